@@ -1,0 +1,44 @@
+# Two entry points for a fresh clone: `make demo` and `make test`.
+# Both build .venv from nothing but Python, with editable installs of the
+# core and every plugin and example distribution in this repository.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Every distribution in the repository, installed editable.
+DISTS := core $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml)) \
+         $(patsubst %/pyproject.toml,%,$(wildcard examples/*/plugin/pyproject.toml examples/plugins/*/pyproject.toml))
+PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(DISTS))
+
+.PHONY: demo test lint typecheck bench clean
+
+$(STAMP): $(PYPROJECTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet $(addprefix -e ,$(DISTS))
+	$(BIN)/python -m pip install --quiet --group dev
+	touch $@
+
+demo: $(STAMP)
+	cd examples/hello && ../../$(BIN)/python app.py
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --group bench
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV)

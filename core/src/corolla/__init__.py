@@ -1,0 +1,45 @@
+"""Corolla: a web microframework whose core is a dispatch loop and whose features are plugins.
+
+This module only re-exports the public API; see docs/architecture.md.
+"""
+
+from ._app import App
+from ._checks import Check
+from ._config import Config
+from ._discovery import GROUP, Declaration, PluginRecord, discover, load_declaration
+from ._errors import ConfigError, CorollaError, PluginError, PluginResolutionError, Problem
+from ._markers import hookimpl, hookspec
+from ._plugin import Plugin, Setting
+from ._resolve import Decision, Edge, Resolution, Selection, resolve
+from ._version import __version__
+from ._wrappers import Request, Response, lazy, make_response
+
+__all__ = [
+    "GROUP",
+    "App",
+    "Check",
+    "Config",
+    "ConfigError",
+    "CorollaError",
+    "Decision",
+    "Declaration",
+    "Edge",
+    "Plugin",
+    "PluginError",
+    "PluginRecord",
+    "PluginResolutionError",
+    "Problem",
+    "Request",
+    "Resolution",
+    "Response",
+    "Selection",
+    "Setting",
+    "__version__",
+    "discover",
+    "hookimpl",
+    "hookspec",
+    "lazy",
+    "load_declaration",
+    "make_response",
+    "resolve",
+]

@@ -1,0 +1,476 @@
+"""``App``: discovery, resolution, registration and the WSGI entry point.
+
+Everything is decided in ``App.__init__``: plugins are discovered, resolved
+(all problems at once, nothing half-loaded), instantiated, registered with
+pluggy, configured, and the request pipeline is compiled. ``App.__call__`` then
+runs only what was compiled.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.wrappers import Response as _WerkzeugResponse
+
+from . import hookspecs
+from ._checks import Check
+from ._config import CORE_SETTINGS, PLUGINS_SETTINGS, Config, Layers, instance_secret_key, selection_from
+from ._discovery import PluginRecord, discover, load_declaration
+from ._errors import ConfigError, PluginError, PluginResolutionError
+from ._markers import PROJECT, hookimpl
+from ._pipeline import Blame, call_order, compile_each, compile_firstresult
+from ._plugin import Plugin
+from ._resolve import Resolution, resolve
+from ._version import __version__
+from ._wrappers import Request, Response, lazy, make_response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+logger = logging.getLogger("corolla")
+
+NO_DISPATCH_HINT = (
+    "No plugin handled this request: no installed plugin implements the corolla_dispatch hook "
+    "(or every one returned None). Install a dispatch plugin and check `corolla plugins list`."
+)
+
+_HTML_HEADERS = "text/html; charset=utf-8"
+
+
+def _caller_root() -> Path:
+    """The folder of the module that called ``App(...)``, like Flask's root_path."""
+    frame = sys._getframe(2)
+    filename = frame.f_globals.get("__file__")
+    if filename:
+        return Path(filename).resolve().parent
+    return Path.cwd()
+
+
+class _CorePlugin:
+    """The core's own hook implementations: the project runs on its own hooks."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    @hookimpl
+    def corolla_deploy_checks(self, app: App) -> list[Check]:
+        checks = [
+            Check(
+                "core.debug",
+                not app.debug,
+                "debug is on" if app.debug else "debug is off",
+                "set [core] debug = false (or COROLLA_CORE__DEBUG=0)",
+            ),
+        ]
+        generated = app.config["core"]["secret_key"] is None
+        checks.append(
+            Check(
+                "core.secret_key",
+                not generated,
+                "the secret key is the development key generated in the instance folder"
+                if generated
+                else f"the secret key comes from {app.config.source('core', 'secret_key')}",
+                "set COROLLA_CORE__SECRET_KEY to a long random value kept out of the repository",
+            )
+        )
+        explicit = app.selection.enabled is not None
+        checks.append(
+            Check(
+                "core.plugins_pinned",
+                explicit,
+                f"the plugin set is pinned by {app.selection.enabled_source}"
+                if explicit
+                else "every installed plugin is autoloaded",
+                "pin the exact set: [plugins] enabled = [...] in corolla.toml, or COROLLA_PLUGINS",
+            )
+        )
+        return checks
+
+
+class App:
+    """A Corolla application: a WSGI callable built from the installed plugins.
+
+    ``config`` is a mapping of sections (``{"core": {"debug": True}}``),
+    layered over the config file and under the environment. ``plugins`` is an
+    allowlist of plugin names (None loads every installed plugin). ``root`` is
+    the app's folder (default: the folder of the module creating the app),
+    where ``corolla.toml`` and the ``instance`` folder are looked for.
+    ``plugin_path`` searches these folders instead of ``sys.path`` for plugin
+    distributions (for tests and tools). ``environ`` replaces ``os.environ``
+    as the source of ``COROLLA_*`` variables.
+
+    Raises ``PluginResolutionError`` when the plugin set does not resolve,
+    ``ConfigError`` for invalid configuration and ``PluginError`` when a
+    plugin fails while starting; in every case no plugin stays loaded.
+    """
+
+    request_class: type[Request] = Request
+
+    def __init__(
+        self,
+        config: Mapping[str, Any] | None = None,
+        plugins: Iterable[str] | None = None,
+        *,
+        root: str | os.PathLike[str] | None = None,
+        plugin_path: Sequence[str] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.root = Path(root).resolve() if root is not None else _caller_root()
+        env = os.environ if environ is None else environ
+        layers = Layers(self.root, config, env)
+        records = discover(plugin_path)
+        installed = {r.name for r in records}
+
+        # A first pass over the core's own sections only: they decide which
+        # plugins to load. The full pass after resolution reports every problem.
+        base, _ = layers.build(
+            {"core": CORE_SETTINGS, "plugins": PLUGINS_SETTINGS}, ignore=layers.section_names() | installed
+        )
+        self.selection = selection_from(base["plugins"], base, plugins, env)
+        records = [self._load_if_selected(r) for r in records]
+        self.resolution: Resolution = resolve(
+            records,
+            self.selection,
+            __version__,
+            reserved_app=_public_names(App),
+            reserved_request=_public_names(self.request_class),
+        )
+        for warning in self.resolution.warnings:
+            logger.warning("%s (fix: %s)", warning.message, warning.fix)
+
+        schemas: dict[str, Mapping[str, Any]] = {"core": CORE_SETTINGS, "plugins": PLUGINS_SETTINGS}
+        for name in self.resolution.order:
+            decl = self.resolution.decisions[name].record.declaration
+            schemas[name] = decl.settings if decl else {}
+        config_obj, config_problems = layers.build(schemas, ignore=installed - set(self.resolution.order))
+        problems = layers.problems + config_problems
+        if not self.resolution.ok:
+            raise PluginResolutionError([*self.resolution.problems, *problems])
+        if problems:
+            raise ConfigError(problems)
+        self.config: Config = config_obj
+        core = self.config["core"]
+        self.debug: bool = core["debug"]
+        self.instance_path = Path(core["instance_path"]) if core["instance_path"] else self.root / "instance"
+
+        self.plugin_manager = pluggy.PluginManager(PROJECT)
+        self.plugin_manager.add_hookspecs(hookspecs)
+        self.plugins: dict[str, Plugin] = {}
+        self._started: list[str] = []
+        try:
+            self._load_plugins()
+            self._compile()
+            self._call_each("corolla_startup", app=self)
+        except BaseException:
+            self._unload()
+            raise
+
+    # -- construction --------------------------------------------------------
+
+    def _load_if_selected(self, record: PluginRecord) -> PluginRecord:
+        sel = self.selection
+        if (sel.enabled is not None and record.name not in sel.enabled) or record.name in sel.disabled:
+            return record  # never imported: it will not load
+        return load_declaration(record)
+
+    def _load_plugins(self) -> None:
+        order = self.resolution.order
+        decisions = self.resolution.decisions
+        for name in order:
+            record = decisions[name].record
+            cls = record.plugin_class
+            if cls is None:  # resolution guarantees a class; keep the message honest anyway
+                raise PluginError(name, f"plugin {record.label()} has no plugin class")
+            try:
+                self.plugins[name] = cls(self, record, self.config[name])
+            except Exception as exc:
+                raise PluginError(name, f"plugin {record.label()} failed in {cls.__qualname__}(): {exc!r}") from exc
+        # Specifications first, so an implementation of a plugin-declared hook
+        # is validated against its spec when its plugin registers.
+        for name in order:
+            spec = type(self.plugins[name]).hookspecs
+            if spec is not None:
+                try:
+                    self.plugin_manager.add_hookspecs(spec)  # type: ignore[arg-type]
+                except Exception as exc:
+                    label = decisions[name].record.label()
+                    raise PluginError(name, f"plugin {label} declares invalid hook specifications: {exc}") from exc
+        # pluggy calls the last registered first; registering in reverse load
+        # order makes every hook run in load order.
+        self.plugin_manager.register(_CorePlugin(self), name="corolla")
+        for name in reversed(order):
+            try:
+                self.plugin_manager.register(self.plugins[name], name=name)
+            except pluggy.PluginValidationError as exc:
+                label = decisions[name].record.label()
+                raise PluginError(name, f"plugin {label}: {exc}; fix the hook implementation's signature") from exc
+        try:
+            self.plugin_manager.check_pending()
+        except pluggy.PluginValidationError as exc:
+            culprit = getattr(exc.plugin, "record", None)
+            pname = str(getattr(culprit, "name", "?"))
+            hooks = set(self.plugin_manager.hook.__dict__)
+            bad = str(exc).split("unknown hook ")[-1].split(" ")[0].strip("'\"")
+            from ._resolve import did_you_mean
+
+            hint = did_you_mean(bad, hooks)
+            raise PluginError(
+                pname,
+                f"{exc}. No installed plugin declares that hook"
+                + (f"; {hint}" if hint else "")
+                + ". If it belongs to an optional integration, mark it @hookimpl(optionalhook=True)",
+            ) from exc
+        self._blame = Blame(self.plugins)
+        self._call_each("corolla_configure", app=self)
+
+    def _call_each(self, hook_name: str, **kwargs: Any) -> list[Any]:
+        """Call a start-up hook implementation by implementation, naming the plugin that fails."""
+        hook = getattr(self.plugin_manager.hook, hook_name)
+        results = []
+        for impl in call_order(hook):
+            args = {k: kwargs[k] for k in impl.argnames}
+            try:
+                result = impl.function(**args)
+            except Exception as exc:
+                label = self._label(impl.plugin_name)
+                raise PluginError(impl.plugin_name, f"plugin {label} failed in {hook_name}: {exc!r}") from exc
+            if hook_name == "corolla_startup":
+                self._started.append(impl.plugin_name)
+            results.append((impl.plugin_name, result))
+        return results
+
+    def _label(self, name: str) -> str:
+        decision = self.resolution.decisions.get(name)
+        return decision.record.label() if decision else repr(name)
+
+    def _contributions(self, hook_name: str, declared_attr: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, result in self._call_each(hook_name, app=self):
+            plugin = self.plugins.get(name)
+            if plugin is None:
+                continue
+            declared = set(getattr(type(plugin), declared_attr))
+            given = set(result or {})
+            if given != declared:
+                extra, missing = sorted(given - declared), sorted(declared - given)
+                parts = []
+                if extra:
+                    parts.append(f"returned {', '.join(extra)} without declaring it in {declared_attr}")
+                if missing:
+                    parts.append(f"declares {', '.join(missing)} in {declared_attr} but did not return it")
+                raise PluginError(
+                    name,
+                    f"plugin {self._label(name)}: {hook_name} "
+                    + " and ".join(parts)
+                    + f"; make {type(plugin).__qualname__}.{declared_attr} match what the hook returns",
+                )
+            out.update(result or {})
+        return out
+
+    def _compile(self) -> None:
+        for attr, value in self._contributions("corolla_app_attributes", "app_attributes").items():
+            setattr(self, attr, value)
+        request_attrs = self._contributions("corolla_request_attributes", "request_attributes")
+        core = self.config["core"]
+        namespace: dict[str, Any] = {name: lazy(factory, name) for name, factory in request_attrs.items()}
+        namespace.update(
+            max_content_length=core["max_content_length"],
+            max_form_memory_size=core["max_form_memory_size"],
+            max_form_parts=core["max_form_parts"],
+            __module__=Request.__module__,
+        )
+        self.request_class = type("Request", (type(self).request_class,), namespace)
+
+        hook = self.plugin_manager.hook
+        dispatch = compile_firstresult(hook.corolla_dispatch, ("request",)) or _no_dispatch
+        handler: Callable[[Request], Any] = _none_is_404(dispatch)
+        self.pipeline: list[str] = []
+        # The first plugin in load order must end up outermost: wrap from the last.
+        for impl in reversed(call_order(hook.corolla_wrap_request)):
+            args = {"app": self, "handler": handler}
+            try:
+                wrapped = impl.function(**{k: args[k] for k in impl.argnames})
+            except Exception as exc:
+                label = self._label(impl.plugin_name)
+                raise PluginError(impl.plugin_name, f"plugin {label} failed in corolla_wrap_request: {exc!r}") from exc
+            if wrapped is not None:
+                if not callable(wrapped):
+                    raise PluginError(
+                        impl.plugin_name,
+                        f"plugin {self._label(impl.plugin_name)}: corolla_wrap_request returned {wrapped!r}, "
+                        "not a callable; return a function taking the request, or None",
+                    )
+                handler = wrapped
+                self.pipeline.insert(0, impl.plugin_name)
+        self._handler = handler
+        self._response_hooks = compile_each(hook.corolla_response, ("request", "response"))
+        self._teardown_hooks = compile_each(hook.corolla_teardown, ("request", "exception"), reverse=True)
+        self._exception_hook = compile_firstresult(hook.corolla_handle_exception, ("request", "exception"))
+        # The fast path skips building a werkzeug Response for str/bytes results;
+        # only possible while no plugin wants to see every response.
+        self._fast = not self._response_hooks and not self._teardown_hooks
+
+    def _unload(self) -> None:
+        for name in reversed(self._started):
+            self._shutdown_one(name)
+        for name in list(self.plugins):
+            if self.plugin_manager.is_registered(self.plugins[name]):
+                self.plugin_manager.unregister(self.plugins[name])
+        self.plugins.clear()
+
+    # -- secret key ----------------------------------------------------------
+
+    @property
+    def secret_key(self) -> str:
+        """The signing key: ``[core] secret_key``, or the development key kept in the instance folder."""
+        key = self.config["core"]["secret_key"]
+        if key:
+            return str(key)
+        cached = self.__dict__.get("_dev_secret_key")
+        if cached is None:
+            cached = self.__dict__["_dev_secret_key"] = instance_secret_key(self.instance_path)
+        return str(cached)
+
+    @property
+    def secret_key_fallbacks(self) -> list[str]:
+        return list(self.config["core"]["secret_key_fallbacks"])
+
+    # -- serving -------------------------------------------------------------
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = self.request_class(environ, self)
+        try:
+            rv = self._handler(request)
+            if self._fast and type(rv) is str:
+                # The common case, without building a werkzeug Response (saves ~10 µs).
+                body = rv.encode()
+                start_response("200 OK", [("Content-Type", _HTML_HEADERS), ("Content-Length", str(len(body)))])
+                return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+            response = make_response(rv, request)
+            for hook in self._response_hooks:
+                hook(request, response)
+            error = None
+        except Exception as exc:
+            response = self._error_response(request, exc)
+            error = exc
+        for teardown in self._teardown_hooks:
+            try:
+                teardown(request, error)
+            except Exception as exc:
+                self._log_plugin_exception(request, exc, "in corolla_teardown")
+        return response(environ, start_response)
+
+    def _error_response(self, request: Request, exc: Exception) -> _WerkzeugResponse:
+        handled = None
+        if self._exception_hook is not None:
+            try:
+                handled = self._exception_hook(request, exc)
+            except Exception as hook_exc:
+                self._log_plugin_exception(request, hook_exc, "in corolla_handle_exception")
+        try:
+            if handled is not None:
+                if not isinstance(exc, HTTPException):
+                    logger.debug("%s handled by an exception hook: %r", _request_line(request), exc)
+                response = make_response(handled, request)
+            elif isinstance(exc, HTTPException):
+                response = exc.get_response(request.environ)
+            else:
+                self._log_plugin_exception(request, exc, "")
+                response = self._internal_error(exc)
+            for hook in self._response_hooks:
+                hook(request, response)
+            return response
+        except Exception as second:
+            self._log_plugin_exception(request, second, "while building the error response")
+            return self._internal_error(second)
+
+    def _internal_error(self, exc: BaseException) -> _WerkzeugResponse:
+        if self.debug:
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            return Response(f"Internal Server Error (debug)\n\n{text}", 500, mimetype="text/plain")
+        return InternalServerError().get_response()
+
+    def _log_plugin_exception(self, request: Request, exc: BaseException, context: str) -> None:
+        plugin, where = self._blame.describe(exc.__traceback__)
+        logger.error(
+            "Unhandled %s on %s%s, raised %s",
+            type(exc).__name__,
+            _request_line(request),
+            f" {context}" if context else "",
+            where,
+            exc_info=(type(exc), exc, exc.__traceback__),
+            extra={"corolla_plugin": plugin},
+        )
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def _shutdown_one(self, name: str) -> None:
+        plugin = self.plugins.get(name)
+        fn = getattr(plugin, "corolla_shutdown", None)
+        if fn is None:
+            return
+        try:
+            fn(app=self)
+        except Exception:
+            logger.exception("plugin %s failed in corolla_shutdown", self._label(name))
+
+    def close(self) -> None:
+        """Shut the plugins down (``corolla_shutdown``, reverse load order); idempotent."""
+        started, self._started = self._started, []
+        for name in reversed(started):
+            self._shutdown_one(name)
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(
+        self, host: str = "127.0.0.1", port: int = 8000, *, debug: bool | None = None, reload: bool = False
+    ) -> None:
+        """Serve with werkzeug's development server (never in production)."""
+        from werkzeug.serving import run_simple
+
+        use_debug = self.debug if debug is None else debug
+        run_simple(host, port, self, use_reloader=reload, use_debugger=use_debug)
+
+    def __repr__(self) -> str:
+        order = ", ".join(self.resolution.order) or "no plugins"
+        return f"<App {str(self.root)!r} [{order}]>"
+
+
+def _public_names(cls: type) -> frozenset[str]:
+    return frozenset(name for name in dir(cls) if not name.startswith("_"))
+
+
+def _request_line(request: Request) -> str:
+    env = request.environ
+    path = env.get("PATH_INFO", "")
+    query = env.get("QUERY_STRING")
+    return f"'{env.get('REQUEST_METHOD', '?')} {path}{'?' + query if query else ''}'"
+
+
+def _no_dispatch(request: Request) -> Any:
+    raise NotFound(NO_DISPATCH_HINT)
+
+
+def _none_is_404(dispatch: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    if dispatch is _no_dispatch:
+        return dispatch
+
+    def handle(request: Request) -> Any:
+        rv = dispatch(request)
+        if rv is None:
+            raise NotFound(NO_DISPATCH_HINT)
+        return rv
+
+    return handle

@@ -1,0 +1,226 @@
+"""Discovery: one scan of the ``corolla.plugins`` entry points.
+
+What resolution needs (name, version, distribution, the core range from
+``Requires-Dist``) comes from distribution metadata, so a plugin whose code
+fails to import is still listed, named and refused rather than hiding the
+rest. ``load_declaration`` imports the plugin class and reads its declaration;
+any failure there is recorded on the record, never raised.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import sys
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ._plugin import Plugin, Setting
+
+GROUP = "corolla.plugins"
+CORE_DISTRIBUTION = "corolla"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A plugin class's declaration, parsed and checked."""
+
+    requires: tuple[Requirement, ...] = ()
+    core: SpecifierSet = field(default_factory=SpecifierSet)
+    provides: Mapping[str, Version | None] = field(default_factory=dict)
+    optional: tuple[str, ...] = ()
+    conflicts: tuple[Requirement, ...] = ()
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    settings: Mapping[str, Setting] = field(default_factory=dict)
+    app_attributes: tuple[str, ...] = ()
+    request_attributes: tuple[str, ...] = ()
+    has_hookspecs: bool = False
+
+
+@dataclass(frozen=True)
+class PluginRecord:
+    """One discovered plugin: what metadata says and, once loaded, its declaration.
+
+    ``error`` is set (and ``declaration`` is None) when the entry point could
+    not be imported or its declaration is invalid; ``error_kind`` is then
+    ``"import"`` or ``"invalid-declaration"``.
+    """
+
+    name: str
+    distribution: str
+    version: str
+    entry_point: str
+    dist_core: SpecifierSet | None = None
+    location: str = ""
+    declaration: Declaration | None = None
+    plugin_class: type[Plugin] | None = None
+    error: str | None = None
+    error_kind: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.declaration is not None or self.error is not None
+
+    @property
+    def parsed_version(self) -> Version | None:
+        try:
+            return Version(self.version)
+        except InvalidVersion:
+            return None
+
+    def label(self) -> str:
+        """``'name' (distribution version)``, the way every message names a plugin."""
+        return f"{self.name!r} ({self.distribution} {self.version})"
+
+
+def _core_requirement(requires: Iterable[str] | None) -> SpecifierSet | None:
+    for line in requires or ():
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if canonicalize_name(req.name) != CORE_DISTRIBUTION:
+            continue
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue
+        return req.specifier
+    return None
+
+
+def discover(path: Sequence[str] | None = None) -> list[PluginRecord]:
+    """Every plugin entry point in the distributions on ``path`` (default ``sys.path``).
+
+    Imports nothing. A distribution seen twice on the path counts once (the
+    first wins, as for imports); two distributions declaring the same plugin
+    name both appear, and resolution reports the duplicate.
+    """
+    records: list[PluginRecord] = []
+    seen: set[str] = set()
+    search = list(sys.path if path is None else path)
+    for dist in metadata.distributions(path=search):
+        eps = [ep for ep in dist.entry_points if ep.group == GROUP]
+        if not eps:
+            continue
+        dist_name = dist.metadata["Name"] or "?"
+        key = canonicalize_name(dist_name)
+        if key in seen:
+            continue
+        seen.add(key)
+        core = _core_requirement(dist.requires)
+        for ep in eps:
+            records.append(
+                PluginRecord(
+                    name=ep.name,
+                    distribution=dist_name,
+                    version=dist.version,
+                    entry_point=ep.value,
+                    dist_core=core,
+                )
+            )
+    records.sort(key=lambda r: (r.name, r.distribution))
+    return records
+
+
+def _where(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{exc.filename}:{exc.lineno}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    # The innermost frame outside importlib's own machinery is where it broke.
+    for frame in reversed(frames):
+        if "importlib" not in frame.filename:
+            return f"{frame.filename}:{frame.lineno}"
+    return "?"
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError(f"{what} must be a list of strings, not {value!r}")
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{what} must be a list of strings, found {item!r}")
+    return items
+
+
+def _requirements(value: Any, what: str) -> tuple[Requirement, ...]:
+    out = []
+    for text in _strings(value, what):
+        try:
+            out.append(Requirement(text))
+        except InvalidRequirement as exc:
+            raise ValueError(f"{what} entry {text!r} is not a valid requirement: {exc}") from None
+    return tuple(out)
+
+
+def parse_declaration(cls: type[Plugin], own_name: str, own_version: str) -> Declaration:
+    """Read and check a plugin class's declaration; raises on anything invalid."""
+    try:
+        core = SpecifierSet(cls.core or "")
+    except InvalidSpecifier:
+        raise ValueError(f"core = {cls.core!r} is not a valid version specifier") from None
+    provides: dict[str, Version | None] = {}
+    for req in _requirements(cls.provides, "provides"):
+        pinned = [s for s in req.specifier if s.operator == "=="]
+        if len(req.specifier) and (len(pinned) != 1 or len(req.specifier) != 1):
+            raise ValueError(f"provides entry {str(req)!r} may only pin one version with '=='")
+        provides[canonicalize_name(req.name)] = Version(pinned[0].version) if pinned else None
+    settings = dict(cls.settings)
+    for key, setting in settings.items():
+        if not isinstance(setting, Setting):
+            raise TypeError(f"settings[{key!r}] must be a corolla.Setting, not {setting!r}")
+    return Declaration(
+        requires=_requirements(cls.requires, "requires"),
+        core=core,
+        provides=provides,
+        optional=tuple(canonicalize_name(n) for n in _strings(cls.optional, "optional")),
+        conflicts=_requirements(cls.conflicts, "conflicts"),
+        before=_strings(cls.before, "before"),
+        after=_strings(cls.after, "after"),
+        settings=settings,
+        app_attributes=_strings(cls.app_attributes, "app_attributes"),
+        request_attributes=_strings(cls.request_attributes, "request_attributes"),
+        has_hookspecs=cls.hookspecs is not None,
+    )
+
+
+def load_declaration(record: PluginRecord) -> PluginRecord:
+    """Import the entry point and parse its declaration; failures land on the record."""
+    if record.loaded:
+        return record
+    ep = metadata.EntryPoint(name=record.name, value=record.entry_point, group=GROUP)
+    try:
+        obj = ep.load()
+    except (Exception, SystemExit) as exc:  # any import failure is reported, never raised
+        line = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return replace(
+            record,
+            error=f"failed to import {record.entry_point!r}: {line} (at {_where(exc)})",
+            error_kind="import",
+        )
+    module = sys.modules.get(getattr(obj, "__module__", "") or "")
+    location = getattr(module, "__file__", "") or ""
+    if not (isinstance(obj, type) and issubclass(obj, Plugin)):
+        return replace(
+            record,
+            location=location,
+            error=f"entry point {record.entry_point!r} is {obj!r}, not a subclass of corolla.Plugin",
+            error_kind="invalid-declaration",
+        )
+    try:
+        declaration = parse_declaration(obj, record.name, record.version)
+    except (TypeError, ValueError, InvalidVersion) as exc:
+        return replace(
+            record,
+            location=location,
+            plugin_class=obj,
+            error=f"invalid declaration in {obj.__module__}.{obj.__qualname__}: {exc}",
+            error_kind="invalid-declaration",
+        )
+    return replace(record, location=location, plugin_class=obj, declaration=declaration)

@@ -1,0 +1,71 @@
+"""The ``CorollaError`` hierarchy.
+
+Every message says what failed, which plugin or hook, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class CorollaError(Exception):
+    """Base class of every error Corolla raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found while resolving plugins or validating config.
+
+    ``plugin`` is the plugin (or config section) the problem belongs to,
+    ``kind`` a stable machine-readable tag (see docs/architecture.md),
+    ``message`` what is wrong and ``fix`` what to do about it.
+    """
+
+    plugin: str
+    kind: str
+    message: str
+    fix: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"plugin": self.plugin, "kind": self.kind, "message": self.message, "fix": self.fix}
+
+    def __str__(self) -> str:
+        return f"[{self.kind}] {self.message}\n    fix: {self.fix}"
+
+
+def _format(headline: str, problems: Sequence[Problem]) -> str:
+    lines = [f"{headline} ({len(problems)} problem{'s' if len(problems) != 1 else ''}):"]
+    for number, problem in enumerate(problems, 1):
+        lines.append(f"  {number}. {problem}")
+    return "\n".join(lines)
+
+
+class PluginResolutionError(CorollaError):
+    """The installed plugin set does not resolve; nothing was loaded.
+
+    ``problems`` lists every problem at once, each with its fix.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(_format("The plugin set does not resolve, so no plugin was loaded", self.problems))
+
+
+class ConfigError(CorollaError):
+    """The configuration does not match what the core and the plugins declare."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(_format("The configuration is invalid", self.problems))
+
+
+class PluginError(CorollaError):
+    """A plugin failed while the app was being built or shut down.
+
+    ``plugin`` names it; the app did not start (nothing is half-loaded).
+    """
+
+    def __init__(self, plugin: str, message: str) -> None:
+        self.plugin = plugin
+        super().__init__(message)

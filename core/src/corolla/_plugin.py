@@ -1,0 +1,100 @@
+"""What a plugin declares: the ``Plugin`` base class and ``Setting``.
+
+A plugin is a class named by an entry point in the group ``corolla.plugins``.
+Everything the manager needs to resolve it is a class attribute, so importing
+the plugin's module does no work; the class is instantiated once per App,
+after resolution succeeded, and its state lives on that instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ._app import App
+    from ._discovery import PluginRecord
+
+#: Types a setting may have; values from TOML or the environment are checked
+#: (and, for environment strings, converted) against these.
+SETTING_TYPES: tuple[type, ...] = (str, int, float, bool, list, dict)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of a plugin's config section.
+
+    ``type`` is one of ``str``, ``int``, ``float``, ``bool``, ``list`` (of
+    strings) or ``dict``. ``secret`` masks the value wherever it is shown.
+    """
+
+    type: type
+    default: Any = None
+    help: str = ""
+    secret: bool = False
+    choices: Sequence[Any] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.type not in SETTING_TYPES:
+            names = ", ".join(t.__name__ for t in SETTING_TYPES)
+            raise TypeError(f"Setting type must be one of {names}, not {self.type!r}")
+
+
+class Plugin:
+    """Base class of every Corolla plugin.
+
+    Subclasses declare, as class attributes and without side effects:
+
+    ``requires``
+        Plugins or capabilities this one needs, with PEP 440 specifiers:
+        ``["sessions>=0.2"]``. Resolution fails when one is missing.
+    ``core``
+        The range of the core it supports, e.g. ``">=0.1,<0.2"``; checked in
+        addition to its distribution's ``Requires-Dist`` on ``corolla``.
+    ``provides``
+        Capabilities it satisfies (``["sessions"]``); a plugin always provides
+        its own name. ``"name==1.2"`` gives the capability its own version,
+        otherwise it has the plugin's version.
+    ``optional``
+        Plugins or capabilities it integrates with when present (ordering only).
+    ``conflicts``
+        Plugins or capabilities it cannot run beside (specifiers allowed).
+    ``before`` / ``after``
+        Ordering hints, applied only when the other plugin is loaded.
+    ``settings``
+        Its config section: key -> ``Setting``.
+    ``app_attributes`` / ``request_attributes``
+        The names it adds to ``App`` and ``Request``; the values come from its
+        ``corolla_app_attributes`` / ``corolla_request_attributes`` hooks.
+    ``hookspecs``
+        A class or module of hook specifications this plugin declares for
+        others to implement.
+    """
+
+    requires: ClassVar[Sequence[str]] = ()
+    core: ClassVar[str] = ""
+    provides: ClassVar[Sequence[str]] = ()
+    optional: ClassVar[Sequence[str]] = ()
+    conflicts: ClassVar[Sequence[str]] = ()
+    before: ClassVar[Sequence[str]] = ()
+    after: ClassVar[Sequence[str]] = ()
+    settings: ClassVar[Mapping[str, Setting]] = {}
+    app_attributes: ClassVar[Sequence[str]] = ()
+    request_attributes: ClassVar[Sequence[str]] = ()
+    hookspecs: ClassVar[object | None] = None
+
+    def __init__(self, app: App, record: PluginRecord, config: Mapping[str, Any]) -> None:
+        #: The app this instance belongs to; plugin state lives here, not in globals.
+        self.app = app
+        #: Name, version and distribution, as discovered.
+        self.record = record
+        #: This plugin's validated config section (defaults filled in).
+        self.config = config
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.record.name!r} {self.record.version}>"

@@ -1,0 +1,129 @@
+"""Real, importable plugin distributions made on the fly, for tests.
+
+``SyntheticPlugins(folder).add("sessions", version="0.2", ...)`` writes a
+module and a ``.dist-info`` folder (METADATA with ``Requires-Dist``,
+``entry_points.txt``) exactly as pip would, so discovery and resolution run
+against real installed metadata, not mocks. Put the folder on ``sys.path``
+(the ``corolla_plugins`` fixture does) and pass it as ``App(plugin_path=...)``
+to see only these plugins.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import textwrap
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+class SyntheticPlugins:
+    """A folder of synthetic plugin distributions."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.modules: set[str] = set()
+
+    @property
+    def path(self) -> list[str]:
+        """Pass as ``App(plugin_path=...)`` to discover only these plugins."""
+        return [str(self.folder)]
+
+    def add(
+        self,
+        name: str,
+        *,
+        version: str = "1.0",
+        distribution: str | None = None,
+        requires: Iterable[str] = (),
+        provides: Iterable[str] = (),
+        optional: Iterable[str] = (),
+        conflicts: Iterable[str] = (),
+        before: Iterable[str] = (),
+        after: Iterable[str] = (),
+        core: str = "",
+        app_attributes: Iterable[str] = (),
+        request_attributes: Iterable[str] = (),
+        settings: Mapping[str, str] | None = None,
+        body: str = "",
+        source: str | None = None,
+        requires_dist: Iterable[str] = ("corolla",),
+        module: str | None = None,
+        entry_point: str | None = None,
+        extra_entry_points: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> Path:
+        """Write one distribution holding one plugin; returns the module file.
+
+        The keyword arguments become the plugin class's declaration;
+        ``settings`` maps a key to the source of its ``Setting(...)``; ``body``
+        is more class body (hook implementations). ``source`` replaces the
+        whole module; its entry point is then ``entry_point`` (default
+        ``<module>:Plugin``). ``requires_dist`` goes to METADATA.
+        """
+        distribution = distribution or f"corolla-{name}"
+        module = module or f"synth_{_normalize(distribution)}"
+        if source is None:
+            attrs = {
+                "requires": list(requires),
+                "provides": list(provides),
+                "optional": list(optional),
+                "conflicts": list(conflicts),
+                "before": list(before),
+                "after": list(after),
+                "app_attributes": list(app_attributes),
+                "request_attributes": list(request_attributes),
+            }
+            lines = [f"    {key} = {value!r}" for key, value in attrs.items() if value]
+            if core:
+                lines.append(f"    core = {core!r}")
+            if settings:
+                items = ", ".join(f"{key!r}: corolla.{src}" for key, src in settings.items())
+                lines.append(f"    settings = {{{items}}}")
+            if body:
+                lines.append(textwrap.indent(textwrap.dedent(body).strip("\n"), "    "))
+            source = (
+                "import corolla\nfrom corolla import hookimpl\n\n\n"
+                "class Plugin(corolla.Plugin):\n" + ("\n".join(lines) or "    pass") + "\n"
+            )
+        else:
+            source = textwrap.dedent(source)
+        module_file = self.folder / f"{module}.py"
+        module_file.write_text(source)
+        self.modules.add(module)
+
+        info = self.folder / f"{_normalize(distribution)}-{version}.dist-info"
+        info.mkdir(exist_ok=True)
+        meta = ["Metadata-Version: 2.1", f"Name: {distribution}", f"Version: {version}"]
+        meta += [f"Requires-Dist: {req}" for req in requires_dist]
+        (info / "METADATA").write_text("\n".join(meta) + "\n")
+        groups: dict[str, dict[str, str]] = {"corolla.plugins": {name: entry_point or f"{module}:Plugin"}}
+        for group, entries in (extra_entry_points or {}).items():
+            groups.setdefault(group, {}).update(entries)
+        text = ""
+        for group, entries in groups.items():
+            text += f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in entries.items()) + "\n"
+        (info / "entry_points.txt").write_text(text)
+        (info / "top_level.txt").write_text(module + "\n")
+        (info / "RECORD").write_text("")
+        importlib.invalidate_caches()
+        return module_file
+
+    def activate(self) -> None:
+        """Put the folder first on ``sys.path``."""
+        if str(self.folder) not in sys.path:
+            sys.path.insert(0, str(self.folder))
+        importlib.invalidate_caches()
+
+    def deactivate(self) -> None:
+        """Take the folder off ``sys.path`` and forget the modules imported from it."""
+        while str(self.folder) in sys.path:
+            sys.path.remove(str(self.folder))
+        for module in self.modules:
+            sys.modules.pop(module, None)
+        importlib.invalidate_caches()

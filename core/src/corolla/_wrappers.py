@@ -1,0 +1,179 @@
+"""Request, Response and ``make_response``: werkzeug's objects, built lazily.
+
+``Request`` is werkzeug's ``Request`` with its constructor replaced: werkzeug
+parses the method, path, server, headers and so on up front (about 3 µs);
+here each is computed on first access from the WSGI environ and then cached
+in the instance ``__dict__``, so a request that reads nothing costs one object
+allocation. Everything else (``args``, ``form``, ``cookies``, ``json``...) is
+werkzeug's own code, which reads these attributes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from werkzeug.datastructures import EnvironHeaders, Headers
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request as _WerkzeugRequest
+from werkzeug.wrappers import Response as _WerkzeugResponse
+from werkzeug.wsgi import _get_server
+
+if TYPE_CHECKING:
+    from ._app import App
+
+T = TypeVar("T")
+Obj = TypeVar("Obj")
+
+
+class lazy(Generic[Obj, T]):  # noqa: N801 - used like a decorator, like property
+    """A non-data descriptor computed once per instance.
+
+    Unlike ``functools.cached_property`` (which takes a lock on every first
+    access before Python 3.12) it only stores the value in ``__dict__``; later
+    reads are plain attribute lookups that never reach the descriptor.
+    """
+
+    __slots__ = ("factory", "name")
+
+    def __init__(self, factory: Callable[[Obj], T], name: str | None = None) -> None:
+        self.factory = factory
+        self.name = name or factory.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> lazy[Obj, T]: ...
+    @overload
+    def __get__(self, obj: Obj, owner: type | None = None) -> T: ...
+    def __get__(self, obj: Obj | None, owner: type | None = None) -> T | lazy[Obj, T]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.factory(obj)
+        return value
+
+
+def _decode(value: str) -> str:
+    # WSGI carries paths as latin-1 "bytes in str"; werkzeug decodes them as
+    # UTF-8 with replacement, so invalid bytes never raise here.
+    return value.encode("latin1").decode("utf-8", "replace")
+
+
+class Request(_WerkzeugRequest):
+    """The request a view and every hook receive.
+
+    Plugins add attributes to it (``request.session``, ``request.db``); each
+    is computed on first access, so a request pays only for what it touches.
+    ``request.app`` is the ``App`` serving it.
+    """
+
+    shallow = False
+
+    def __init__(self, environ: Mapping[str, Any], app: App | None = None) -> None:  # noqa: D107
+        # Deliberately no super().__init__(): see the module docstring.
+        self.environ = environ  # type: ignore[assignment]
+        self.app = app
+
+    @lazy
+    def method(self) -> str:
+        return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
+
+    @lazy
+    def scheme(self) -> str:
+        return str(self.environ.get("wsgi.url_scheme", "http"))
+
+    @lazy
+    def server(self) -> tuple[str, int | None] | None:
+        return _get_server(self.environ)
+
+    @lazy
+    def root_path(self) -> str:
+        return _decode(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
+
+    @lazy
+    def path(self) -> str:
+        return "/" + _decode(self.environ.get("PATH_INFO") or "").lstrip("/")
+
+    @lazy
+    def query_string(self) -> bytes:
+        return str(self.environ.get("QUERY_STRING", "")).encode("latin1")
+
+    @lazy
+    def headers(self) -> Headers:
+        return EnvironHeaders(self.environ)
+
+    @lazy
+    def remote_addr(self) -> str | None:
+        return self.environ.get("REMOTE_ADDR")
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path!r}>"
+
+
+class Response(_WerkzeugResponse):
+    """werkzeug's Response; a bare string body is HTML, as views usually return pages."""
+
+    default_mimetype = "text/html"
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"the view returned a {type(value).__name__} that cannot be encoded as JSON: {exc}") from exc
+
+
+def make_response(rv: Any, request: Request) -> _WerkzeugResponse:
+    """Turn a view's return value into a Response.
+
+    Accepted: ``str`` or ``bytes`` (HTML), ``dict`` or ``list`` (JSON), a
+    Response, an ``HTTPException``, and tuples ``(body, status)``,
+    ``(body, headers)`` and ``(body, status, headers)``.
+    """
+    if isinstance(rv, _WerkzeugResponse):
+        return rv
+    status: int | str | None = None
+    headers: Any = None
+    if isinstance(rv, tuple):
+        if len(rv) == 3:
+            rv, status, headers = rv
+        elif len(rv) == 2:
+            rv, second = rv
+            if isinstance(second, (Mapping, list)):
+                headers = second
+            else:
+                status = second
+        else:
+            raise TypeError(
+                f"the view for {request.method} {request.path} returned a tuple of {len(rv)} items; "
+                "return (body, status), (body, headers) or (body, status, headers)"
+            )
+    response: _WerkzeugResponse
+    if isinstance(rv, (str, bytes, bytearray)):
+        response = Response(bytes(rv) if isinstance(rv, bytearray) else rv)
+    elif isinstance(rv, (dict, list)):
+        response = Response(_json(rv), mimetype="application/json")
+    elif isinstance(rv, _WerkzeugResponse):
+        response = rv
+    elif isinstance(rv, HTTPException):
+        response = rv.get_response(request.environ)
+    elif rv is None:
+        raise TypeError(
+            f"the view for {request.method} {request.path} returned None; "
+            "return a str, bytes, dict, list, tuple or Response"
+        )
+    else:
+        raise TypeError(
+            f"the view for {request.method} {request.path} returned a {type(rv).__name__}; "
+            "return a str, bytes, dict, list, tuple or Response"
+        )
+    if status is not None:
+        if isinstance(status, int):
+            response.status_code = status
+        else:
+            response.status = status
+    if headers:
+        response.headers.update(headers)
+    return response

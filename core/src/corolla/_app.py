@@ -44,6 +44,16 @@ NO_DISPATCH_HINT = (
 
 _HTML_HEADERS = "text/html; charset=utf-8"
 
+#: Start-up and shutdown hooks, which the app calls one implementation at a time.
+_ONE_BY_ONE = (
+    "corolla_configure",
+    "corolla_app_attributes",
+    "corolla_request_attributes",
+    "corolla_wrap_request",
+    "corolla_startup",
+    "corolla_shutdown",
+)
+
 
 def _caller_root() -> Path:
     """The folder of the module that called ``App(...)``, like Flask's root_path."""
@@ -172,6 +182,9 @@ class App:
         except BaseException:
             self._unload()
             raise
+        # Every plugin is started now, also those with no corolla_startup
+        # (a pool made lazily on the first request still needs closing).
+        self._started = list(self.resolution.order)
 
     # -- construction --------------------------------------------------------
 
@@ -215,19 +228,42 @@ class App:
         try:
             self.plugin_manager.check_pending()
         except pluggy.PluginValidationError as exc:
-            culprit = getattr(exc.plugin, "record", None)
-            pname = str(getattr(culprit, "name", "?"))
-            hooks = set(self.plugin_manager.hook.__dict__)
-            bad = str(exc).split("unknown hook ")[-1].split(" ")[0].strip("'\"")
             from ._resolve import did_you_mean
 
-            hint = did_you_mean(bad, hooks)
+            callers: dict[str, pluggy.HookCaller] = vars(self.plugin_manager.hook)
+            # pluggy made a caller for each unknown name too: suggest declared hooks only,
+            # and report every unknown implementation at once.
+            declared = {name for name, caller in callers.items() if caller.spec is not None}
+            unknown = [
+                (impl.plugin_name, name)
+                for name, caller in callers.items()
+                if caller.spec is None
+                for impl in caller.get_hookimpls()
+                if not impl.optionalhook
+            ]
+            lines = []
+            for plugin_name, bad in unknown:
+                hint = did_you_mean(bad, declared)
+                lines.append(
+                    f"plugin {self._label(plugin_name)} implements {bad!r}, which no installed plugin declares "
+                    "as a hook" + (f"; {hint}" if hint else "")
+                )
+            culprit = getattr(exc.plugin, "record", None)
             raise PluginError(
-                pname,
-                f"{exc}. No installed plugin declares that hook"
-                + (f"; {hint}" if hint else "")
-                + ". If it belongs to an optional integration, mark it @hookimpl(optionalhook=True)",
+                unknown[0][0] if unknown else str(getattr(culprit, "name", "?")),
+                ("\n".join(lines) or str(exc))
+                + "\nIf a hook belongs to an optional integration, mark it @hookimpl(optionalhook=True)",
             ) from exc
+        # These hooks are called implementation by implementation (to name the
+        # plugin that fails); a hook wrapper would silently never run there.
+        for hook_name in _ONE_BY_ONE:
+            for impl in getattr(self.plugin_manager.hook, hook_name).get_hookimpls():
+                if impl.wrapper or impl.hookwrapper:
+                    raise PluginError(
+                        impl.plugin_name,
+                        f"plugin {self._label(impl.plugin_name)}: {hook_name} cannot be a hook wrapper "
+                        "(wrapper=True or hookwrapper=True); implement it as a plain @hookimpl",
+                    )
         self._blame = Blame(self.plugins)
         self._call_each("corolla_configure", app=self)
 
@@ -273,6 +309,17 @@ class App:
                     + f"; make {type(plugin).__qualname__}.{declared_attr} match what the hook returns",
                 )
             out.update(result or {})
+        # A declaration with no hook to fill it would leave the names missing.
+        implemented = {impl.plugin_name for impl in getattr(self.plugin_manager.hook, hook_name).get_hookimpls()}
+        for name, plugin in self.plugins.items():
+            declared_names = sorted(getattr(type(plugin), declared_attr))
+            if declared_names and name not in implemented:
+                raise PluginError(
+                    name,
+                    f"plugin {self._label(name)} declares {', '.join(declared_names)} in {declared_attr} "
+                    f"but does not implement {hook_name}; implement it, returning those names, "
+                    f"or empty {type(plugin).__qualname__}.{declared_attr}",
+                )
         return out
 
     def _compile(self) -> None:
@@ -413,14 +460,16 @@ class App:
     # -- lifecycle -----------------------------------------------------------
 
     def _shutdown_one(self, name: str) -> None:
-        plugin = self.plugins.get(name)
-        fn = getattr(plugin, "corolla_shutdown", None)
-        if fn is None:
-            return
-        try:
-            fn(app=self)
-        except Exception:
-            logger.exception("plugin %s failed in corolla_shutdown", self._label(name))
+        # Through the registered hook implementation, so only a method marked
+        # @hookimpl runs, with only the arguments it accepts (pluggy allows fewer).
+        for impl in self.plugin_manager.hook.corolla_shutdown.get_hookimpls():
+            if impl.plugin_name != name:
+                continue
+            args = {"app": self}
+            try:
+                impl.function(**{k: args[k] for k in impl.argnames})
+            except Exception:
+                logger.exception("plugin %s failed in corolla_shutdown", self._label(name))
 
     def close(self) -> None:
         """Shut the plugins down (``corolla_shutdown``, reverse load order); idempotent."""

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._errors import Problem
+from ._errors import ConfigError, Problem
 from ._plugin import Setting
 from ._resolve import Selection, did_you_mean
 
@@ -156,6 +156,11 @@ class Layers:
         if not data:
             return None
         label = str(path) + (" [tool.corolla]" if key else "")
+        if not isinstance(data, dict):  # e.g. `tool.corolla = 5`
+            self.problems.append(
+                Problem(label, "config-layout", f"{label} is {data!r}, not a table", "make [tool.corolla] a table")
+            )
+            return None
         return label, self._sections(data, label)
 
     def section_names(self) -> set[str]:
@@ -193,7 +198,11 @@ class Layers:
                         section,
                         "unknown-key",
                         f"{source}: unknown key {key!r} in section [{section}]" + (f"; {hint}" if hint else ""),
-                        f"use one of: {', '.join(sorted(schema))}" if not hint else f"rename it ({hint})",
+                        f"rename it ({hint})"
+                        if hint
+                        else f"use one of: {', '.join(sorted(schema))}"
+                        if schema
+                        else f"remove it: [{section}] has no settings",
                     )
                 )
                 return
@@ -246,32 +255,38 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _from_env_string(kind: type, value: str) -> Any:
+    if kind is bool:
+        low = value.strip().lower()
+        if low in TRUE:
+            return True
+        if low in FALSE:
+            return False
+        raise ValueError("expected one of 1/0, true/false, yes/no, on/off")
+    if kind is int:
+        return int(value)
+    if kind is float:
+        return float(value)
+    if kind is list:
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if kind is dict:
+        parsed = json.loads(value)
+        if not isinstance(parsed, dict):
+            raise ValueError("expected a JSON object")
+        return parsed
+    return value
+
+
 def coerce(setting: Setting, value: Any, from_env: bool) -> Any:
     """Check ``value`` against the setting's type; environment strings are converted first."""
     kind = setting.type
     if value is None and setting.default is None:
         return None
     if from_env and isinstance(value, str):
-        if kind is bool:
-            low = value.strip().lower()
-            if low in TRUE:
-                return True
-            if low in FALSE:
-                return False
-            raise ValueError("expected one of 1/0, true/false, yes/no, on/off")
-        if kind is int:
-            return int(value)
-        if kind is float:
-            return float(value)
-        if kind is list:
-            return [item.strip() for item in value.split(",") if item.strip()]
-        if kind is dict:
-            parsed = json.loads(value)
-            if not isinstance(parsed, dict):
-                raise ValueError("expected a JSON object")
-            return parsed
+        # Converted, then checked like any other value (choices included).
+        value = _from_env_string(kind, value)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        value = float(value)  # and still checked against choices below
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
     if isinstance(value, list) and not all(isinstance(item, str) for item in value):
@@ -312,7 +327,7 @@ def instance_secret_key(instance: Path) -> str:
     """The development secret key: created once in ``instance/secret_key`` (mode 0600), then reused."""
     path = instance / "secret_key"
     try:
-        return path.read_text().strip()
+        return _nonempty_key(path)
     except FileNotFoundError:
         pass
     instance.mkdir(parents=True, exist_ok=True)
@@ -327,7 +342,24 @@ def instance_secret_key(instance: Path) -> str:
         try:
             os.link(tmp, path)
         except FileExistsError:
-            return path.read_text().strip()
+            return _nonempty_key(path)
     finally:
         os.unlink(tmp)
+    return key
+
+
+def _nonempty_key(path: Path) -> str:
+    # An empty file (truncated, or made by hand) must never become an empty signing key.
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(
+            [
+                Problem(
+                    "core",
+                    "secret-key",
+                    f"the development secret key file {path} is empty",
+                    f"delete {path} so a new key is generated, or set [core] secret_key",
+                )
+            ]
+        )
     return key

@@ -9,7 +9,9 @@ any failure there is recorded on the record, never raised.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata as metadata
+import os
 import sys
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -128,15 +130,23 @@ def discover(path: Sequence[str] | None = None) -> list[PluginRecord]:
     return records
 
 
+# Frames in these folders are never where a plugin broke: importlib's machinery,
+# and corolla itself (discovery's own call, or a corolla API the plugin called
+# wrongly at import time: the plugin's own line is the one to fix).
+_NOT_THE_PLUGIN = tuple(
+    os.path.join(os.path.dirname(os.path.abspath(path)), "") for path in (importlib.__file__ or "", __file__)
+)
+
+
 def _where(exc: BaseException) -> str:
+    """``file:line`` of the innermost frame that belongs to the plugin (or a library it uses), or ``""``."""
     if isinstance(exc, SyntaxError) and exc.filename:
         return f"{exc.filename}:{exc.lineno}"
-    frames = traceback.extract_tb(exc.__traceback__)
-    # The innermost frame outside importlib's own machinery is where it broke.
-    for frame in reversed(frames):
-        if "importlib" not in frame.filename:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        # "<frozen importlib._bootstrap>", "<string>" (code a dataclass generated): no file to open.
+        if not (frame.filename.startswith("<") or frame.filename.startswith(_NOT_THE_PLUGIN)):
             return f"{frame.filename}:{frame.lineno}"
-    return "?"
+    return ""  # e.g. the entry point's module does not exist: there is no plugin file to point at
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
@@ -199,9 +209,10 @@ def load_declaration(record: PluginRecord) -> PluginRecord:
         obj = ep.load()
     except (Exception, SystemExit) as exc:  # any import failure is reported, never raised
         line = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        where = _where(exc)
         return replace(
             record,
-            error=f"failed to import {record.entry_point!r}: {line} (at {_where(exc)})",
+            error=f"failed to import {record.entry_point!r}: {line}" + (f" (at {where})" if where else ""),
             error_kind="import",
         )
     module = sys.modules.get(getattr(obj, "__module__", "") or "")

@@ -114,6 +114,17 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f"did you mean {close[0]!r}?" if close else ""
 
 
+def _because(edge: Edge) -> str:
+    """Why ``edge.source`` must load before ``edge.target``, in the words of the plugin that asked."""
+    if edge.kind == "before":
+        return f"{edge.source} declares before {edge.detail!r}"
+    if edge.kind == "after":
+        return f"{edge.target} declares after {edge.detail!r}"
+    if edge.kind == "optional":
+        return f"{edge.target} integrates with {edge.detail!r}"
+    return f"{edge.target} requires {edge.detail!r}"
+
+
 def _dist_for(capability: str) -> str:
     return f"corolla-{capability}"
 
@@ -321,7 +332,8 @@ class _Resolver:
             if cap not in provided_capabilities(other) or other.name == record.name:
                 continue
             decision = self.decisions.get(other.name)
-            if decision is not None and decision.status in (DISABLED, OPTIONAL_SKIPPED):
+            # (REFUSED here: its name is registered twice; installing it again would not help.)
+            if decision is not None and decision.status in (DISABLED, OPTIONAL_SKIPPED, REFUSED):
                 return Problem(
                     record.name,
                     "missing",
@@ -329,7 +341,9 @@ class _Resolver:
                     f"but is {decision.status}: {decision.reason}",
                     f"enable {other.name!r} (remove it from the denylist or add it to the allowlist)"
                     if decision.status == DISABLED
-                    else f"fix {other.name!r} so that it loads (see its warning)",
+                    else f"fix {other.name!r} so that it loads (see its warning)"
+                    if decision.status == OPTIONAL_SKIPPED
+                    else f"fix the problem reported for {other.name!r}",
                 )
         return Problem(
             record.name,
@@ -466,12 +480,13 @@ class _Resolver:
             if members & reported:
                 continue
             reported |= members
-            chain = " -> ".join(f"{e.source} ({e.kind} {e.detail})" for e in path) + f" -> {path[0].source}"
+            chain = " -> ".join([*(e.source for e in path), path[0].source])
+            because = "; ".join(_because(e) for e in path)
             problems.append(
                 Problem(
                     path[0].source,
                     "cycle",
-                    f"dependency cycle: {chain}",
+                    f"dependency cycle (each must load before the next): {chain} ({because})",
                     "break the cycle: drop one of these requirements, or a before/after hint if it is only "
                     "a preference",
                 )

@@ -108,6 +108,14 @@ class Request(_WerkzeugRequest):
     def remote_addr(self) -> str | None:
         return self.environ.get("REMOTE_ADDR")
 
+    def touched(self, name: str) -> bool:
+        """Whether the lazy attribute ``name`` was computed during this request.
+
+        Wrappers use it to do work only for requests that used a feature,
+        e.g. save a session only if ``request.session`` was read.
+        """
+        return name in self.__dict__
+
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path!r}>"
 
@@ -141,7 +149,7 @@ def make_response(rv: Any, request: Request) -> _WerkzeugResponse:
             rv, status, headers = rv
         elif len(rv) == 2:
             rv, second = rv
-            if isinstance(second, (Mapping, list)):
+            if isinstance(second, (Mapping, list, Headers)):  # werkzeug Headers is no Mapping
                 headers = second
             else:
                 status = second
@@ -174,6 +182,10 @@ def make_response(rv: Any, request: Request) -> _WerkzeugResponse:
             response.status_code = status
         else:
             response.status = status
+        if response.status_code == 204:
+            # werkzeug drops a 204's body and Content-Length but would keep the
+            # default Content-Type, which PEP 3333's validator rejects.
+            response.headers.remove("Content-Type")
     if headers:
         response.headers.update(headers)
     return response

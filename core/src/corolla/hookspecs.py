@@ -12,6 +12,10 @@ Cost: the request-time hooks (``corolla_dispatch``, ``corolla_response``,
 start-up into plain function calls; a hook nobody implements costs nothing
 per request. ``corolla_wrap_request`` runs once at start-up and its result is
 what runs per request.
+
+Hook wrappers (``wrapper=True``) work on the request-time hooks. The start-up
+and shutdown hooks are called one implementation at a time, so a failure
+names its plugin; a wrapper on one of them is refused at start-up.
 """
 
 from __future__ import annotations
@@ -92,7 +96,7 @@ def corolla_dispatch(request: Request) -> Any:
 
 @hookspec
 def corolla_response(request: Request, response: Response) -> None:
-    """Change the outgoing response in place (headers, cookies); every request.
+    """Change ``response``, going out for ``request``, in place (headers, cookies); every request.
 
     Runs after the view's return value became a Response, also for error
     responses, in load order. Implement it only when every response needs
@@ -104,7 +108,7 @@ def corolla_response(request: Request, response: Response) -> None:
 
 @hookspec(firstresult=True)
 def corolla_handle_exception(request: Request, exception: Exception) -> Any:
-    """Turn an exception raised while handling ``request`` into a response.
+    """Turn ``exception``, raised while handling ``request``, into a response.
 
     Called for every exception, ``HTTPException`` included, in load order;
     the first non-None result wins and is made into a response like a view's
@@ -117,7 +121,7 @@ def corolla_handle_exception(request: Request, exception: Exception) -> Any:
 
 @hookspec
 def corolla_teardown(request: Request, exception: Exception | None) -> None:
-    """Clean up after a request; runs for every request once its response is built.
+    """Clean up after ``request``; runs for every request once its response is built.
 
     ``exception`` is the unhandled exception, or None. Runs in reverse load
     order (dependents first). An exception raised here is logged naming the

@@ -165,12 +165,27 @@ def test_hookimpl_may_take_fewer_arguments_than_the_spec(
     assert journal == ["started", None]
 
 
-def test_methods_without_the_marker_are_not_hooks(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
+def test_unmarked_hook_like_method_is_refused(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
     corolla_plugins.add(
         "plain",
         body="""
         def corolla_dispatch(self, request):
             return "not a hook implementation"
+        """,
+    )
+    with pytest.raises(PluginError) as info:
+        make_app()
+    assert info.value.plugin == "plain"
+    assert "Plugin.corolla_dispatch" in str(info.value)
+    assert "did you forget @corolla.hookimpl?" in str(info.value)
+
+
+def test_other_unmarked_methods_are_plain_methods(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
+    corolla_plugins.add(
+        "helper",
+        body="""
+        def dispatch_helper(self, request):
+            return "never called as a hook"
         """,
     )
     assert Client(make_app()).get("/").status_code == 404

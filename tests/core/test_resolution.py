@@ -391,17 +391,13 @@ def test_attribute_clash_between_two_plugins(corolla_plugins, make_app, kind):
         ("request", "method"),
         ("request", "path"),
         ("request", "touched"),
+        ("request", "app"),
+        ("request", "environ"),
         ("app", "secret_key"),
         ("app", "run"),
-        pytest.param(
-            "app",
-            "config",
-            marks=pytest.mark.xfail(
-                reason="bug in _app.py: reserved App names come from dir(App), which misses the instance "
-                "attributes set in __init__ (config, debug, root, plugins, resolution, ...)",
-                strict=True,
-            ),
-        ),
+        ("app", "config"),
+        ("app", "resolution"),
+        ("app", "plugins"),
     ],
 )
 def test_attribute_the_core_already_has(corolla_plugins, make_app, kind, attribute):
@@ -536,6 +532,41 @@ def test_requirement_on_a_duplicated_plugin_does_not_say_install_it(corolla_plug
     assert [p.kind for p in problems] == ["duplicate", "missing"]
     assert "provides it but is refused: its name is registered by several distributions" in problems[1].message
     assert problems[1].fix == "fix the problem reported for 'sessions'"
+
+
+def test_duplicate_name_of_a_disabled_plugin_is_harmless(corolla_plugins, make_app):
+    corolla_plugins.add("sessions", distribution="corolla-sessions")
+    corolla_plugins.add("sessions", distribution="acme-sessions", module="acme_sessions")
+    corolla_plugins.add("hello")
+
+    app = make_app(environ={"COROLLA_DISABLE_PLUGINS": "sessions"})
+
+    assert app.resolution.order == ("hello",)
+    assert app.resolution.decisions["sessions"].status == "disabled"
+
+
+@pytest.mark.parametrize("name", ["core", "plugins", "corolla"])
+def test_reserved_plugin_names_are_refused(corolla_plugins, make_app, name):
+    corolla_plugins.add(name, distribution="acme-thing")
+
+    problem = only(failing(make_app), "invalid-declaration")
+
+    assert f"plugin {name!r} (acme-thing 1.0) uses the reserved name {name!r}" in problem.message
+    assert "rename its entry point in acme-thing's" in problem.fix
+
+
+def test_optional_naming_an_uninstalled_plugin_warns(corolla_plugins, make_app, caplog):
+    corolla_plugins.add("sessions")
+
+    with caplog.at_level(logging.WARNING, logger="corolla"):
+        app = make_app(config={"plugins": {"optional": ["sesions"]}})
+
+    assert app.resolution.order == ("sessions",)
+    (warning,) = app.resolution.warnings
+    assert warning.kind == "unknown-plugin"
+    assert warning.message == "[plugins] optional names plugin 'sesions', which is not installed"
+    assert warning.fix == "fix the name (did you mean 'sessions'?)"
+    assert "[plugins] optional names plugin 'sesions'" in caplog.text
 
 
 @pytest.mark.parametrize(

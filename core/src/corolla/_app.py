@@ -20,15 +20,14 @@ import pluggy
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
-from . import hookspecs
-from ._checks import Check
 from ._config import CORE_SETTINGS, PLUGINS_SETTINGS, Config, Layers, instance_secret_key, selection_from
+from ._defaults import CorePlugin
 from ._discovery import PluginRecord, discover, load_declaration
 from ._errors import ConfigError, PluginError, PluginResolutionError
-from ._markers import PROJECT, hookimpl
+from ._manager import PluginHost
 from ._pipeline import Blame, call_order, compile_each, compile_firstresult
 from ._plugin import Plugin
-from ._resolve import Resolution, resolve
+from ._resolve import Resolution, Selection, resolve
 from ._version import __version__
 from ._wrappers import Request, Response, lazy, make_response
 
@@ -44,16 +43,6 @@ NO_DISPATCH_HINT = (
 
 _HTML_HEADERS = "text/html; charset=utf-8"
 
-#: Start-up and shutdown hooks, which the app calls one implementation at a time.
-_ONE_BY_ONE = (
-    "corolla_configure",
-    "corolla_app_attributes",
-    "corolla_request_attributes",
-    "corolla_wrap_request",
-    "corolla_startup",
-    "corolla_shutdown",
-)
-
 
 def _caller_root() -> Path:
     """The folder of the module that called ``App(...)``, like Flask's root_path."""
@@ -62,47 +51,6 @@ def _caller_root() -> Path:
     if filename:
         return Path(filename).resolve().parent
     return Path.cwd()
-
-
-class _CorePlugin:
-    """The core's own hook implementations: the project runs on its own hooks."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    @hookimpl
-    def corolla_deploy_checks(self, app: App) -> list[Check]:
-        checks = [
-            Check(
-                "core.debug",
-                not app.debug,
-                "debug is on" if app.debug else "debug is off",
-                "set [core] debug = false (or COROLLA_CORE__DEBUG=0)",
-            ),
-        ]
-        generated = app.config["core"]["secret_key"] is None
-        checks.append(
-            Check(
-                "core.secret_key",
-                not generated,
-                "the secret key is the development key generated in the instance folder"
-                if generated
-                else f"the secret key comes from {app.config.source('core', 'secret_key')}",
-                "set COROLLA_CORE__SECRET_KEY to a long random value kept out of the repository",
-            )
-        )
-        explicit = app.selection.enabled is not None
-        checks.append(
-            Check(
-                "core.plugins_pinned",
-                explicit,
-                f"the plugin set is pinned by {app.selection.enabled_source}"
-                if explicit
-                else "every installed plugin is autoloaded",
-                "pin the exact set: [plugins] enabled = [...] in corolla.toml, or COROLLA_PLUGINS",
-            )
-        )
-        return checks
 
 
 class App:
@@ -123,6 +71,17 @@ class App:
     """
 
     request_class: type[Request] = Request
+    # Instance attributes, declared here so that plugins cannot claim their
+    # names (resolution reserves every public name of the class).
+    root: Path
+    selection: Selection
+    resolution: Resolution
+    config: Config
+    debug: bool
+    instance_path: Path
+    plugins: dict[str, Plugin]
+    plugin_manager: pluggy.PluginManager
+    pipeline: list[str]
 
     def __init__(
         self,
@@ -146,7 +105,7 @@ class App:
         )
         self.selection = selection_from(base["plugins"], base, plugins, env)
         records = [self._load_if_selected(r) for r in records]
-        self.resolution: Resolution = resolve(
+        self.resolution = resolve(
             records,
             self.selection,
             __version__,
@@ -166,19 +125,19 @@ class App:
             raise PluginResolutionError([*self.resolution.problems, *problems])
         if problems:
             raise ConfigError(problems)
-        self.config: Config = config_obj
+        self.config = config_obj
         core = self.config["core"]
-        self.debug: bool = core["debug"]
+        self.debug = core["debug"]
         self.instance_path = Path(core["instance_path"]) if core["instance_path"] else self.root / "instance"
 
-        self.plugin_manager = pluggy.PluginManager(PROJECT)
-        self.plugin_manager.add_hookspecs(hookspecs)
-        self.plugins: dict[str, Plugin] = {}
+        self._host = PluginHost({name: d.record.label() for name, d in self.resolution.decisions.items()})
+        self.plugin_manager = self._host.pm
+        self.plugins = {}
         self._started: list[str] = []
         try:
             self._load_plugins()
             self._compile()
-            self._call_each("corolla_startup", app=self)
+            self._host.call_each("corolla_startup", done=self._started, app=self)
         except BaseException:
             self._unload()
             raise
@@ -196,9 +155,8 @@ class App:
 
     def _load_plugins(self) -> None:
         order = self.resolution.order
-        decisions = self.resolution.decisions
         for name in order:
-            record = decisions[name].record
+            record = self.resolution.decisions[name].record
             cls = record.plugin_class
             if cls is None:  # resolution guarantees a class; keep the message honest anyway
                 raise PluginError(name, f"plugin {record.label()} has no plugin class")
@@ -206,126 +164,15 @@ class App:
                 self.plugins[name] = cls(self, record, self.config[name])
             except Exception as exc:
                 raise PluginError(name, f"plugin {record.label()} failed in {cls.__qualname__}(): {exc!r}") from exc
-        # Specifications first, so an implementation of a plugin-declared hook
-        # is validated against its spec when its plugin registers.
-        for name in order:
-            spec = type(self.plugins[name]).hookspecs
-            if spec is not None:
-                try:
-                    self.plugin_manager.add_hookspecs(spec)  # type: ignore[arg-type]
-                except Exception as exc:
-                    label = decisions[name].record.label()
-                    raise PluginError(name, f"plugin {label} declares invalid hook specifications: {exc}") from exc
-        # pluggy calls the last registered first; registering in reverse load
-        # order makes every hook run in load order.
-        self.plugin_manager.register(_CorePlugin(self), name="corolla")
-        for name in reversed(order):
-            try:
-                self.plugin_manager.register(self.plugins[name], name=name)
-            except pluggy.PluginValidationError as exc:
-                label = decisions[name].record.label()
-                raise PluginError(name, f"plugin {label}: {exc}; fix the hook implementation's signature") from exc
-        try:
-            self.plugin_manager.check_pending()
-        except pluggy.PluginValidationError as exc:
-            from ._resolve import did_you_mean
-
-            callers: dict[str, pluggy.HookCaller] = vars(self.plugin_manager.hook)
-            # pluggy made a caller for each unknown name too: suggest declared hooks only,
-            # and report every unknown implementation at once.
-            declared = {name for name, caller in callers.items() if caller.spec is not None}
-            unknown = [
-                (impl.plugin_name, name)
-                for name, caller in callers.items()
-                if caller.spec is None
-                for impl in caller.get_hookimpls()
-                if not impl.optionalhook
-            ]
-            lines = []
-            for plugin_name, bad in unknown:
-                hint = did_you_mean(bad, declared)
-                lines.append(
-                    f"plugin {self._label(plugin_name)} implements {bad!r}, which no installed plugin declares "
-                    "as a hook" + (f"; {hint}" if hint else "")
-                )
-            culprit = getattr(exc.plugin, "record", None)
-            raise PluginError(
-                unknown[0][0] if unknown else str(getattr(culprit, "name", "?")),
-                ("\n".join(lines) or str(exc))
-                + "\nIf a hook belongs to an optional integration, mark it @hookimpl(optionalhook=True)",
-            ) from exc
-        # These hooks are called implementation by implementation (to name the
-        # plugin that fails); a hook wrapper would silently never run there.
-        for hook_name in _ONE_BY_ONE:
-            for impl in getattr(self.plugin_manager.hook, hook_name).get_hookimpls():
-                if impl.wrapper or impl.hookwrapper:
-                    raise PluginError(
-                        impl.plugin_name,
-                        f"plugin {self._label(impl.plugin_name)}: {hook_name} cannot be a hook wrapper "
-                        "(wrapper=True or hookwrapper=True); implement it as a plain @hookimpl",
-                    )
+        self._host.register(self.plugins, order, CorePlugin(self))
         self._blame = Blame(self.plugins)
-        self._call_each("corolla_configure", app=self)
-
-    def _call_each(self, hook_name: str, **kwargs: Any) -> list[Any]:
-        """Call a start-up hook implementation by implementation, naming the plugin that fails."""
-        hook = getattr(self.plugin_manager.hook, hook_name)
-        results = []
-        for impl in call_order(hook):
-            args = {k: kwargs[k] for k in impl.argnames}
-            try:
-                result = impl.function(**args)
-            except Exception as exc:
-                label = self._label(impl.plugin_name)
-                raise PluginError(impl.plugin_name, f"plugin {label} failed in {hook_name}: {exc!r}") from exc
-            if hook_name == "corolla_startup":
-                self._started.append(impl.plugin_name)
-            results.append((impl.plugin_name, result))
-        return results
-
-    def _label(self, name: str) -> str:
-        decision = self.resolution.decisions.get(name)
-        return decision.record.label() if decision else repr(name)
-
-    def _contributions(self, hook_name: str, declared_attr: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, result in self._call_each(hook_name, app=self):
-            plugin = self.plugins.get(name)
-            if plugin is None:
-                continue
-            declared = set(getattr(type(plugin), declared_attr))
-            given = set(result or {})
-            if given != declared:
-                extra, missing = sorted(given - declared), sorted(declared - given)
-                parts = []
-                if extra:
-                    parts.append(f"returned {', '.join(extra)} without declaring it in {declared_attr}")
-                if missing:
-                    parts.append(f"declares {', '.join(missing)} in {declared_attr} but did not return it")
-                raise PluginError(
-                    name,
-                    f"plugin {self._label(name)}: {hook_name} "
-                    + " and ".join(parts)
-                    + f"; make {type(plugin).__qualname__}.{declared_attr} match what the hook returns",
-                )
-            out.update(result or {})
-        # A declaration with no hook to fill it would leave the names missing.
-        implemented = {impl.plugin_name for impl in getattr(self.plugin_manager.hook, hook_name).get_hookimpls()}
-        for name, plugin in self.plugins.items():
-            declared_names = sorted(getattr(type(plugin), declared_attr))
-            if declared_names and name not in implemented:
-                raise PluginError(
-                    name,
-                    f"plugin {self._label(name)} declares {', '.join(declared_names)} in {declared_attr} "
-                    f"but does not implement {hook_name}; implement it, returning those names, "
-                    f"or empty {type(plugin).__qualname__}.{declared_attr}",
-                )
-        return out
+        self._host.call_each("corolla_configure", app=self)
 
     def _compile(self) -> None:
-        for attr, value in self._contributions("corolla_app_attributes", "app_attributes").items():
+        host = self._host
+        for attr, value in host.contributions("corolla_app_attributes", "app_attributes", app=self).items():
             setattr(self, attr, value)
-        request_attrs = self._contributions("corolla_request_attributes", "request_attributes")
+        request_attrs = host.contributions("corolla_request_attributes", "request_attributes", app=self)
         core = self.config["core"]
         namespace: dict[str, Any] = {name: lazy(factory, name) for name, factory in request_attrs.items()}
         namespace.update(
@@ -336,23 +183,23 @@ class App:
         )
         self.request_class = type("Request", (type(self).request_class,), namespace)
 
-        hook = self.plugin_manager.hook
+        hook = host.hook
         dispatch = compile_firstresult(hook.corolla_dispatch, ("request",)) or _no_dispatch
         handler: Callable[[Request], Any] = _none_is_404(dispatch)
-        self.pipeline: list[str] = []
+        self.pipeline = []
         # The first plugin in load order must end up outermost: wrap from the last.
         for impl in reversed(call_order(hook.corolla_wrap_request)):
             args = {"app": self, "handler": handler}
             try:
                 wrapped = impl.function(**{k: args[k] for k in impl.argnames})
             except Exception as exc:
-                label = self._label(impl.plugin_name)
+                label = host.label(impl.plugin_name)
                 raise PluginError(impl.plugin_name, f"plugin {label} failed in corolla_wrap_request: {exc!r}") from exc
             if wrapped is not None:
                 if not callable(wrapped):
                     raise PluginError(
                         impl.plugin_name,
-                        f"plugin {self._label(impl.plugin_name)}: corolla_wrap_request returned {wrapped!r}, "
+                        f"plugin {host.label(impl.plugin_name)}: corolla_wrap_request returned {wrapped!r}, "
                         "not a callable; return a function taking the request, or None",
                     )
                 handler = wrapped
@@ -361,16 +208,14 @@ class App:
         self._response_hooks = compile_each(hook.corolla_response, ("request", "response"))
         self._teardown_hooks = compile_each(hook.corolla_teardown, ("request", "exception"), reverse=True)
         self._exception_hook = compile_firstresult(hook.corolla_handle_exception, ("request", "exception"))
-        # The fast path skips building a werkzeug Response for str/bytes results;
+        # The fast path skips building a werkzeug Response for str results;
         # only possible while no plugin wants to see every response.
         self._fast = not self._response_hooks and not self._teardown_hooks
 
     def _unload(self) -> None:
         for name in reversed(self._started):
-            self._shutdown_one(name)
-        for name in list(self.plugins):
-            if self.plugin_manager.is_registered(self.plugins[name]):
-                self.plugin_manager.unregister(self.plugins[name])
+            self._host.shutdown(name, app=self)
+        self._host.unregister_all()
         self.plugins.clear()
 
     # -- secret key ----------------------------------------------------------
@@ -459,23 +304,11 @@ class App:
 
     # -- lifecycle -----------------------------------------------------------
 
-    def _shutdown_one(self, name: str) -> None:
-        # Through the registered hook implementation, so only a method marked
-        # @hookimpl runs, with only the arguments it accepts (pluggy allows fewer).
-        for impl in self.plugin_manager.hook.corolla_shutdown.get_hookimpls():
-            if impl.plugin_name != name:
-                continue
-            args = {"app": self}
-            try:
-                impl.function(**{k: args[k] for k in impl.argnames})
-            except Exception:
-                logger.exception("plugin %s failed in corolla_shutdown", self._label(name))
-
     def close(self) -> None:
         """Shut the plugins down (``corolla_shutdown``, reverse load order); idempotent."""
         started, self._started = self._started, []
         for name in reversed(started):
-            self._shutdown_one(name)
+            self._host.shutdown(name, app=self)
 
     def __enter__(self) -> App:
         return self
@@ -498,7 +331,10 @@ class App:
 
 
 def _public_names(cls: type) -> frozenset[str]:
-    return frozenset(name for name in dir(cls) if not name.startswith("_"))
+    names = set(dir(cls))
+    for klass in cls.__mro__:
+        names.update(getattr(klass, "__annotations__", {}))
+    return frozenset(name for name in names if not name.startswith("_"))
 
 
 def _request_line(request: Request) -> str:

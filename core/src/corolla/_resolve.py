@@ -22,6 +22,9 @@ from packaging.version import InvalidVersion, Version
 from ._discovery import PluginRecord
 from ._errors import Problem
 
+#: Names no plugin may take: the core's own config sections and its own plugin.
+RESERVED_NAMES = frozenset({"core", "corolla", "plugins"})
+
 ENABLED = "enabled"
 DISABLED = "disabled"
 REFUSED = "refused"
@@ -158,7 +161,9 @@ class _Resolver:
         unique: dict[str, PluginRecord] = {}
         for name in sorted(by_name):
             found = by_name[name]
-            if len(found) > 1:
+            selected = (sel.enabled is None or name in sel.enabled) and name not in sel.disabled
+            if len(found) > 1 and selected:
+                # Only a plugin that would load is ambiguous; a disabled one is harmless.
                 dists = ", ".join(f"{r.distribution} {r.version}" for r in found)
                 self.problems.append(
                     Problem(
@@ -172,6 +177,19 @@ class _Resolver:
                 self.decisions[name] = Decision(
                     name, REFUSED, "its name is registered by several distributions", found[0]
                 )
+                continue
+            if name in RESERVED_NAMES and selected:
+                record = found[0]
+                self.problems.append(
+                    Problem(
+                        name,
+                        "invalid-declaration",
+                        f"plugin {record.label()} uses the reserved name {name!r} "
+                        f"(reserved: {', '.join(sorted(RESERVED_NAMES))}: the core's own sections and plugin)",
+                        f'rename its entry point in {record.distribution}\'s [project.entry-points."corolla.plugins"]',
+                    )
+                )
+                self.decisions[name] = Decision(name, REFUSED, f"{name!r} is a reserved name", record)
                 continue
             unique[name] = found[0]
 
@@ -199,6 +217,18 @@ class _Resolver:
                         "unknown-plugin",
                         f"{source} disables plugin {unwanted!r}, which is not installed",
                         f"fix the name ({hint})" if hint else "remove it from the denylist",
+                    )
+                )
+
+        for name in sorted(sel.optional):
+            if name not in by_name:
+                hint = did_you_mean(name, by_name)
+                self.warnings.append(
+                    Problem(
+                        name,
+                        "unknown-plugin",
+                        f"[plugins] optional names plugin {name!r}, which is not installed",
+                        f"fix the name ({hint})" if hint else "remove it from [plugins] optional",
                     )
                 )
 

@@ -70,6 +70,7 @@ class Request(_WerkzeugRequest):
     """
 
     shallow = False
+    app: App | None
 
     def __init__(self, environ: Mapping[str, Any], app: App | None = None) -> None:  # noqa: D107
         # Deliberately no super().__init__(): see the module docstring.

@@ -631,6 +631,33 @@ def test_teardown_runs_in_reverse_load_order(
     assert journal[0][2].code == 404  # the NotFound no dispatch plugin raised
 
 
+def test_teardown_runs_on_the_fast_path_before_the_response_starts(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp, journal: list[Any]
+) -> None:
+    corolla_plugins.add(
+        "site",
+        body="""
+        @hookimpl
+        def corolla_dispatch(self, request):
+            return "page"
+
+        @hookimpl
+        def corolla_teardown(self, request, exception):
+            from corolla_test_journal import calls
+            calls.append(("teardown", request.path, exception))
+        """,
+    )
+    app = make_app()
+    assert app._fast  # a teardown hook needs no werkzeug Response
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        journal.append(("start_response", status))
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/p", "SERVER_NAME": "x", "SERVER_PORT": "80"}
+    assert list(app(environ, start_response)) == [b"page"]
+    assert journal == [("teardown", "/p", None), ("start_response", "200 OK")]
+
+
 def test_shutdown_only_plugin_is_shut_down(
     corolla_plugins: SyntheticPlugins, make_app: MakeApp, journal: list[Any]
 ) -> None:

@@ -532,3 +532,43 @@ def test_hookspec_is_typed(name: str, spec: Callable[..., object]) -> None:
 def test_the_public_markers_are_the_corolla_project() -> None:
     assert corolla.hookimpl.project_name == "corolla"
     assert corolla.hookspec.project_name == "corolla"
+
+
+def test_marked_static_class_and_inherited_methods_are_all_found(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp
+) -> None:
+    # The manager skips unmarked attributes without pluggy's inspection; marked
+    # ones must still register however they are stored.
+    corolla_plugins.add(
+        "mixed",
+        source="""
+        import corolla
+        from corolla import hookimpl
+
+
+        class Base(corolla.Plugin):
+            @hookimpl
+            def corolla_response(self, request, response):
+                response.headers["X-Inherited"] = "yes"
+
+
+        class Plugin(Base):
+            @staticmethod
+            @hookimpl
+            def corolla_dispatch(request):
+                return "static"
+
+            @classmethod
+            @hookimpl
+            def corolla_teardown(cls, request, exception):
+                request.environ["torn.down"] = cls.__name__
+        """,
+    )
+    app = make_app()
+    hook = app.plugin_manager.hook
+    assert [impl.plugin_name for impl in hook.corolla_dispatch.get_hookimpls()] == ["mixed"]
+    assert [impl.plugin_name for impl in hook.corolla_response.get_hookimpls()] == ["mixed"]
+    assert [impl.plugin_name for impl in hook.corolla_teardown.get_hookimpls()] == ["mixed"]
+    response = Client(app).get("/")
+    assert response.text == "static"
+    assert response.headers["X-Inherited"] == "yes"

@@ -210,7 +210,7 @@ class App:
         self._exception_hook = compile_firstresult(hook.corolla_handle_exception, ("request", "exception"))
         # The fast path skips building a werkzeug Response for str results;
         # only possible while no plugin wants to see every response.
-        self._fast = not self._response_hooks and not self._teardown_hooks
+        self._fast = not self._response_hooks
 
     def _unload(self) -> None:
         for name in reversed(self._started):
@@ -244,6 +244,8 @@ class App:
             if self._fast and type(rv) is str:
                 # The common case, without building a werkzeug Response (saves ~10 µs).
                 body = rv.encode()
+                if self._teardown_hooks:
+                    self._teardown(request, None)
                 start_response("200 OK", [("Content-Type", _HTML_HEADERS), ("Content-Length", str(len(body)))])
                 return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
             response = make_response(rv, request)
@@ -253,12 +255,16 @@ class App:
         except Exception as exc:
             response = self._error_response(request, exc)
             error = exc
+        if self._teardown_hooks:
+            self._teardown(request, error)
+        return response(environ, start_response)
+
+    def _teardown(self, request: Request, error: Exception | None) -> None:
         for teardown in self._teardown_hooks:
             try:
                 teardown(request, error)
             except Exception as exc:
                 self._log_plugin_exception(request, exc, "in corolla_teardown")
-        return response(environ, start_response)
 
     def _error_response(self, request: Request, exc: Exception) -> _WerkzeugResponse:
         handled = None

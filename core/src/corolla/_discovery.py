@@ -110,18 +110,20 @@ def discover(path: Sequence[str] | None = None) -> list[PluginRecord]:
         eps = [ep for ep in dist.entry_points if ep.group == GROUP]
         if not eps:
             continue
-        dist_name = dist.metadata["Name"] or "?"
+        # Read METADATA once: .version and .requires would parse it again each.
+        meta = dist.metadata
+        dist_name = meta["Name"] or "?"
         key = canonicalize_name(dist_name)
         if key in seen:
             continue
         seen.add(key)
-        core = _core_requirement(dist.requires)
+        core = _core_requirement(meta.get_all("Requires-Dist"))
         for ep in eps:
             records.append(
                 PluginRecord(
                     name=ep.name,
                     distribution=dist_name,
-                    version=dist.version,
+                    version=meta["Version"] or "0",
                     entry_point=ep.value,
                     dist_core=core,
                 )

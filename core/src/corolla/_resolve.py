@@ -208,27 +208,19 @@ class _Resolver:
                             else f'install it (pip install "{_dist_for(wanted)}") or remove it from the allowlist',
                         )
                     )
-        for unwanted, source in sorted(sel.disabled.items()):
-            if unwanted not in by_name:
-                hint = did_you_mean(unwanted, by_name)
-                self.warnings.append(
-                    Problem(
-                        unwanted,
-                        "unknown-plugin",
-                        f"{source} disables plugin {unwanted!r}, which is not installed",
-                        f"fix the name ({hint})" if hint else "remove it from the denylist",
-                    )
-                )
-
-        for name in sorted(sel.optional):
+        # Naming an absent plugin in the denylist or as optional is harmless,
+        # but likely a typo: warn.
+        absent = [(n, f"{src} disables") for n, src in sel.disabled.items()]
+        absent += [(n, "[plugins] optional names") for n in sel.optional]
+        for name, says in sorted(absent):
             if name not in by_name:
                 hint = did_you_mean(name, by_name)
                 self.warnings.append(
                     Problem(
                         name,
                         "unknown-plugin",
-                        f"[plugins] optional names plugin {name!r}, which is not installed",
-                        f"fix the name ({hint})" if hint else "remove it from [plugins] optional",
+                        f"{says} plugin {name!r}, which is not installed",
+                        f"fix the name ({hint})" if hint else "remove it from that list",
                     )
                 )
 

@@ -881,3 +881,17 @@ def test_two_apps_in_one_process_keep_their_own_state(corolla_plugins: Synthetic
     assert Client(one).get("/").text == "one"
     assert Client(two).get("/").text == "two"
     assert one.plugins["greeter"] is not two.plugins["greeter"]
+
+
+def test_test_client_drives_the_app(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
+    corolla_plugins.add(
+        "echo",
+        body="""
+        @hookimpl
+        def corolla_dispatch(self, request):
+            return {"method": request.method, "q": request.args.get("q")}
+        """,
+    )
+    response = make_app().test_client().post("/?q=1")
+    assert response.status_code == 200
+    assert response.json == {"method": "POST", "q": "1"}

@@ -33,6 +33,7 @@ from ._wrappers import Request, Response, lazy, make_response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from werkzeug.test import Client
 
 logger = logging.getLogger("corolla")
 
@@ -321,6 +322,12 @@ class App:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def test_client(self) -> Client:
+        """A werkzeug test ``Client`` for this app (``client.get("/")``)."""
+        from werkzeug.test import Client
+
+        return Client(self)
 
     def run(
         self, host: str = "127.0.0.1", port: int = 8000, *, debug: bool | None = None, reload: bool = False

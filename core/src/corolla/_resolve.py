@@ -11,7 +11,6 @@ what ``App`` would do.
 from __future__ import annotations
 
 import difflib
-import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +20,8 @@ from packaging.version import InvalidVersion, Version
 
 from ._discovery import PluginRecord
 from ._errors import Problem
+from ._graph import Edge
+from ._graph import order as order_plugins
 
 #: Names no plugin may take: the core's own config sections and its own plugin.
 RESERVED_NAMES = frozenset({"core", "corolla", "plugins"})
@@ -46,16 +47,6 @@ class Selection:
     disabled: Mapping[str, str] = field(default_factory=dict)
     optional: frozenset[str] = frozenset()
     providers: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Edge:
-    """``source`` must load before ``target``; ``kind`` says why."""
-
-    source: str
-    target: str
-    kind: str  # "requires", "optional", "before", "after"
-    detail: str = ""
 
 
 @dataclass
@@ -115,17 +106,6 @@ def provided_capabilities(record: PluginRecord) -> dict[str, Version | None]:
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else ""
-
-
-def _because(edge: Edge) -> str:
-    """Why ``edge.source`` must load before ``edge.target``, in the words of the plugin that asked."""
-    if edge.kind == "before":
-        return f"{edge.source} declares before {edge.detail!r}"
-    if edge.kind == "after":
-        return f"{edge.target} declares after {edge.detail!r}"
-    if edge.kind == "optional":
-        return f"{edge.target} integrates with {edge.detail!r}"
-    return f"{edge.target} requires {edge.detail!r}"
 
 
 def _dist_for(capability: str) -> str:
@@ -463,74 +443,6 @@ class _Resolver:
                 edges += [Edge(name, p, "before", ref) for p in providers(ref) if p != name]
         return edges
 
-    def order(self, names: Iterable[str], edges: Sequence[Edge]) -> tuple[list[str], list[Problem]]:
-        """Kahn's algorithm; ties broken by name so every run gives the same order."""
-        nodes = set(names)
-        succ: dict[str, list[Edge]] = {n: [] for n in nodes}
-        indeg = dict.fromkeys(nodes, 0)
-        seen_pairs = set()
-        for edge in edges:
-            if edge.source in nodes and edge.target in nodes and (edge.source, edge.target) not in seen_pairs:
-                seen_pairs.add((edge.source, edge.target))
-                succ[edge.source].append(edge)
-                indeg[edge.target] += 1
-        ready = [n for n in nodes if indeg[n] == 0]
-        heapq.heapify(ready)
-        order: list[str] = []
-        while ready:
-            node = heapq.heappop(ready)
-            order.append(node)
-            for edge in succ[node]:
-                indeg[edge.target] -= 1
-                if indeg[edge.target] == 0:
-                    heapq.heappush(ready, edge.target)
-        if len(order) == len(nodes):
-            return order, []
-        return order, self.cycles({n for n in nodes if indeg[n] > 0}, succ)
-
-    def cycles(self, stuck: set[str], succ: Mapping[str, list[Edge]]) -> list[Problem]:
-        """One problem per distinct cycle among the nodes Kahn could not place."""
-        problems = []
-        reported: set[str] = set()
-        for start in sorted(stuck):
-            if start in reported:
-                continue
-            path = self.find_cycle(start, stuck, succ)
-            if path is None:
-                continue
-            members = {e.source for e in path}
-            if members & reported:
-                continue
-            reported |= members
-            chain = " -> ".join([*(e.source for e in path), path[0].source])
-            because = "; ".join(_because(e) for e in path)
-            problems.append(
-                Problem(
-                    path[0].source,
-                    "cycle",
-                    f"dependency cycle (each must load before the next): {chain} ({because})",
-                    "break the cycle: drop one of these requirements, or a before/after hint if it is only "
-                    "a preference",
-                )
-            )
-        return problems
-
-    @staticmethod
-    def find_cycle(start: str, stuck: set[str], succ: Mapping[str, list[Edge]]) -> list[Edge] | None:
-        stack: list[tuple[str, list[Edge]]] = [(start, [])]
-        visited: set[str] = set()
-        while stack:
-            node, path = stack.pop()
-            for edge in sorted(succ[node], key=lambda e: e.target, reverse=True):
-                if edge.target not in stuck:
-                    continue
-                if edge.target == start:
-                    return [*path, edge]
-                if edge.target not in visited:
-                    visited.add(edge.target)
-                    stack.append((edge.target, [*path, edge]))
-        return None
-
     # -- the whole thing ----------------------------------------------------
 
     def run(self) -> Resolution:
@@ -553,7 +465,7 @@ class _Resolver:
         set_problems = self.set_problems(active)
         self.problems.extend(set_problems)
         edges = self.edges(active)
-        order, cycle_problems = self.order(active, edges)
+        order, cycle_problems = order_plugins(active, edges)
         self.problems.extend(cycle_problems)
         culprits = {p.plugin for p in self.problems}
 

@@ -895,3 +895,16 @@ def test_test_client_drives_the_app(corolla_plugins: SyntheticPlugins, make_app:
     response = make_app().test_client().post("/?q=1")
     assert response.status_code == 200
     assert response.json == {"method": "POST", "q": "1"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"plugins": "hello"}, "App(plugins=...) takes a list of plugin names, e.g. ['hello'], not a string"),
+        ({"config": [("core", {})]}, "App(config=...) takes a mapping of sections"),
+    ],
+)
+def test_wrong_argument_types_are_explained(make_app: MakeApp, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(TypeError) as info:
+        make_app(**kwargs)
+    assert message in str(info.value)

@@ -93,6 +93,13 @@ class App:
         plugin_path: Sequence[str] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
+        if isinstance(plugins, (str, bytes)):
+            raise TypeError(f"App(plugins=...) takes a list of plugin names, e.g. [{plugins!r}], not a string")
+        if config is not None and not isinstance(config, Mapping):
+            raise TypeError(
+                f"App(config=...) takes a mapping of sections, e.g. {{'core': {{'debug': True}}}}, "
+                f"not {type(config).__name__}"
+            )
         self.root = Path(root).resolve() if root is not None else _caller_root()
         env = os.environ if environ is None else environ
         layers = Layers(self.root, config, env)

@@ -2,7 +2,7 @@
 
 Every hook's docstring says when it runs, what it receives, what it returns,
 whether the first non-None result wins, and in which order implementations
-run. ``docs/hooks.md`` is generated from these docstrings.
+run. These docstrings are the hook reference.
 
 Order: implementations run in the resolved load order (a plugin after the
 plugins it requires), adjusted by pluggy's ``tryfirst``/``trylast``.

@@ -7,6 +7,16 @@ from typing import Any
 import corolla
 from corolla import hookimpl
 
+STYLE = """
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 56rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+h1 { color: #b0306a; margin-bottom: 0.2rem; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+th { background: #faf0f5; }
+.enabled { color: #1a7f37; } .disabled, .optional-skipped { color: #777; } .refused { color: #c00; }
+code { background: #f4f4f4; padding: 0 0.2rem; }
+"""
+
 
 class HelloPlugin(corolla.Plugin):
     """Serves ``/`` (an HTML page) and ``/plugins.json``; declines every other path."""
@@ -21,19 +31,25 @@ class HelloPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_dispatch(self, request: corolla.Request) -> Any:
+        resolution = self.app.resolution
         if request.path == "/plugins.json":
-            decisions = self.app.resolution.decisions.values()
-            return {"order": list(self.app.resolution.order), "plugins": [d.as_dict() for d in decisions]}
+            return {"order": list(resolution.order), "plugins": [d.as_dict() for d in resolution.decisions.values()]}
         if request.path != "/":
             return None  # the core answers 404
         rows = "".join(
-            f"<tr><td>{html.escape(d.name)}</td><td>{html.escape(d.record.version)}</td>"
-            f"<td>{html.escape(d.status)}</td><td>{html.escape(d.reason)}</td></tr>"
-            for d in self.app.resolution.decisions.values()
+            f"<tr><td><code>{html.escape(d.name)}</code></td><td>{html.escape(d.record.distribution)}</td>"
+            f"<td>{html.escape(d.record.version)}</td><td class='{d.status}'>{html.escape(d.status)}</td>"
+            f"<td>{html.escape(d.reason)}</td></tr>"
+            for d in resolution.decisions.values()
         )
         return (
-            f"<!doctype html><title>Corolla</title><h1>{html.escape(self.config['greeting'])}</h1>"
+            f"<!doctype html><html lang='en'><meta charset='utf-8'><title>Corolla</title><style>{STYLE}</style>"
+            f"<h1>{html.escape(self.config['greeting'])}</h1>"
             f"<p>Served by the Corolla core {corolla.__version__} to {html.escape(request.visitor)}.</p>"
-            f"<table><tr><th>plugin</th><th>version</th><th>status</th><th>why</th></tr>{rows}</table>"
-            '<p><a href="/plugins.json">/plugins.json</a></p>'
+            "<p>The core only dispatches; everything else is a plugin. These are the plugins it found, "
+            "and what it decided about each:</p>"
+            "<table><tr><th>plugin</th><th>distribution</th><th>version</th><th>status</th><th>why</th></tr>"
+            f"{rows}</table>"
+            "<p>The same, as JSON: <a href='/plugins.json'><code>/plugins.json</code></a>. "
+            "Any other path is a 404 from the core, since no routing plugin is installed yet.</p></html>"
         )

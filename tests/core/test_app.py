@@ -908,3 +908,18 @@ def test_wrong_argument_types_are_explained(make_app: MakeApp, kwargs: dict[str,
     with pytest.raises(TypeError) as info:
         make_app(**kwargs)
     assert message in str(info.value)
+
+
+def test_start_up_explains_its_decisions_in_the_log(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    corolla_plugins.add("sessions", version="0.2")
+    corolla_plugins.add("forms", requires=["sessions"])
+    corolla_plugins.add("admin")
+    with caplog.at_level(logging.DEBUG, logger="corolla"):
+        make_app(environ={"COROLLA_DISABLE_PLUGINS": "admin"})
+    assert (
+        "corolla 0.1.0 started with plugins in this order: 'sessions' (corolla-sessions 0.2), "
+        "'forms' (corolla-forms 1.0)"
+    ) in caplog.text
+    assert "plugin 'admin' (corolla-admin 1.0) is disabled: disabled by COROLLA_DISABLE_PLUGINS" in caplog.text

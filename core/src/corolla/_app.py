@@ -152,6 +152,15 @@ class App:
         # Every plugin is started now, also those with no corolla_startup
         # (a pool made lazily on the first request still needs closing).
         self._started = list(self.resolution.order)
+        self._explain()
+
+    def _explain(self) -> None:
+        """Log what was decided: the load order (info) and every other plugin's reason (debug)."""
+        loaded = ", ".join(self.resolution.decisions[n].record.label() for n in self.resolution.order)
+        logger.info("corolla %s started with plugins in this order: %s", __version__, loaded or "(none)")
+        for decision in self.resolution.decisions.values():
+            if decision.status != "enabled":
+                logger.debug("plugin %s is %s: %s", decision.record.label(), decision.status, decision.reason)
 
     # -- construction --------------------------------------------------------
 

@@ -6,12 +6,13 @@ This module only re-exports the public API; see docs/architecture.md.
 from ._app import App
 from ._checks import Check
 from ._config import Config
+from ._decisions import Decision, Resolution, Selection
 from ._discovery import GROUP, Declaration, PluginRecord, discover, load_declaration
 from ._errors import ConfigError, CorollaError, PluginError, PluginResolutionError, Problem
 from ._graph import Edge
 from ._markers import hookimpl, hookspec
 from ._plugin import Plugin, Setting
-from ._resolve import Decision, Resolution, Selection, resolve
+from ._resolve import resolve
 from ._version import __version__
 from ._wrappers import Request, Response, lazy, make_response
 

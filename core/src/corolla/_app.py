@@ -21,13 +21,14 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
 from ._config import CORE_SETTINGS, PLUGINS_SETTINGS, Config, Layers, instance_secret_key, selection_from
+from ._decisions import Resolution, Selection
 from ._defaults import CorePlugin
 from ._discovery import PluginRecord, discover, load_declaration
 from ._errors import ConfigError, PluginError, PluginResolutionError
 from ._manager import PluginHost
 from ._pipeline import Blame, call_order, compile_each, compile_firstresult
 from ._plugin import Plugin
-from ._resolve import Resolution, Selection, resolve
+from ._resolve import resolve
 from ._version import __version__
 from ._wrappers import Request, Response, lazy, make_response
 

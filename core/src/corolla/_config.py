@@ -19,9 +19,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._errors import ConfigError, Problem
+from ._decisions import Selection
+from ._errors import ConfigError, Problem, did_you_mean
 from ._plugin import Setting
-from ._resolve import Selection, did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -5,7 +5,8 @@ Every message says what failed, which plugin or hook, and how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -69,3 +70,9 @@ class PluginError(CorollaError):
     def __init__(self, plugin: str, message: str) -> None:
         self.plugin = plugin
         super().__init__(message)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``"did you mean 'x'?"`` for the closest candidate, or an empty string."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""

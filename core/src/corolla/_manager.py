@@ -18,11 +18,10 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
-from ._errors import PluginError
+from ._errors import PluginError, did_you_mean
 from ._markers import PROJECT
 from ._pipeline import call_order
 from ._plugin import Plugin
-from ._resolve import did_you_mean
 
 logger = logging.getLogger("corolla")
 

@@ -10,102 +10,29 @@ what ``App`` would do.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ._decisions import (
+    DISABLED,
+    ENABLED,
+    OPTIONAL_SKIPPED,
+    REFUSED,
+    Decision,
+    Resolution,
+    Selection,
+    provided_capabilities,
+)
 from ._discovery import PluginRecord
-from ._errors import Problem
+from ._errors import Problem, did_you_mean
 from ._graph import Edge
 from ._graph import order as order_plugins
 
 #: Names no plugin may take: the core's own config sections and its own plugin.
 RESERVED_NAMES = frozenset({"core", "corolla", "plugins"})
-
-ENABLED = "enabled"
-DISABLED = "disabled"
-REFUSED = "refused"
-OPTIONAL_SKIPPED = "optional-skipped"
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which plugins the operator asked for, and where each choice came from.
-
-    ``enabled`` is an allowlist (None means autoload every installed plugin);
-    ``disabled`` a denylist; ``optional`` plugins are skipped with a warning
-    when they cannot load; ``providers`` chooses one plugin per capability.
-    The ``*_source`` fields name where a choice was made, for messages.
-    """
-
-    enabled: tuple[str, ...] | None = None
-    enabled_source: str = ""
-    disabled: Mapping[str, str] = field(default_factory=dict)
-    optional: frozenset[str] = frozenset()
-    providers: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Decision:
-    """Why one plugin is loaded, disabled, refused or skipped."""
-
-    name: str
-    status: str
-    reason: str
-    record: PluginRecord
-    position: int | None = None
-    #: requirement text -> name of the plugin that satisfies it
-    satisfied_by: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, object]:
-        decl = self.record.declaration
-        return {
-            "name": self.name,
-            "version": self.record.version,
-            "distribution": self.record.distribution,
-            "status": self.status,
-            "reason": self.reason,
-            "position": self.position,
-            "provides": sorted(provided_capabilities(self.record)),
-            "requires": [str(r) for r in decl.requires] if decl else [],
-        }
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The outcome: a load order (empty when any problem exists) and the record of decisions."""
-
-    order: tuple[str, ...]
-    decisions: Mapping[str, Decision]
-    problems: tuple[Problem, ...]
-    warnings: tuple[Problem, ...]
-    edges: tuple[Edge, ...]
-    core_version: str
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def dependents(self, name: str) -> list[tuple[str, str]]:
-        """Plugins that need ``name``: (dependent, edge kind), sorted."""
-        return sorted((e.target, e.kind) for e in self.edges if e.source == name and e.kind in ("requires", "optional"))
-
-
-def provided_capabilities(record: PluginRecord) -> dict[str, Version | None]:
-    """Capability -> version (None: the plugin's own version); a plugin always provides its name."""
-    caps: dict[str, Version | None] = {canonicalize_name(record.name): None}
-    if record.declaration is not None:
-        caps.update(record.declaration.provides)
-    return caps
-
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
 
 
 def _dist_for(capability: str) -> str:

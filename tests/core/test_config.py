@@ -334,8 +334,8 @@ def test_section_of_an_installed_but_disabled_plugin_is_ignored(sessions, make_a
 @pytest.mark.parametrize(
     ("config", "shown"),
     [
-        ({"debug": True}, "App(config=...): 'debug' = True is not inside a section"),
-        ({"core": {"debug": True}, "plugins": ["a"]}, "App(config=...): 'plugins' = ['a'] is not inside a section"),
+        ({"debug": True}, "App(config=...): 'debug' is not inside a section"),
+        ({"core": {"debug": True}, "plugins": ["a"]}, "App(config=...): 'plugins' is not inside a section"),
     ],
 )
 def test_value_not_inside_a_section(sessions, make_app, config, shown):
@@ -350,7 +350,7 @@ def test_value_not_inside_a_section_in_the_file(sessions, make_app, tmp_path):
 
     problem = only(config_problems(make_app, root=tmp_path), "config-layout")
 
-    assert problem.message == f"{tmp_path / 'corolla.toml'}: 'debug' = True is not inside a section"
+    assert problem.message == f"{tmp_path / 'corolla.toml'}: 'debug' is not inside a section"
     assert "[core] in corolla.toml" in problem.fix
 
 
@@ -442,3 +442,55 @@ def test_empty_secret_key_file_is_refused(make_app, tmp_path):
     problem = only(info.value.problems, "secret-key")
     assert problem.message == f"the development secret key file {tmp_path / 'instance' / 'secret_key'} is empty"
     assert problem.fix.startswith(f"delete {tmp_path / 'instance' / 'secret_key'}")
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_empty_secret_key_setting_is_refused(make_app, tmp_path, value):
+    # What an unset variable in a deploy template gives: never a silent fallback.
+    problem = only(config_problems(make_app, root=tmp_path, environ={"COROLLA_CORE__SECRET_KEY": value}), "secret-key")
+
+    assert problem.message == "environment COROLLA_CORE__SECRET_KEY: [core] secret_key is empty"
+    assert "token_urlsafe" in problem.fix
+    assert not (tmp_path / "instance").exists()
+
+
+def test_relative_instance_path_is_relative_to_the_app_root(make_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(root=tmp_path / "app", config={"core": {"instance_path": "var/instance"}})
+
+    key = app.secret_key
+
+    assert app.instance_path == tmp_path / "app" / "var" / "instance"
+    assert (tmp_path / "app" / "var" / "instance" / "secret_key").read_text().strip() == key
+    assert not (tmp_path / "var").exists()
+
+
+def test_secret_key_without_hard_links_is_still_private(make_app, tmp_path, monkeypatch):
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr("os.link", no_links)
+    app = make_app(root=tmp_path)
+
+    key = app.secret_key
+
+    path = tmp_path / "instance" / "secret_key"
+    assert path.read_text().strip() == key
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["secret_key"]
+
+
+def test_secret_values_are_masked_in_error_messages(make_app, corolla_plugins):
+    corolla_plugins.add("db", settings={"password_id": "Setting(int, 0, secret=True)"})
+
+    problems = config_problems(
+        make_app,
+        config={"secret_key": "hunter2-misplaced"},
+        environ={"COROLLA_DB__PASSWORD_ID": "s3cr3t-pw"},
+    )
+
+    text = "\n".join(p.message for p in problems)
+    assert "hunter2" not in text
+    assert "s3cr3t" not in text
+    assert "COROLLA_DB__PASSWORD_ID = ***: expected int" in text
+    assert "App(config=...): 'secret_key' is not inside a section" in text

@@ -55,3 +55,13 @@ def test_plugin_deploy_checks_are_collected_beside_the_core(corolla_plugins, mak
         "fix": "uninstall strict",
     }
     assert "core.debug" in found
+
+
+def test_short_secret_key_fails_the_deploy_check(make_app):
+    app = make_app(environ={"COROLLA_CORE__SECRET_KEY": "short"})
+
+    check = checks(app)["core.secret_key"]
+
+    assert not check.ok
+    assert check.message == "the secret key is only 5 characters long"
+    assert "at least 32 characters" in check.fix

@@ -137,7 +137,9 @@ class App:
         self.config = config_obj
         core = self.config["core"]
         self.debug = core["debug"]
-        self.instance_path = Path(core["instance_path"]) if core["instance_path"] else self.root / "instance"
+        # A relative instance path is relative to the app's root, not to the
+        # folder a worker happened to start in.
+        self.instance_path = self.root / (core["instance_path"] or "instance")
 
         self._host = PluginHost({name: d.record.label() for name, d in self.resolution.decisions.items()})
         self.plugin_manager = self._host.pm

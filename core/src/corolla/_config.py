@@ -129,7 +129,8 @@ class Layers:
                     Problem(
                         str(section),
                         "config-layout",
-                        f"{source}: {section!r} = {values!r} is not inside a section",
+                        # The value is not shown: it may be a secret (a misplaced secret_key).
+                        f"{source}: {section!r} is not inside a section",
                         f"put it in the section it belongs to, e.g. {{'core': {{{section!r}: ...}}}} "
                         f"or [core] in corolla.toml",
                     )
@@ -209,11 +210,13 @@ class Layers:
             try:
                 value = coerce(setting, value, from_env)
             except (TypeError, ValueError) as exc:
+                # A secret's value, and the parser's words (which quote it), stay out of logs.
+                shown, why = ("***", f"expected {setting.type.__name__}") if setting.secret else (repr(value), exc)
                 problems.append(
                     Problem(
                         section,
                         "wrong-type",
-                        f"{source}: {where} = {value!r}: {exc}",
+                        f"{source}: {where} = {shown}: {why}",
                         f"give {where} a {setting.type.__name__} value",
                     )
                 )
@@ -237,13 +240,27 @@ class Layers:
                     continue
                 for key, value in values.items():
                     put(section, str(key), value, source, False)
-        by_env = {env_section(name): name for name in known}
+        # Deterministic: an enabled plugin's section wins over an ignored one
+        # with the same prefix (clashes among loaded plugins are a resolution problem).
+        by_env = {env_section(name): name for name in sorted(set(ignore or ()) - set(schemas))}
+        by_env.update({env_section(name): name for name in sorted(schemas)})
         for env_name, values in self.env_layer.items():
             env_target = by_env.get(env_name)
             if env_target is None:
                 continue  # another program's variable, or a plugin that is not installed
             for key, value in values.items():
                 put(env_target, key, value, f"environment {ENV_PREFIX}{env_name}__{key.upper()}", True)
+        core = sections.get("core")
+        if core is not None and isinstance(core.get("secret_key"), str) and not core["secret_key"].strip():
+            problems.append(
+                Problem(
+                    "core",
+                    "secret-key",
+                    f"{sources.get(('core', 'secret_key'), DEFAULTS)}: [core] secret_key is empty",
+                    "set it to a long random value (python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+                    "or leave it unset in development to use the generated key",
+                )
+            )
         return Config(sections, sources, schemas), problems
 
 
@@ -343,6 +360,16 @@ def instance_secret_key(instance: Path) -> str:
             os.link(tmp, path)
         except FileExistsError:
             return _nonempty_key(path)
+        except OSError:
+            # No hard links on this filesystem: create exclusively instead.
+            # A concurrent reader may then see an empty file for an instant,
+            # which _nonempty_key reports rather than using.
+            try:
+                fd2 = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return _nonempty_key(path)
+            with os.fdopen(fd2, "w") as fh:
+                fh.write(key + "\n")
     finally:
         os.unlink(tmp)
     return key

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from ._app import App
 
 
+#: Shorter keys fail the deploy check (secrets.token_urlsafe(48) gives 64).
+MIN_SECRET_KEY_LENGTH = 32
+
+
 class CorePlugin:
     """The core's own hook implementations: the project runs on its own hooks."""
 
@@ -31,15 +35,20 @@ class CorePlugin:
                 "set [core] debug = false (or COROLLA_CORE__DEBUG=0)",
             ),
         ]
-        generated = app.config["core"]["secret_key"] is None
+        key = app.config["core"]["secret_key"]
+        if key is None:
+            found, ok = "the secret key is the development key generated in the instance folder", False
+        elif len(key) < MIN_SECRET_KEY_LENGTH:
+            found, ok = f"the secret key is only {len(key)} characters long", False
+        else:
+            found, ok = f"the secret key comes from {app.config.source('core', 'secret_key')}", True
         checks.append(
             Check(
                 "core.secret_key",
-                not generated,
-                "the secret key is the development key generated in the instance folder"
-                if generated
-                else f"the secret key comes from {app.config.source('core', 'secret_key')}",
-                "set COROLLA_CORE__SECRET_KEY to a long random value kept out of the repository",
+                ok,
+                found,
+                f"set COROLLA_CORE__SECRET_KEY to a random value of at least {MIN_SECRET_KEY_LENGTH} characters, "
+                "kept out of the repository",
             )
         )
         explicit = app.selection.enabled is not None

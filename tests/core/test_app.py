@@ -902,6 +902,7 @@ def test_test_client_drives_the_app(corolla_plugins: SyntheticPlugins, make_app:
     [
         ({"plugins": "hello"}, "App(plugins=...) takes a list of plugin names, e.g. ['hello'], not a string"),
         ({"config": [("core", {})]}, "App(config=...) takes a mapping of sections"),
+        ({"plugins": [App]}, "App(plugins=...) takes plugin names (the entry point names, as strings), not <class"),
     ],
 )
 def test_wrong_argument_types_are_explained(make_app: MakeApp, kwargs: dict[str, Any], message: str) -> None:

@@ -494,3 +494,13 @@ def test_secret_values_are_masked_in_error_messages(make_app, corolla_plugins):
     assert "s3cr3t" not in text
     assert "COROLLA_DB__PASSWORD_ID = ***: expected int" in text
     assert "App(config=...): 'secret_key' is not inside a section" in text
+
+
+def test_malformed_plugins_section_stops_before_any_plugin_is_imported(corolla_plugins, make_app, tmp_path):
+    marker = tmp_path / "imported"
+    corolla_plugins.add("noisy", source=f"open({str(marker)!r}, 'w').close()\nraise SystemExit('imported')\n")
+
+    problem = only(config_problems(make_app, config={"plugins": {"enabled": 5}}), "wrong-type")
+
+    assert problem.message == "App(config=...): [plugins] enabled = 5: expected list, got int"
+    assert not marker.exists()

@@ -83,10 +83,12 @@ def test_exception_in_dispatch_is_a_logged_500(boom: App, caplog: pytest.LogCapt
     assert errors(caplog) == []
 
 
-def test_request_line_includes_the_query_string(boom: App, caplog: pytest.LogCaptureFixture) -> None:
-    Client(boom).post("/boom?page=2")
+def test_request_line_leaves_the_query_string_out(boom: App, caplog: pytest.LogCaptureFixture) -> None:
+    # Query strings carry reset tokens and the like; the log gets the path only.
+    Client(boom).post("/boom?token=SECRET-RESET-TOKEN")
     (record,) = errors(caplog)
-    assert "on 'POST /boom?page=2'" in record.getMessage()
+    assert "on 'POST /boom'," in record.getMessage()
+    assert "SECRET" not in record.getMessage()
 
 
 def test_exception_below_plugin_code_names_the_calling_plugin(boom: App, caplog: pytest.LogCaptureFixture) -> None:
@@ -122,7 +124,7 @@ def test_exception_in_a_wrapper_is_a_logged_500(
     assert r.status_code == 500
     (record,) = errors(caplog)
     message = record.getMessage()
-    assert message.startswith("Unhandled LookupError on 'GET /ok?fail=1', raised in plugin 'audit' (corolla-audit 0.9)")
+    assert message.startswith("Unhandled LookupError on 'GET /ok', raised in plugin 'audit' (corolla-audit 0.9)")
     assert message.endswith(" in audited")
     assert record.corolla_plugin == "audit"  # type: ignore[attr-defined]
     assert client.get("/ok").text == "fine"
@@ -413,3 +415,36 @@ def test_debug_from_the_environment(corolla_plugins: SyntheticPlugins, make_app:
     app = make_app(environ={"COROLLA_CORE__DEBUG": "1"})
     assert app.debug is True
     assert "RuntimeError: kaboom" in Client(app).get("/boom").text
+
+
+@pytest.mark.parametrize(
+    ("returned", "said"),
+    [
+        ('("x",)', "returned a tuple of 1 items"),
+        ('("x", "abc")', "returned the status 'abc'; use an int from 100 to 599"),
+        ('("x", 99)', "returned the status 99"),
+        ("{1, 2}", "returned a set"),
+        ("{'when': object()}", "cannot be encoded as JSON"),
+    ],
+)
+def test_unusable_return_value_is_a_500_naming_the_plugin_that_returned_it(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp, caplog: pytest.LogCaptureFixture, returned: str, said: str
+) -> None:
+    corolla_plugins.add(
+        "sloppy",
+        version="0.3",
+        body=f"""
+        @hookimpl
+        def corolla_dispatch(self, request):
+            return {returned}
+        """,
+    )
+    client = Client(make_app())
+
+    assert client.get("/").status_code == 500
+    (record,) = errors(caplog)
+    message = record.getMessage()
+    assert said in message
+    assert message.startswith("Unhandled ResponseValueError on 'GET /', raised by make_response: ")
+    assert message.endswith("; the value was returned through 'sloppy' (corolla-sloppy 0.3)")
+    assert record.corolla_plugin == "sloppy"  # type: ignore[attr-defined]

@@ -242,34 +242,54 @@ def test_cycle_of_three_shows_the_path(corolla_plugins, make_app):
 
 
 @pytest.mark.parametrize(
-    ("a", "b", "because"),
+    ("a", "b", "order", "dropped"),
     [
-        ({"before": ["b"]}, {"before": ["a"]}, ["a declares before 'b'", "b declares before 'a'"]),
-        ({"after": ["b"]}, {"after": ["a"]}, ["a declares after 'b'", "b declares after 'a'"]),
-        ({"requires": ["b"]}, {"after": ["a"]}, ["a requires 'b'", "b declares after 'a'"]),
-        ({"before": ["b"]}, {"requires": ["a"], "optional": []}, None),  # the same direction: no cycle
-        ({"optional": ["b"]}, {"requires": ["a"]}, ["a integrates with 'b'", "b requires 'a'"]),
+        ({"before": ["b"]}, {"before": ["a"]}, ("a", "b"), "b declares before 'a'"),
+        ({"after": ["b"]}, {"after": ["a"]}, ("a", "b"), "a declares after 'b'"),
+        ({"requires": ["b"]}, {"after": ["a"]}, ("b", "a"), "b declares after 'a'"),
+        ({"before": ["b"]}, {"requires": ["a"], "optional": []}, ("a", "b"), None),  # the same direction
+        ({"optional": ["b"]}, {"requires": ["a"]}, ("a", "b"), "a integrates with 'b'"),
+        ({"optional": ["b"]}, {"optional": ["a"]}, ("a", "b"), "a integrates with 'b'"),
     ],
-    ids=["before-before", "after-after", "requires-after", "agreeing", "optional-requires"],
+    ids=["before-before", "after-after", "requires-after", "agreeing", "optional-requires", "optional-optional"],
 )
-def test_cycle_through_ordering_hints(corolla_plugins, make_app, a, b, because):
+def test_ordering_preferences_that_close_a_cycle_are_dropped_with_a_warning(
+    corolla_plugins, make_app, caplog, a, b, order, dropped
+):
+    # Only requirements are hard: two plugins that integrate with each other
+    # (or disagree on a before/after hint) still load, and the manager says
+    # which preference it ignored.
     corolla_plugins.add("a", **a)
     corolla_plugins.add("b", **b)
 
-    if because is None:
-        assert make_app().resolution.order == ("a", "b")
+    with caplog.at_level(logging.WARNING, logger="corolla"):
+        app = make_app()
+
+    assert app.resolution.order == order
+    if dropped is None:
+        assert app.resolution.warnings == ()
         return
+    (warning,) = app.resolution.warnings
+    assert warning.kind == "soft-cycle"
+    assert warning.message == f"ignored an ordering preference that would close a cycle: {dropped}"
+    assert "ignored an ordering preference" in caplog.text
+
+
+def test_requirement_cycle_with_a_hint_is_still_an_error(corolla_plugins, make_app):
+    corolla_plugins.add("a", requires=["b"], after=["c"])
+    corolla_plugins.add("b", requires=["c"])
+    corolla_plugins.add("c", requires=["a"])
+
     problem = only(failing(make_app), "cycle")
-    assert "a -> b -> a" in problem.message
-    for reason in because:
-        assert reason in problem.message
+
+    assert "a -> c -> b -> a" in problem.message or "a -> b -> c -> a" in problem.message
 
 
 def test_two_separate_cycles_are_both_reported(corolla_plugins):
     corolla_plugins.add("a", requires=["b"])
     corolla_plugins.add("b", requires=["a"])
-    corolla_plugins.add("x", before=["y"])
-    corolla_plugins.add("y", before=["x"])
+    corolla_plugins.add("x", requires=["y"])
+    corolla_plugins.add("y", requires=["x"])
 
     result = pure(corolla_plugins)
 
@@ -356,7 +376,10 @@ def test_declared_conflict(corolla_plugins, make_app, conflicts, clash):
         f"plugin 'legacy-db' (corolla-legacy-db 0.9) declares a conflict with {str(Requirement(conflicts[0]))!r}, "
         "and 'orm' (corolla-orm 1.0) is enabled"
     ) in problem.message
-    assert problem.fix == "disable one of them, e.g. COROLLA_DISABLE_PLUGINS=orm"
+    assert problem.fix == (
+        "disable 'legacy-db' or 'orm' (COROLLA_DISABLE_PLUGINS=orm or =legacy-db), "
+        "or mark one of them optional in [plugins] optional"
+    )
 
 
 def test_declared_conflict_with_a_disabled_plugin_is_fine(corolla_plugins, make_app):
@@ -1062,3 +1085,143 @@ def test_resolve_500_in_memory_records_reports_every_problem():
     assert [p.plugin for p in result.problems] == [f"p{i:03d}" for i in range(0, 500, 50)]
     assert {p.kind for p in result.problems} == {"missing"}
     assert sum(d.status == "refused" for d in result.decisions.values()) == 500
+
+
+# -- operator-optional plugins and problems between plugins -------------------------------
+
+ATTRIBUTE_HOOK = """
+@hookimpl
+def corolla_request_attributes(self, app):
+    return {"session": lambda request: {}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("b", "kind"),
+    [
+        ({"conflicts": ["a"]}, "conflict"),
+        ({"provides": ["a"]}, "capability-conflict"),
+        ({"request_attributes": ["session"]}, "attribute-clash"),
+    ],
+)
+def test_optional_plugin_in_a_problem_between_plugins_is_skipped(corolla_plugins, make_app, b, kind):
+    corolla_plugins.add("a", request_attributes=["session"], body=ATTRIBUTE_HOOK)
+    corolla_plugins.add("b", **b)
+
+    app = make_app(config={"plugins": {"optional": ["b"]}})
+
+    assert app.resolution.order == ("a",)
+    assert app.resolution.decisions["b"].status == "optional-skipped"
+    assert [w.kind for w in app.resolution.warnings] == [kind]
+
+
+def test_optional_plugin_with_a_duplicate_name_is_skipped(corolla_plugins, make_app):
+    corolla_plugins.add("a")
+    corolla_plugins.add("b", distribution="corolla-b")
+    corolla_plugins.add("b", distribution="acme-b", module="acme_b")
+
+    app = make_app(config={"plugins": {"optional": ["b"]}})
+
+    assert app.resolution.order == ("a",)
+    assert app.resolution.decisions["b"].status == "optional-skipped"
+    assert [w.kind for w in app.resolution.warnings] == ["duplicate"]
+
+
+def test_absent_optional_plugin_in_the_allowlist_only_warns(corolla_plugins, make_app):
+    corolla_plugins.add("a")
+
+    app = make_app(["a", "extras"], config={"plugins": {"optional": ["extras"]}})
+
+    assert app.resolution.order == ("a",)
+    assert [(w.kind, w.plugin) for w in app.resolution.warnings] == [("unknown-plugin", "extras")]
+
+
+# -- names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Core", "PLUGINS", "Corolla"])
+def test_names_taking_a_reserved_environment_prefix_are_refused(corolla_plugins, make_app, name):
+    corolla_plugins.add(name, distribution="acme-thing")
+
+    problem = only(failing(make_app), "invalid-declaration")
+
+    assert f"uses the reserved name {name!r}" in problem.message
+
+
+def test_two_plugins_sharing_an_environment_prefix_are_a_problem(corolla_plugins, make_app):
+    corolla_plugins.add("a-b")
+    corolla_plugins.add("a_b", distribution="corolla-a-b2", module="a_b2")
+
+    problems = failing(make_app)
+
+    # (The two names are also one capability, which is reported too.)
+    (problem,) = [p for p in problems if p.kind == "name-clash"]
+    assert problem.message == (
+        "'a-b' (corolla-a-b 1.0) and 'a_b' (corolla-a-b2 1.0) share the environment prefix COROLLA_A_B__"
+    )
+
+
+def test_disabled_namesake_does_not_take_the_environment_section(corolla_plugins, make_app):
+    corolla_plugins.add("a-b", settings={"level": "Setting(int, 1)"})
+    corolla_plugins.add("a_b", distribution="corolla-a-b2", module="a_b2", settings={"level": "Setting(int, 2)"})
+
+    for disabled, enabled in (("a_b", "a-b"), ("a-b", "a_b")):
+        app = make_app(environ={"COROLLA_DISABLE_PLUGINS": disabled, "COROLLA_A_B__LEVEL": "7"})
+        assert app.config[enabled]["level"] == 7
+
+
+# -- declarations that are refused ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declaration", "message"),
+    [
+        ({"requires": ["sessions>=0.2; python_version < '3'"]}, "may not carry markers, extras or URLs"),
+        ({"requires": ["sessions[redis]>=0.2"]}, "may not carry markers, extras or URLs"),
+        ({"conflicts": ["orm; os_name == 'nt'"]}, "may not carry markers, extras or URLs"),
+        ({"requires": ["corolla>=0.1"]}, "names the core; declare the core range as core = '>=0.1'"),
+        ({"optional": ["templates>=1"]}, "must be a plugin or capability name, without a version"),
+        ({"after": ["a b"]}, "must be a plugin or capability name, without a version"),
+        ({"request_attributes": ["__init__"]}, "must be a public Python identifier"),
+        ({"app_attributes": ["not-an-identifier"]}, "must be a public Python identifier"),
+        ({"app_attributes": ["class"]}, "must be a public Python identifier"),
+    ],
+)
+def test_invalid_declarations_are_refused_with_the_reason(corolla_plugins, make_app, declaration, message):
+    corolla_plugins.add("odd", **declaration)
+
+    problem = only(failing(make_app), "invalid-declaration")
+
+    assert message in problem.message
+    assert problem.plugin == "odd"
+
+
+# -- fixes for missing requirements -----------------------------------------------------------
+
+
+def test_requirement_naming_a_distribution_says_to_name_the_plugin(corolla_plugins, make_app):
+    corolla_plugins.add("forms", requires=["corolla-sessions>=0.2"])
+
+    problem = only(failing(make_app), "missing")
+
+    assert "requirements name plugins or capabilities ('sessions'), not distributions" in problem.message
+    assert problem.fix == (
+        "require 'sessions>=0.2' in corolla-forms (and pip install \"corolla-sessions>=0.2\" if it is not installed)"
+    )
+
+
+def test_missing_capability_mentions_disabled_plugins_that_might_provide_it(corolla_plugins, make_app):
+    corolla_plugins.add("forms", requires=["sessions"])
+    corolla_plugins.add("redis-store", provides=["sessions"])
+
+    problem = only(failing(make_app, environ={"COROLLA_DISABLE_PLUGINS": "redis-store"}), "missing")
+
+    assert problem.fix.endswith("; if a disabled plugin (redis-store) provides it, enable that one instead")
+
+
+def test_setting_whose_default_has_the_wrong_type_fails_at_import(corolla_plugins, make_app):
+    corolla_plugins.add("odd", settings={"n": "Setting(int, 'abc')"})
+
+    problem = only(failing(make_app), "import")
+
+    assert "TypeError: Setting(int, 'abc'): the default is a str, not a int" in problem.message

@@ -267,3 +267,17 @@ def test_pytest11_entry_point_is_installed() -> None:
     (entry,) = [ep for ep in importlib.metadata.entry_points(group="pytest11") if ep.name == "corolla"]
     assert entry.value == "corolla.testing"
     assert entry.dist is not None and entry.dist.metadata["Name"] == "corolla"
+
+
+def test_adding_a_distribution_again_replaces_it(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
+    corolla_plugins.add("a", version="1.0")
+    corolla_plugins.add("b")
+    assert make_app().resolution.decisions["a"].record.declaration.requires == ()
+
+    corolla_plugins.add("a", version="2.0", requires=["b"])
+
+    app = make_app()
+    record = app.resolution.decisions["a"].record
+    assert record.version == "2.0"
+    assert [str(r) for r in record.declaration.requires] == ["b"]
+    assert len(list(corolla_plugins.folder.glob("corolla_a-*.dist-info"))) == 1

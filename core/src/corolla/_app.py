@@ -30,7 +30,7 @@ from ._pipeline import Blame, call_order, compile_each, compile_firstresult
 from ._plugin import Plugin
 from ._resolve import resolve
 from ._version import __version__
-from ._wrappers import Request, Response, lazy, make_response
+from ._wrappers import Request, Response, ResponseValueError, lazy, make_response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -96,6 +96,13 @@ class App:
     ) -> None:
         if isinstance(plugins, (str, bytes)):
             raise TypeError(f"App(plugins=...) takes a list of plugin names, e.g. [{plugins!r}], not a string")
+        if plugins is not None:
+            plugins = list(plugins)
+            wrong = [p for p in plugins if not isinstance(p, str)]
+            if wrong:
+                raise TypeError(
+                    f"App(plugins=...) takes plugin names (the entry point names, as strings), not {wrong[0]!r}"
+                )
         if config is not None and not isinstance(config, Mapping):
             raise TypeError(
                 f"App(config=...) takes a mapping of sections, e.g. {{'core': {{'debug': True}}}}, "
@@ -109,9 +116,13 @@ class App:
 
         # A first pass over the core's own sections only: they decide which
         # plugins to load. The full pass after resolution reports every problem.
-        base, _ = layers.build(
+        base, base_problems = layers.build(
             {"core": CORE_SETTINGS, "plugins": PLUGINS_SETTINGS}, ignore=layers.section_names() | installed
         )
+        selection_problems = [p for p in base_problems if p.plugin == "plugins"]
+        if selection_problems:
+            # Which plugins to import depends on this section: never guess.
+            raise ConfigError(selection_problems)
         self.selection = selection_from(base["plugins"], base, plugins, env)
         records = [self._load_if_selected(r) for r in records]
         self.resolution = resolve(
@@ -225,6 +236,9 @@ class App:
                 handler = wrapped
                 self.pipeline.insert(0, impl.plugin_name)
         self._handler = handler
+        # Who hands the core the value it makes a response of (for error messages).
+        dispatchers = [impl.plugin_name for impl in call_order(hook.corolla_dispatch)]
+        self._result_from = [*self.pipeline, *dispatchers]
         self._response_hooks = compile_each(hook.corolla_response, ("request", "response"))
         self._teardown_hooks = compile_each(hook.corolla_teardown, ("request", "exception"), reverse=True)
         self._exception_hook = compile_firstresult(hook.corolla_handle_exception, ("request", "exception"))
@@ -318,6 +332,11 @@ class App:
 
     def _log_plugin_exception(self, request: Request, exc: BaseException, context: str) -> None:
         plugin, where = self._blame.describe(exc.__traceback__)
+        if plugin is None and isinstance(exc, ResponseValueError) and self._result_from:
+            # make_response runs in the core, after the plugins returned: name who returned the value.
+            returned = " and ".join(map(self._host.label, self._result_from))
+            where = f"by make_response: {exc}; the value was returned through {returned}"
+            plugin = self._result_from[-1]
         logger.error(
             "Unhandled %s on %s%s, raised %s",
             type(exc).__name__,
@@ -370,10 +389,9 @@ def _public_names(cls: type) -> frozenset[str]:
 
 
 def _request_line(request: Request) -> str:
+    # The path only: query strings carry tokens and passwords that have no place in logs.
     env = request.environ
-    path = env.get("PATH_INFO", "")
-    query = env.get("QUERY_STRING")
-    return f"'{env.get('REQUEST_METHOD', '?')} {path}{'?' + query if query else ''}'"
+    return f"'{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}'"
 
 
 def _no_dispatch(request: Request) -> Any:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata as metadata
+import keyword
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -165,10 +167,40 @@ def _requirements(value: Any, what: str) -> tuple[Requirement, ...]:
     out = []
     for text in _strings(value, what):
         try:
-            out.append(Requirement(text))
+            req = Requirement(text)
         except InvalidRequirement as exc:
             raise ValueError(f"{what} entry {text!r} is not a valid requirement: {exc}") from None
+        # Markers and extras mean nothing between plugins; refusing them beats ignoring them.
+        if req.marker is not None or req.extras or req.url:
+            raise ValueError(
+                f"{what} entry {text!r} may not carry markers, extras or URLs: write a name and a version "
+                "range, e.g. 'sessions>=0.2'"
+            )
+        if canonicalize_name(req.name) == CORE_DISTRIBUTION:
+            raise ValueError(
+                f"{what} entry {text!r} names the core; declare the core range as core = {str(req.specifier)!r}"
+            )
+        out.append(req)
     return tuple(out)
+
+
+_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
+
+
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    names = _strings(value, what)
+    for name in names:
+        if not _NAME.match(name):
+            raise ValueError(f"{what} entry {name!r} must be a plugin or capability name, without a version")
+    return names
+
+
+def _attributes(value: Any, what: str) -> tuple[str, ...]:
+    names = _strings(value, what)
+    for name in names:
+        if not name.isidentifier() or name.startswith("_") or keyword.iskeyword(name):
+            raise ValueError(f"{what} entry {name!r} must be a public Python identifier (no leading underscore)")
+    return names
 
 
 def parse_declaration(cls: type[Plugin], own_name: str, own_version: str) -> Declaration:
@@ -191,13 +223,13 @@ def parse_declaration(cls: type[Plugin], own_name: str, own_version: str) -> Dec
         requires=_requirements(cls.requires, "requires"),
         core=core,
         provides=provides,
-        optional=tuple(canonicalize_name(n) for n in _strings(cls.optional, "optional")),
+        optional=tuple(canonicalize_name(n) for n in _names(cls.optional, "optional")),
         conflicts=_requirements(cls.conflicts, "conflicts"),
-        before=_strings(cls.before, "before"),
-        after=_strings(cls.after, "after"),
+        before=_names(cls.before, "before"),
+        after=_names(cls.after, "after"),
         settings=settings,
-        app_attributes=_strings(cls.app_attributes, "app_attributes"),
-        request_attributes=_strings(cls.request_attributes, "request_attributes"),
+        app_attributes=_attributes(cls.app_attributes, "app_attributes"),
+        request_attributes=_attributes(cls.request_attributes, "request_attributes"),
         has_hookspecs=cls.hookspecs is not None,
     )
 

@@ -34,9 +34,63 @@ def because(edge: Edge) -> str:
     return f"{edge.target} requires {edge.detail!r}"
 
 
+#: Edge kinds that only express a preference: dropped (with a warning) rather
+#: than failing when they would close a cycle. Requirements are never dropped.
+SOFT = frozenset({"optional", "before", "after"})
+
+
+def keep_acyclic(edges: Sequence[Edge]) -> tuple[list[Edge], list[Edge]]:
+    """(edges to keep, soft edges dropped because they would close a cycle).
+
+    Only does work when the full graph has a cycle; then it keeps every
+    requirement and adds the soft edges one by one, in a fixed order, skipping
+    each that would close a cycle. Two plugins that integrate with each other
+    (each ``optional`` of the other) thus still load, in name order.
+    """
+    nodes = {e.source for e in edges} | {e.target for e in edges}
+    if not cycles_present(nodes, edges):
+        return list(edges), []
+    kept = [e for e in edges if e.kind not in SOFT]
+    succ: dict[str, set[str]] = {n: set() for n in nodes}
+    for edge in kept:
+        succ[edge.source].add(edge.target)
+    dropped = []
+    for edge in sorted((e for e in edges if e.kind in SOFT), key=lambda e: (e.source, e.target, e.kind)):
+        if _reaches(succ, edge.target, edge.source):
+            dropped.append(edge)
+        else:
+            succ[edge.source].add(edge.target)
+            kept.append(edge)
+    return kept, dropped
+
+
+def _reaches(succ: Mapping[str, set[str]], start: str, goal: str) -> bool:
+    stack, seen = [start], {start}
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        for nxt in succ[node] - seen:
+            seen.add(nxt)
+            stack.append(nxt)
+    return False
+
+
+def cycles_present(nodes: Iterable[str], edges: Sequence[Edge]) -> bool:
+    placed, _ = _kahn(set(nodes), edges)
+    return len(placed) != len(set(nodes))
+
+
 def order(names: Iterable[str], edges: Sequence[Edge]) -> tuple[list[str], list[Problem]]:
     """Kahn's algorithm; ties broken by name so every run gives the same order."""
     nodes = set(names)
+    placed, succ = _kahn(nodes, edges)
+    if len(placed) == len(nodes):
+        return placed, []
+    return placed, cycles(nodes - set(placed), succ)
+
+
+def _kahn(nodes: set[str], edges: Sequence[Edge]) -> tuple[list[str], dict[str, list[Edge]]]:
     succ: dict[str, list[Edge]] = {n: [] for n in nodes}
     indeg = dict.fromkeys(nodes, 0)
     seen_pairs = set()
@@ -55,9 +109,7 @@ def order(names: Iterable[str], edges: Sequence[Edge]) -> tuple[list[str], list[
             indeg[edge.target] -= 1
             if indeg[edge.target] == 0:
                 heapq.heappush(ready, edge.target)
-    if len(order) == len(nodes):
-        return order, []
-    return order, cycles({n for n in nodes if indeg[n] > 0}, succ)
+    return order, succ
 
 
 def cycles(stuck: set[str], succ: Mapping[str, list[Edge]]) -> list[Problem]:

@@ -39,6 +39,15 @@ class Setting:
         if self.type not in SETTING_TYPES:
             names = ", ".join(t.__name__ for t in SETTING_TYPES)
             raise TypeError(f"Setting type must be one of {names}, not {self.type!r}")
+        default = self.default
+        fits = isinstance(default, self.type) and not (self.type is int and isinstance(default, bool))
+        if self.type is float and isinstance(default, int) and not isinstance(default, bool):
+            fits = True
+        if default is not None and not fits:
+            raise TypeError(
+                f"Setting({self.type.__name__}, {default!r}): the default is a {type(default).__name__}, "
+                f"not a {self.type.__name__}"
+            )
 
 
 class Plugin:

@@ -16,6 +16,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ._config import env_section
 from ._decisions import (
     DISABLED,
     ENABLED,
@@ -28,11 +29,13 @@ from ._decisions import (
 )
 from ._discovery import PluginRecord
 from ._errors import Problem, did_you_mean
-from ._graph import Edge
+from ._graph import Edge, because, keep_acyclic
 from ._graph import order as order_plugins
 
 #: Names no plugin may take: the core's own config sections and its own plugin.
 RESERVED_NAMES = frozenset({"core", "corolla", "plugins"})
+#: Compared as environment prefixes, so 'Core' or 'plug-ins' cannot take COROLLA_CORE__ either.
+RESERVED_PREFIXES = frozenset(env_section(name) for name in RESERVED_NAMES)
 
 
 def _dist_for(capability: str) -> str:
@@ -72,20 +75,22 @@ class _Resolver:
             if len(found) > 1 and selected:
                 # Only a plugin that would load is ambiguous; a disabled one is harmless.
                 dists = ", ".join(f"{r.distribution} {r.version}" for r in found)
-                self.problems.append(
-                    Problem(
-                        name,
-                        "duplicate",
-                        f"plugin name {name!r} is registered by {len(found)} distributions: {dists}",
-                        "uninstall all but one of them: "
-                        + " or ".join(f"pip uninstall {r.distribution}" for r in found),
-                    )
+                problem = Problem(
+                    name,
+                    "duplicate",
+                    f"plugin name {name!r} is registered by {len(found)} distributions: {dists}",
+                    "uninstall all but one of them: " + " or ".join(f"pip uninstall {r.distribution}" for r in found),
                 )
+                optional = name in sel.optional
+                (self.warnings if optional else self.problems).append(problem)
                 self.decisions[name] = Decision(
-                    name, REFUSED, "its name is registered by several distributions", found[0]
+                    name,
+                    OPTIONAL_SKIPPED if optional else REFUSED,
+                    "its name is registered by several distributions",
+                    found[0],
                 )
                 continue
-            if name in RESERVED_NAMES and selected:
+            if env_section(name) in RESERVED_PREFIXES and selected:
                 record = found[0]
                 self.problems.append(
                     Problem(
@@ -102,7 +107,7 @@ class _Resolver:
 
         if sel.enabled is not None:
             for wanted in sel.enabled:
-                if wanted not in by_name:
+                if wanted not in by_name and wanted not in sel.optional:  # an absent optional one only warns
                     hint = did_you_mean(wanted, by_name)
                     self.problems.append(
                         Problem(
@@ -274,17 +279,36 @@ class _Resolver:
                     if decision.status == OPTIONAL_SKIPPED
                     else f"fix the problem reported for {other.name!r}",
                 )
+        if cap.startswith("corolla-"):
+            # A distribution name where a plugin or capability name belongs.
+            plain = cap[len("corolla-") :]
+            return Problem(
+                record.name,
+                "missing",
+                f"plugin {record.label()} requires {str(req)!r}, which no installed plugin provides; "
+                f"requirements name plugins or capabilities ({plain!r}), not distributions ({cap!r})",
+                f"require '{plain}{req.specifier}' in {record.distribution} "
+                f'(and pip install "{cap}{req.specifier}" if it is not installed)',
+            )
+        fix = f'pip install "{_dist_for(cap)}{req.specifier}" (or another plugin that provides {cap!r})'
+        # Plugins never imported (disabled) may provide it under another name.
+        unknown = sorted(
+            r.name for r in self.records if r.declaration is None and r.error is None and r.name != record.name
+        )
+        if unknown:
+            fix += f"; if a disabled plugin ({', '.join(unknown)}) provides it, enable that one instead"
         return Problem(
             record.name,
             "missing",
             f"plugin {record.label()} requires {str(req)!r}, which no installed plugin provides",
-            f'pip install "{_dist_for(cap)}{req.specifier}" (or another plugin that provides {cap!r})',
+            fix,
         )
 
     # -- checks over the whole set ------------------------------------------
 
-    def set_problems(self, active: Mapping[str, PluginRecord]) -> list[Problem]:
-        out: list[Problem] = []
+    def set_problems(self, active: Mapping[str, PluginRecord]) -> list[tuple[Problem, tuple[str, ...]]]:
+        """Problems between plugins, each with the plugins involved (an optional one may be dropped)."""
+        out: list[tuple[Problem, tuple[str, ...]]] = []
         loadable = {n: r for n, r in active.items() if r.declaration is not None}
         caps = self.capabilities(loadable)
         for cap in sorted(caps):
@@ -292,11 +316,15 @@ class _Resolver:
             if len(providers) > 1:
                 labels = " and ".join(loadable[n].label() for n in providers)
                 out.append(
-                    Problem(
-                        providers[0],
-                        "capability-conflict",
-                        f"capability {cap!r} is provided by {labels}; only one may be enabled",
-                        f'choose one in config: [plugins.providers] {cap} = "{providers[0]}" (or disable the others)',
+                    (
+                        Problem(
+                            providers[0],
+                            "capability-conflict",
+                            f"capability {cap!r} is provided by {labels}; only one may be enabled",
+                            f'choose one in config: [plugins.providers] {cap} = "{providers[0]}" '
+                            "(or disable the others)",
+                        ),
+                        tuple(providers),
                     )
                 )
         for name, record in sorted(loadable.items()):
@@ -310,12 +338,16 @@ class _Resolver:
                     ):
                         continue
                     out.append(
-                        Problem(
-                            name,
-                            "conflict",
-                            f"plugin {record.label()} declares a conflict with {str(conflict)!r}, "
-                            f"and {loadable[other].label()} is enabled",
-                            f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={other}",
+                        (
+                            Problem(
+                                name,
+                                "conflict",
+                                f"plugin {record.label()} declares a conflict with {str(conflict)!r}, "
+                                f"and {loadable[other].label()} is enabled",
+                                f"disable {name!r} or {other!r} (COROLLA_DISABLE_PLUGINS={other} or ={name}), "
+                                "or mark one of them optional in [plugins] optional",
+                            ),
+                            (name, other),
                         )
                     )
         for kind, reserved in (("app", self.reserved_app), ("request", self.reserved_request)):
@@ -328,25 +360,50 @@ class _Resolver:
             for attr, plugins in sorted(owners.items()):
                 if attr in reserved:
                     out.extend(
-                        Problem(
-                            p,
-                            "attribute-clash",
-                            f"plugin {loadable[p].label()} adds {kind} attribute {attr!r}, "
-                            f"which the core's {kind.title()} already has",
-                            f"rename the attribute in {loadable[p].distribution}",
+                        (
+                            Problem(
+                                p,
+                                "attribute-clash",
+                                f"plugin {loadable[p].label()} adds {kind} attribute {attr!r}, "
+                                f"which the core's {kind.title()} already has",
+                                f"rename the attribute in {loadable[p].distribution}",
+                            ),
+                            (p,),
                         )
                         for p in plugins
                     )
                 if len(plugins) > 1:
                     labels = " and ".join(loadable[p].label() for p in plugins)
                     out.append(
-                        Problem(
-                            plugins[0],
-                            "attribute-clash",
-                            f"{kind} attribute {attr!r} is added by both {labels}",
-                            f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={plugins[-1]}",
+                        (
+                            Problem(
+                                plugins[0],
+                                "attribute-clash",
+                                f"{kind} attribute {attr!r} is added by both {labels}",
+                                f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={plugins[-1]}",
+                            ),
+                            tuple(plugins),
                         )
                     )
+        # Two plugins whose names differ only in case or punctuation would share
+        # one COROLLA_<NAME>__ prefix, so environment config could not tell them apart.
+        prefixes: dict[str, list[str]] = {}
+        for name in sorted(loadable):
+            prefixes.setdefault(env_section(name), []).append(name)
+        for prefix, plugins in sorted(prefixes.items()):
+            if len(plugins) > 1:
+                labels = " and ".join(loadable[p].label() for p in plugins)
+                out.append(
+                    (
+                        Problem(
+                            plugins[0],
+                            "name-clash",
+                            f"{labels} share the environment prefix COROLLA_{prefix}__",
+                            f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={plugins[-1]}",
+                        ),
+                        tuple(plugins),
+                    )
+                )
         return out
 
     def edges(self, active: Mapping[str, PluginRecord]) -> list[Edge]:
@@ -380,18 +437,35 @@ class _Resolver:
         # so repeat until nothing more is dropped.
         while True:
             own = self.own_problems(active)
-            skip = sorted(n for n in own if n in self.selection.optional)
+            skip = {n: own[n] for n in sorted(own) if n in self.selection.optional}
+            if not skip:
+                # A problem between plugins is solved by dropping an optional
+                # one involved; drop one at a time, then look again.
+                for problem, involved in self.set_problems(active):
+                    optional = sorted(n for n in involved if n in self.selection.optional)
+                    if optional:
+                        skip[optional[-1]] = [problem]
+                        break
             if not skip:
                 break
-            for name in skip:
-                reasons = "; ".join(p.message for p in own[name])
+            for name, problems in skip.items():
+                reasons = "; ".join(p.message for p in problems)
                 self.decisions[name] = Decision(name, OPTIONAL_SKIPPED, reasons, active.pop(name))
-                self.warnings.extend(own[name])
+                self.warnings.extend(problems)
         for name in sorted(own):
             self.problems.extend(own[name])
-        set_problems = self.set_problems(active)
-        self.problems.extend(set_problems)
-        edges = self.edges(active)
+        self.problems.extend(problem for problem, _ in self.set_problems(active))
+        edges, dropped = keep_acyclic(self.edges(active))
+        self.warnings.extend(
+            Problem(
+                edge.target if edge.kind != "before" else edge.source,
+                "soft-cycle",
+                f"ignored an ordering preference that would close a cycle: {because(edge)}",
+                "nothing to do unless that order matters; then remove the other plugins' hints "
+                "or integrations that point the other way",
+            )
+            for edge in dropped
+        )
         order, cycle_problems = order_plugins(active, edges)
         self.problems.extend(cycle_problems)
         culprits = {p.plugin for p in self.problems}

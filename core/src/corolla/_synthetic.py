@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import shutil
 import sys
 import textwrap
 from collections.abc import Iterable, Mapping
@@ -96,6 +97,12 @@ class SyntheticPlugins:
         module_file = self.folder / f"{module}.py"
         module_file.write_text(source)
         self.modules.add(module)
+        # Adding the same distribution again replaces it, as reinstalling would.
+        sys.modules.pop(module, None)
+        for cached in (self.folder / "__pycache__").glob(f"{module}.*.pyc"):
+            cached.unlink()  # a rewrite within the same second could otherwise load the old bytecode
+        for old in self.folder.glob(f"{_normalize(distribution)}-*.dist-info"):
+            shutil.rmtree(old)
 
         info = self.folder / f"{_normalize(distribution)}-{version}.dist-info"
         info.mkdir(exist_ok=True)

@@ -127,11 +127,17 @@ class Response(_WerkzeugResponse):
     default_mimetype = "text/html"
 
 
+class ResponseValueError(TypeError):
+    """A view (or a plugin's wrapper) returned something that cannot be made into a response."""
+
+
 def _json(value: Any) -> str:
     try:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"the view returned a {type(value).__name__} that cannot be encoded as JSON: {exc}") from exc
+        raise ResponseValueError(
+            f"the view returned a {type(value).__name__} that cannot be encoded as JSON: {exc}"
+        ) from exc
 
 
 def make_response(rv: Any, request: Request) -> _WerkzeugResponse:
@@ -155,7 +161,7 @@ def make_response(rv: Any, request: Request) -> _WerkzeugResponse:
             else:
                 status = second
         else:
-            raise TypeError(
+            raise ResponseValueError(
                 f"the view for {request.method} {request.path} returned a tuple of {len(rv)} items; "
                 "return (body, status), (body, headers) or (body, status, headers)"
             )
@@ -169,16 +175,24 @@ def make_response(rv: Any, request: Request) -> _WerkzeugResponse:
     elif isinstance(rv, HTTPException):
         response = rv.get_response(request.environ)
     elif rv is None:
-        raise TypeError(
+        raise ResponseValueError(
             f"the view for {request.method} {request.path} returned None; "
             "return a str, bytes, dict, list, tuple or Response"
         )
     else:
-        raise TypeError(
+        raise ResponseValueError(
             f"the view for {request.method} {request.path} returned a {type(rv).__name__}; "
             "return a str, bytes, dict, list, tuple or Response"
         )
     if status is not None:
+        code = status if isinstance(status, int) and not isinstance(status, bool) else None
+        if isinstance(status, str) and status[:3].isdigit() and (len(status) == 3 or status[3] == " "):
+            code = int(status[:3])
+        if code is None or not 100 <= code <= 599:
+            raise ResponseValueError(
+                f"the view for {request.method} {request.path} returned the status {status!r}; "
+                "use an int from 100 to 599 or a string like '404 Not Found'"
+            )
         if isinstance(status, int):
             response.status_code = status
         else:

@@ -457,6 +457,13 @@ def corolla_dispatch(self, request):
 """
 
 
+NO_WRAPPER = """
+@hookimpl
+def corolla_wrap_request(self, app, handler):
+    return None
+"""
+
+
 def test_wrappers_nest_first_in_load_order_outermost(
     corolla_plugins: SyntheticPlugins, make_app: MakeApp, journal: list[Any]
 ) -> None:
@@ -464,14 +471,7 @@ def test_wrappers_nest_first_in_load_order_outermost(
     corolla_plugins.add("zeta", body=wrapper("zeta"))
     corolla_plugins.add("alpha", requires=["zeta"], body=wrapper("alpha"))
     corolla_plugins.add("views", body=DISPATCH_JOURNAL)
-    corolla_plugins.add(
-        "quiet",
-        body="""
-        @hookimpl
-        def corolla_wrap_request(self, app, handler):
-            return None
-        """,
-    )
+    corolla_plugins.add("quiet", body=NO_WRAPPER)
     app = make_app()
     order = list(app.resolution.order)
     assert order.index("zeta") < order.index("alpha")
@@ -487,14 +487,7 @@ def test_wrappers_nest_first_in_load_order_outermost(
 def test_wrapper_that_returns_none_leaves_the_handler_alone(
     corolla_plugins: SyntheticPlugins, make_app: MakeApp
 ) -> None:
-    corolla_plugins.add(
-        "quiet",
-        body="""
-        @hookimpl
-        def corolla_wrap_request(self, app, handler):
-            return None
-        """,
-    )
+    corolla_plugins.add("quiet", body=NO_WRAPPER)
     app = make_app()
     assert app.pipeline == []
     assert Client(app).get("/").status_code == 404

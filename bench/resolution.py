@@ -148,7 +148,7 @@ def records(specs: list[dict[str, Any]]) -> list[PluginRecord]:
                 version=spec["version"],
                 entry_point=f"synth_corolla_{name}:Plugin",
                 dist_core=SpecifierSet(""),
-                declaration=parse_declaration(cls, name, spec["version"]),
+                declaration=parse_declaration(cls),
                 plugin_class=cls,
             )
         )

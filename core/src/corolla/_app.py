@@ -179,10 +179,8 @@ class App:
     # -- construction --------------------------------------------------------
 
     def _load_if_selected(self, record: PluginRecord) -> PluginRecord:
-        sel = self.selection
-        if (sel.enabled is not None and record.name not in sel.enabled) or record.name in sel.disabled:
-            return record  # never imported: it will not load
-        return load_declaration(record)
+        # A plugin that will not load is never imported.
+        return load_declaration(record) if self.selection.selects(record.name) else record
 
     def _load_plugins(self) -> None:
         order = self.resolution.order
@@ -220,12 +218,7 @@ class App:
         self.pipeline = []
         # The first plugin in load order must end up outermost: wrap from the last.
         for impl in reversed(call_order(hook.corolla_wrap_request)):
-            args = {"app": self, "handler": handler}
-            try:
-                wrapped = impl.function(**{k: args[k] for k in impl.argnames})
-            except Exception as exc:
-                label = host.label(impl.plugin_name)
-                raise PluginError(impl.plugin_name, f"plugin {label} failed in corolla_wrap_request: {exc!r}") from exc
+            wrapped = host.call(impl, "corolla_wrap_request", app=self, handler=handler)
             if wrapped is not None:
                 if not callable(wrapped):
                     raise PluginError(

@@ -21,7 +21,7 @@ from typing import Any
 
 from ._decisions import Selection
 from ._errors import ConfigError, Problem, did_you_mean
-from ._plugin import Setting
+from ._plugin import Setting, fits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -304,10 +304,12 @@ def coerce(setting: Setting, value: Any, from_env: bool) -> Any:
         value = _from_env_string(kind, value)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)  # and still checked against choices below
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
-    if isinstance(value, list) and not all(isinstance(item, str) for item in value):
-        raise TypeError("expected a list of strings")
+    if not fits(kind, value):
+        raise TypeError(
+            "expected a list of strings"
+            if kind is list and isinstance(value, list)
+            else f"expected {kind.__name__}, got {type(value).__name__}"
+        )
     if setting.choices and value not in setting.choices:
         raise ValueError(f"expected one of {', '.join(map(repr, setting.choices))}")
     return _copy(value)

@@ -37,6 +37,10 @@ class Selection:
     optional: frozenset[str] = frozenset()
     providers: Mapping[str, str] = field(default_factory=dict)
 
+    def selects(self, name: str) -> bool:
+        """Whether plugin ``name`` passes the allowlist and the denylist."""
+        return (self.enabled is None or name in self.enabled) and name not in self.disabled
+
 
 @dataclass
 class Decision:

@@ -45,7 +45,6 @@ class Declaration:
     settings: Mapping[str, Setting] = field(default_factory=dict)
     app_attributes: tuple[str, ...] = ()
     request_attributes: tuple[str, ...] = ()
-    has_hookspecs: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,7 +202,7 @@ def _attributes(value: Any, what: str) -> tuple[str, ...]:
     return names
 
 
-def parse_declaration(cls: type[Plugin], own_name: str, own_version: str) -> Declaration:
+def parse_declaration(cls: type[Plugin]) -> Declaration:
     """Read and check a plugin class's declaration; raises on anything invalid."""
     try:
         core = SpecifierSet(cls.core or "")
@@ -230,7 +229,6 @@ def parse_declaration(cls: type[Plugin], own_name: str, own_version: str) -> Dec
         settings=settings,
         app_attributes=_attributes(cls.app_attributes, "app_attributes"),
         request_attributes=_attributes(cls.request_attributes, "request_attributes"),
-        has_hookspecs=cls.hookspecs is not None,
     )
 
 
@@ -259,7 +257,7 @@ def load_declaration(record: PluginRecord) -> PluginRecord:
             error_kind="invalid-declaration",
         )
     try:
-        declaration = parse_declaration(obj, record.name, record.version)
+        declaration = parse_declaration(obj)
     except (TypeError, ValueError, InvalidVersion) as exc:
         return replace(
             record,

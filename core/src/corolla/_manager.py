@@ -174,6 +174,18 @@ class PluginHost:
                 + "\nIf a hook belongs to an optional integration, mark it @hookimpl(optionalhook=True)",
             ) from exc
 
+    def call(self, impl: pluggy.HookImpl, hook_name: str, **kwargs: Any) -> Any:
+        """Call one implementation with the arguments it accepts (pluggy allows a subset).
+
+        A failure is a ``PluginError`` naming the plugin.
+        """
+        try:
+            return impl.function(**{k: kwargs[k] for k in impl.argnames})
+        except Exception as exc:
+            raise PluginError(
+                impl.plugin_name, f"plugin {self.label(impl.plugin_name)} failed in {hook_name}: {exc!r}"
+            ) from exc
+
     def call_each(self, hook_name: str, done: list[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call a start-up hook implementation by implementation: (plugin name, result) pairs.
 
@@ -182,13 +194,7 @@ class PluginHost:
         """
         results = []
         for impl in call_order(getattr(self.pm.hook, hook_name)):
-            try:
-                result = impl.function(**{k: kwargs[k] for k in impl.argnames})
-            except Exception as exc:
-                raise PluginError(
-                    impl.plugin_name, f"plugin {self.label(impl.plugin_name)} failed in {hook_name}: {exc!r}"
-                ) from exc
-            results.append((impl.plugin_name, result))
+            results.append((impl.plugin_name, self.call(impl, hook_name, **kwargs)))
             if done is not None:
                 done.append(impl.plugin_name)
         return results
@@ -237,9 +243,9 @@ class PluginHost:
             if impl.plugin_name != name:
                 continue
             try:
-                impl.function(**{k: kwargs[k] for k in impl.argnames})
-            except Exception:
-                logger.exception("plugin %s failed in corolla_shutdown", self.label(name))
+                self.call(impl, "corolla_shutdown", **kwargs)
+            except PluginError as err:  # logged with the plugin's own exception
+                logger.error("plugin %s failed in corolla_shutdown", self.label(name), exc_info=err.__cause__)
 
     def unregister_all(self) -> None:
         for plugin in [*self.plugins.values()]:

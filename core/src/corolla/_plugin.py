@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 SETTING_TYPES: tuple[type, ...] = (str, int, float, bool, list, dict)
 
 
+def fits(kind: type, value: Any) -> bool:
+    """Whether ``value`` is a ``kind`` as settings mean it (a bool is no int; a list holds strings)."""
+    if kind is int and isinstance(value, bool):
+        return False
+    if not isinstance(value, kind):
+        return False
+    return not isinstance(value, list) or all(isinstance(item, str) for item in value)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One key of a plugin's config section.
@@ -40,10 +49,9 @@ class Setting:
             names = ", ".join(t.__name__ for t in SETTING_TYPES)
             raise TypeError(f"Setting type must be one of {names}, not {self.type!r}")
         default = self.default
-        fits = isinstance(default, self.type) and not (self.type is int and isinstance(default, bool))
         if self.type is float and isinstance(default, int) and not isinstance(default, bool):
-            fits = True
-        if default is not None and not fits:
+            default = float(default)
+        if default is not None and not fits(self.type, default):
             raise TypeError(
                 f"Setting({self.type.__name__}, {default!r}): the default is a {type(default).__name__}, "
                 f"not a {self.type.__name__}"

@@ -52,6 +52,7 @@ class _Resolver:
         reserved_request: frozenset[str],
     ) -> None:
         self.records = records
+        self.by_name = {r.name: r for r in records}
         self.selection = selection
         self.core_version = Version(core_version)
         self.core_version_text = core_version
@@ -71,7 +72,7 @@ class _Resolver:
         unique: dict[str, PluginRecord] = {}
         for name in sorted(by_name):
             found = by_name[name]
-            selected = (sel.enabled is None or name in sel.enabled) and name not in sel.disabled
+            selected = sel.selects(name)
             if len(found) > 1 and selected:
                 # Only a plugin that would load is ambiguous; a disabled one is harmless.
                 dists = ", ".join(f"{r.distribution} {r.version}" for r in found)
@@ -239,7 +240,7 @@ class _Resolver:
             if not str(req.specifier):
                 continue
             if version is None or not req.specifier.contains(version, prereleases=True):
-                prec = self.all_records().get(provider)
+                prec = self.by_name.get(provider)
                 pdesc = prec.label() if prec else repr(provider)
                 if prec is not None and canonicalize_name(provider) == cap:
                     fix = f'pip install -U "{prec.distribution}{req.specifier}"'
@@ -255,9 +256,6 @@ class _Resolver:
                     )
                 )
         return out
-
-    def all_records(self) -> dict[str, PluginRecord]:
-        return {r.name: r for r in self.records}
 
     def missing(self, record: PluginRecord, req: Requirement) -> Problem:
         cap = canonicalize_name(req.name)
@@ -438,10 +436,12 @@ class _Resolver:
         while True:
             own = self.own_problems(active)
             skip = {n: own[n] for n in sorted(own) if n in self.selection.optional}
+            between: list[tuple[Problem, tuple[str, ...]]] = []
             if not skip:
                 # A problem between plugins is solved by dropping an optional
                 # one involved; drop one at a time, then look again.
-                for problem, involved in self.set_problems(active):
+                between = self.set_problems(active)
+                for problem, involved in between:
                     optional = sorted(n for n in involved if n in self.selection.optional)
                     if optional:
                         skip[optional[-1]] = [problem]
@@ -454,7 +454,7 @@ class _Resolver:
                 self.warnings.extend(problems)
         for name in sorted(own):
             self.problems.extend(own[name])
-        self.problems.extend(problem for problem, _ in self.set_problems(active))
+        self.problems.extend(problem for problem, _ in between)  # the loop left them for this set
         edges, dropped = keep_acyclic(self.edges(active))
         self.warnings.extend(
             Problem(

@@ -23,7 +23,7 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 import corolla
-from corolla import Check, ConfigError, PluginError, Problem, hookimpl, make_response
+from corolla import Check, ConfigError, PluginError, Problem, Response, hookimpl, make_response
 
 from . import hookspecs
 from ._errors import SessionBackendUnavailable, SessionCookieTooLarge
@@ -232,12 +232,17 @@ class SessionsPlugin(corolla.Plugin):
 
     def _save(self, request: Request, result: Any) -> Any:
         session: Session = request.__dict__["session"]
-        response = make_response(result, request)
-        headers = response.headers
-        if "Vary" in headers:
-            response.vary.add("Cookie")
-        else:
+        if type(result) is str:  # the common case: a fresh Response has no Vary to merge with
+            response = Response(result)
+            headers = response.headers
             headers.add("Vary", "Cookie")
+        else:
+            response = make_response(result, request)
+            headers = response.headers
+            if "Vary" in headers:
+                response.vary.add("Cookie")
+            else:
+                headers.add("Vary", "Cookie")
         environ = request.environ
         attrs = self.attrs_https if environ.get("wsgi.url_scheme") == "https" else self.attrs_http
         backend = self.backend

@@ -110,7 +110,10 @@ class Database:
                     path = Path(url.database)
                     if not path.is_absolute() and self.instance_path is not None:
                         path = self.instance_path / path
-                    path.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                    except OSError:
+                        pass  # connecting then fails with SQLite's own message (a 503 in a request)
                     url = url.set(database=str(path))
             options = dict(self.engine_options)
             if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
@@ -160,7 +163,9 @@ class Database:
         binds: dict[Any, Engine] = {}
         for table in self.metadata.tables.values():
             key = table.info.get("bind_key")
-            if key is not None:
+            # A model whose bind this app does not configure (models are
+            # shared by apps) stays on the default engine.
+            if key is not None and key in self.urls:
                 binds[table] = self.get_engine(key)
         # Models declared later (after the first session) get their binds then.
         self._factory_tables = len(self.metadata.tables)

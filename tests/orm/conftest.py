@@ -2,8 +2,9 @@
 
 Routing is its own plugin (built elsewhere); these tests dispatch with
 ``views``, a synthetic plugin that looks ``request.path`` up in
-``app.views`` (a dict the test fills), so the orm plugin is tested through a
-real App and the real WSGI path.
+``app.views`` (a dict the test fills) and answers errors with
+``app.error_pages[status]`` like routing's ``@app.errorhandler(status)``, so
+the orm plugin is tested through a real App and the real WSGI path.
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from corolla_orm import Model
 VIEWS_PLUGIN = """
 @hookimpl
 def corolla_app_attributes(self, app):
-    self.views = {}
-    return {"views": self.views}
+    self.views, self.error_pages = {}, {}
+    return {"views": self.views, "error_pages": self.error_pages}
+
+@hookimpl
+def corolla_handle_exception(self, request, exception):
+    # Like routing's @app.errorhandler(code): pages by HTTP status.
+    page = self.error_pages.get(getattr(exception, "code", None))
+    return page(request, exception) if page is not None else None
 
 @hookimpl
 def corolla_dispatch(self, request):
@@ -41,7 +48,7 @@ class Counter(Model):
 
 @pytest.fixture(autouse=True)
 def views_plugin(corolla_plugins: Any) -> None:
-    corolla_plugins.add("views", app_attributes=["views"], body=VIEWS_PLUGIN)
+    corolla_plugins.add("views", app_attributes=["views", "error_pages"], body=VIEWS_PLUGIN)
 
 
 @pytest.fixture

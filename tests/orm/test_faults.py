@@ -87,3 +87,30 @@ def test_database_stopped_mid_run_then_back(orm_app: Callable[..., App]) -> None
         fresh.dispose()
         app.db.dispose()
         assert names == ["before", "after", "after-restart"]  # nothing half-written
+
+
+def test_error_pages_for_404_and_503_apply(orm_app: Callable[..., App], tmp_path: Any) -> None:
+    from corolla_orm import get_or_404
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    app = orm_app({"url": f"sqlite:///{blocker / 'app.db'}"})
+    causes: list[str] = []
+
+    def page(request: Any, exception: Any) -> Any:
+        causes.append(type(exception.__cause__).__name__)
+        return f"our {exception.code} page", exception.code
+
+    app.error_pages[404] = app.error_pages[503] = page
+    app.views["/write"] = writer
+    app.views["/get"] = lambda request: get_or_404(request.db, Counter, 1).name
+    response = Client(app).get("/write?name=x")
+    assert (response.status_code, response.text) == (503, "our 503 page")
+    assert causes == ["OperationalError"]
+
+    ok = orm_app({"url": f"sqlite:///{tmp_path / 'ok.db'}"})
+    ok.db.create_all()
+    ok.error_pages[404] = page
+    ok.views["/get"] = app.views["/get"]
+    response = Client(ok).get("/get")
+    assert (response.status_code, response.text) == (404, "our 404 page")

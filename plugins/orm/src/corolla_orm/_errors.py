@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import HTTPException, NotFound, ServiceUnavailable
 
@@ -41,8 +41,11 @@ def is_unavailable(exception: BaseException) -> bool:
     return False
 
 
-def exception_response(db: Database, request: corolla.Request, exception: Exception) -> Any:
-    """The response for a database error, or None to leave ``exception`` to others."""
+def http_error_for(db: Database, request: corolla.Request, exception: Exception) -> HTTPException | None:
+    """The HTTP error a database error stands for (404, 503), or None to leave ``exception`` as it is.
+
+    An unavailable database is logged here, once, naming the URL without its password.
+    """
     if isinstance(exception, HTTPException):
         return None  # get_or_404's RowNotFound is a NotFound already
     exc = sys.modules.get("sqlalchemy.exc")

@@ -14,7 +14,7 @@ import corolla
 from corolla import hookimpl
 
 from ._database import Database
-from ._errors import exception_response
+from ._errors import http_error_for
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -74,31 +74,40 @@ class OrmPlugin(corolla.Plugin):
     @hookimpl
     def corolla_wrap_request(self, app: corolla.App, handler: Callable[[corolla.Request], Any]) -> Any:
         atomic = self.config["atomic_requests"]
+        db = self.db
 
         def with_db(request: corolla.Request) -> Any:
             try:
                 rv = handler(request)
-            except BaseException:
+                # request.touched("db"), read straight from __dict__: this is the
+                # whole per-request cost for requests that never used the database.
+                session = request.__dict__.get("db")
+                if session is None:
+                    return rv
+                if atomic:
+                    session.commit()
+            except BaseException as exc:
                 session = request.__dict__.get("db")
                 if session is not None:
                     _close(session)  # rolls back whatever the view wrote
+                if isinstance(exc, Exception):
+                    # A missing row or a database outage becomes the HTTP error
+                    # here, inside the pipeline, so error handlers registered for
+                    # 404/503 (routing's @app.errorhandler) apply to it.
+                    http_error = http_error_for(db, request, exc)
+                    if http_error is not None:
+                        raise http_error from exc
                 raise
-            # request.touched("db"), read straight from __dict__: this is the
-            # whole per-request cost for requests that never used the database.
-            session = request.__dict__.get("db")
-            if session is not None:
-                try:
-                    if atomic:
-                        session.commit()
-                finally:
-                    _close(session)
+            _close(session)
             return rv
 
         return with_db
 
     @hookimpl
     def corolla_handle_exception(self, request: corolla.Request, exception: Exception) -> Any:
-        return exception_response(self.db, request, exception)
+        # For errors raised outside this plugin's wrapper (another plugin's
+        # outer wrapper using app.db); the wrapper already mapped the rest.
+        return http_error_for(self.db, request, exception)
 
     @hookimpl
     def corolla_cli_commands(self, app: corolla.App | None) -> Sequence[Any]:

@@ -145,7 +145,8 @@ class CookieBackend(SessionBackend):
     def _unsign_fallback(self, value: str, error: BadData) -> bytes | None:
         for fallback in self._fallbacks:
             try:
-                return fallback.unsign(value, max_age=self.max_age)
+                payload: bytes = fallback.unsign(value, max_age=self.max_age)
+                return payload
             except SignatureExpired:
                 break
             except BadData:

@@ -108,18 +108,16 @@ class SqlBackend(SessionBackend):
         data = encode(session).decode()
         now = time.time()
         expires = int(now) + max_age
-        sid = session.sid
         t = self.table
         try:
             with self.engine.begin() as conn:
                 if session.previous_sid is not None:
                     conn.execute(sa.delete(t).where(t.c.id == session.previous_sid))
-                updated = 0
-                if sid is not None:
-                    updated = conn.execute(
-                        sa.update(t).where(t.c.id == sid).values(data=data, expires_at=expires)
-                    ).rowcount
-                if not updated:
+                sid = session.sid
+                if sid is None or not conn.execute(
+                    sa.update(t).where(t.c.id == sid).values(data=data, expires_at=expires)
+                ).rowcount:
+                    # New, or deleted meanwhile (expired and cleaned up): insert it.
                     sid = sid or secrets.token_urlsafe(32)
                     conn.execute(sa.insert(t).values(id=sid, data=data, expires_at=expires))
                 if now >= self._next_cleanup:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from itsdangerous import BadData, BadSignature, BadTimeSignature, SignatureExpired, TimestampSigner
 from itsdangerous.encoding import base64_decode, base64_encode, int_to_bytes
 
-from ._backend import SessionBackend, decode, encode, logger
+from ._backend import SessionBackend, decode_session, encode_session, logger
 from ._session import Session
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class CookieBackend(SessionBackend):
         except (ValueError, zlib.error) as exc:  # binascii.Error is a ValueError
             logger.debug("sessions: cookie backend: the signed payload does not decode (%s)", exc)
             return None
-        return decode(raw, "cookie", resign=resign)
+        return decode_session(raw, "cookie", resign=resign)
 
     def _unsign_fallback(self, value: str, error: BadData) -> bytes | None:
         for fallback in self._fallbacks:
@@ -155,7 +155,7 @@ class CookieBackend(SessionBackend):
         return None
 
     def save(self, session: Session, max_age: int) -> str:
-        raw = encode(session)
+        raw = encode_session(session)
         if len(raw) >= COMPRESS_FROM:
             packed = zlib.compress(raw, 6)
             payload = b"." + _b64encode(packed).rstrip(b"=") if len(packed) < len(raw) - 1 else None

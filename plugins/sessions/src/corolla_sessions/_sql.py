@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import sqlalchemy as sa
 
-from ._backend import SessionBackend, decode, encode, logger
+from ._backend import SessionBackend, decode_session, encode_session, logger
 from ._errors import SessionBackendUnavailable, SessionError
 from ._session import Session
 
@@ -102,10 +102,10 @@ class SqlBackend(SessionBackend):
         if row.expires_at <= time.time():
             logger.debug("sessions: sql backend: the session expired")
             return None
-        return decode(row.data, "sql", sid=value)
+        return decode_session(row.data, "sql", sid=value)
 
     def save(self, session: Session, max_age: int) -> str:
-        data = encode(session).decode()
+        data = encode_session(session).decode()
         now = time.time()
         expires = int(now) + max_age
         t = self.table

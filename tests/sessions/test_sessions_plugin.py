@@ -106,6 +106,8 @@ def test_sql_backend_without_the_orm_plugin_says_what_to_install(sessions_app):
     [
         ({"max_age": 0}, "max_age = 0: must be positive"),
         ({"cookie_name": "my session"}, "not a valid cookie name"),
+        ({"cookie_path": "/; Secure=no"}, "would break the Set-Cookie header"),
+        ({"cookie_domain": "a.org\r\nX: y"}, "would break the Set-Cookie header"),
         ({"cookie_samesite": "lax"}, "expected one of 'Lax', 'Strict', 'None'"),
         ({"cookie_secur": True}, "did you mean 'cookie_secure'"),
     ],

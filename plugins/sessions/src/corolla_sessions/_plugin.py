@@ -141,6 +141,13 @@ class SessionsPlugin(corolla.Plugin):
                 Problem("sessions", "wrong-value", f"[sessions] cookie_name = {cfg['cookie_name']!r} is not a "
                         "valid cookie name", "use letters, digits, '-' and '_', e.g. 'session'")
             )
+        for key in ("cookie_path", "cookie_domain"):
+            value = cfg[key]
+            if value and any(c in value for c in ';,\r\n\t "'):
+                problems.append(
+                    Problem("sessions", "wrong-value", f"[sessions] {key} = {value!r} would break the Set-Cookie "
+                            "header", f"set [sessions] {key} without ';', ',', quotes or white space")
+                )
         if problems:
             raise ConfigError(problems)
         self.name_eq = cfg["cookie_name"] + "="

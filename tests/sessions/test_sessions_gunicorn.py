@@ -49,7 +49,8 @@ def test_two_workers_share_redis_sessions(tmp_path, redis_url):
     plugins.add("views", app_attributes=["views"], requires=["sessions"], body=VIEWS_BODY)
     source = APP.replace("@SECRET@", SECRET).replace("@URL@", redis_url)
     (tmp_path / "sessions_app.py").write_text(textwrap.dedent(source))
-    env = {"PYTHONPATH": os.pathsep.join([str(plugins.folder), os.environ.get("PYTHONPATH", "")])}
+    paths = [str(plugins.folder), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {"PYTHONPATH": os.pathsep.join(paths)}
     with servers.gunicorn("sessions_app:app", cwd=tmp_path, workers=2, env=env) as server:
         body, set_cookie = get(server.port, None)
         assert body.split()[0] == "1" and set_cookie

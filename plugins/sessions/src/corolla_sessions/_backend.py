@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("corolla.sessions")
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-_loads = json.loads
+_loads = json.JSONDecoder().decode  # str only: json.loads(bytes) sniffs the encoding first
 
 
 class SessionBackend:
@@ -88,8 +88,8 @@ def encode_session(session: Session) -> bytes:
 def decode_session(payload: bytes | str, backend: str, **session_args: Any) -> Session | None:
     """A ``Session`` from JSON ``payload``, or None (logged at debug) when it is not a JSON object."""
     try:
-        data = _loads(payload)
-    except ValueError as exc:
+        data = _loads(payload.decode() if type(payload) is bytes else payload)
+    except ValueError as exc:  # UnicodeDecodeError included
         logger.debug("sessions: %s backend: the stored session is not JSON (%s); starting a new session", backend, exc)
         return None
     if type(data) is not dict:

@@ -174,7 +174,9 @@ class SessionsPlugin(corolla.Plugin):
         offered: dict[str, tuple[str, Callable[..., SessionBackend]]] = {}
         hook = app.plugin_manager.hook.corolla_session_backends
         for impl in reversed(hook.get_hookimpls()):  # pluggy lists them last-called first
-            result = impl.function(app=app)
+            result = impl.function(**({"app": app} if "app" in impl.argnames else {}))
+            if result is None:
+                continue
             if not isinstance(result, Mapping):
                 raise PluginError(impl.plugin_name, f"plugin {impl.plugin_name!r}: corolla_session_backends "
                                   f"returned {result!r}, not a mapping of name -> backend factory")

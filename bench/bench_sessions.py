@@ -208,8 +208,10 @@ def run(quick: bool) -> None:
     delta = loaded - base
     print("2. A request that does not touch the session")
     print(f"   {'Corolla, no sessions plugin':<34}{base:>9.2f}")
-    print(f"   {'Corolla + sessions, untouched':<34}{loaded:>9.2f}   delta {delta:+.2f} µs "
-          f"(target < 1 µs: {'met' if delta < 1 else 'MISSED'})")
+    print(
+        f"   {'Corolla + sessions, untouched':<34}{loaded:>9.2f}   delta {delta:+.2f} µs "
+        f"(target < 1 µs: {'met' if delta < 1 else 'MISSED'})"
+    )
 
 
 def profile(calls: int) -> None:
@@ -218,8 +220,9 @@ def profile(calls: int) -> None:
         app = counters["Corolla"]
         environ = environ_with_cookies({"Corolla": app})
         harness.check("Corolla", app, environ, body=b"2")
-        timer = timeit.Timer(harness.STATEMENT, globals={"app": app, "environ": environ,
-                                                        "start_response": harness.start_response})
+        timer = timeit.Timer(
+            harness.STATEMENT, globals={"app": app, "environ": environ, "start_response": harness.start_response}
+        )
         timer.timeit(1000)
         profiler = cProfile.Profile()
         profiler.runcall(timer.timeit, calls)

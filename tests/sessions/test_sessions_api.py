@@ -142,8 +142,9 @@ def test_permanent_session_cookie_has_max_age(sessions_app):
 
 
 def test_permanent_without_refresh_is_saved_only_when_modified(sessions_app):
-    app = sessions_app(views={"/count": counter, "/peek": peek},
-                       sessions={"permanent": True, "refresh_each_request": False})
+    app = sessions_app(
+        views={"/count": counter, "/peek": peek}, sessions={"permanent": True, "refresh_each_request": False}
+    )
     client = Client(app)
     assert "Max-Age=" in cookie_of(client.get("/count"))
     assert cookie_of(client.get("/peek")) is None

@@ -31,8 +31,9 @@ VIEWS = {"/count": counter, "/peek": peek}
 
 def signed(payload: bytes, key: str = SECRET, timestamp: int | None = None) -> str:
     """A cookie signed exactly as the backend signs, with any payload (and time)."""
-    derived = TimestampSigner(key, salt=b"corolla.sessions.cookie", key_derivation="hmac",
-                              digest_method=hashlib.sha256).derive_key()
+    derived = TimestampSigner(
+        key, salt=b"corolla.sessions.cookie", key_derivation="hmac", digest_method=hashlib.sha256
+    ).derive_key()
     signer = TimestampSigner(derived, key_derivation="none", digest_method=hashlib.sha256)
     if timestamp is not None:
         signer.get_timestamp = lambda: timestamp  # type: ignore[method-assign]

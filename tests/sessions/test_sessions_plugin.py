@@ -54,8 +54,9 @@ def counting(corolla_plugins):
 
 
 def test_third_party_backend_and_the_lazy_path(sessions_app, counting):
-    app = sessions_app(views={"/count": counter, "/plain": plain}, sessions={"backend": "counting"},
-                       plugins=["counting"])
+    app = sessions_app(
+        views={"/count": counter, "/plain": plain}, sessions={"backend": "counting"}, plugins=["counting"]
+    )
     calls = app.backend_calls
     client = Client(app)
     client.get("/count")
@@ -68,22 +69,30 @@ def test_third_party_backend_and_the_lazy_path(sessions_app, counting):
 
 
 def test_the_same_backend_name_twice_is_an_error(sessions_app, corolla_plugins):
-    corolla_plugins.add("dup", requires=["sessions"], body="""
+    corolla_plugins.add(
+        "dup",
+        requires=["sessions"],
+        body="""
         @hookimpl
         def corolla_session_backends(self, app):
             from corolla_sessions import CookieBackend
             return {"cookie": CookieBackend}
-    """)
+    """,
+    )
     with pytest.raises(PluginError, match="'cookie' is offered by plugins 'sessions' and 'dup'"):
         sessions_app(plugins=["dup"])
 
 
 def test_backend_hook_must_return_a_mapping(sessions_app, corolla_plugins):
-    corolla_plugins.add("wrong", requires=["sessions"], body="""
+    corolla_plugins.add(
+        "wrong",
+        requires=["sessions"],
+        body="""
         @hookimpl
         def corolla_session_backends(self, app):
             return ["cookie"]
-    """)
+    """,
+    )
     with pytest.raises(PluginError, match="not a mapping"):
         sessions_app(plugins=["wrong"])
 
@@ -209,8 +218,14 @@ def test_template_context_is_lazy(sessions_app, corolla_plugins):
     client = Client(app)
     client.get("/post")
     client.get("/page")
-    assert seen == {"loaded_before": False, "repr": "<SessionView (not loaded)>", "n": 1, "in": True,
-                    "loaded_after": True, "messages": [("info", "hello")]}
+    assert seen == {
+        "loaded_before": False,
+        "repr": "<SessionView (not loaded)>",
+        "n": 1,
+        "in": True,
+        "loaded_after": True,
+        "messages": [("info", "hello")],
+    }
 
 
 def test_importing_the_plugin_is_light():

@@ -93,8 +93,11 @@ def decode_session(payload: bytes | str, backend: str, **session_args: Any) -> S
         logger.debug("sessions: %s backend: the stored session is not JSON (%s); starting a new session", backend, exc)
         return None
     if type(data) is not dict:
-        logger.debug("sessions: %s backend: the stored session is a %s, not an object; starting a new session",
-                     backend, type(data).__name__)
+        logger.debug(
+            "sessions: %s backend: the stored session is a %s, not an object; starting a new session",
+            backend,
+            type(data).__name__,
+        )
         return None
     permanent = bool(data.pop(PERMANENT_KEY, False))
     return Session(data, new=False, permanent=permanent, **session_args)

@@ -133,20 +133,32 @@ class SessionsPlugin(corolla.Plugin):
         problems = []
         if cfg["max_age"] <= 0:
             problems.append(
-                Problem("sessions", "wrong-value", f"[sessions] max_age = {cfg['max_age']}: must be positive",
-                        "set [sessions] max_age to a number of seconds, e.g. 2678400 (31 days)")
+                Problem(
+                    "sessions",
+                    "wrong-value",
+                    f"[sessions] max_age = {cfg['max_age']}: must be positive",
+                    "set [sessions] max_age to a number of seconds, e.g. 2678400 (31 days)",
+                )
             )
         if not cfg["cookie_name"] or any(c in cfg["cookie_name"] for c in ' =;,"\t\r\n'):
             problems.append(
-                Problem("sessions", "wrong-value", f"[sessions] cookie_name = {cfg['cookie_name']!r} is not a "
-                        "valid cookie name", "use letters, digits, '-' and '_', e.g. 'session'")
+                Problem(
+                    "sessions",
+                    "wrong-value",
+                    f"[sessions] cookie_name = {cfg['cookie_name']!r} is not a valid cookie name",
+                    "use letters, digits, '-' and '_', e.g. 'session'",
+                )
             )
         for key in ("cookie_path", "cookie_domain"):
             value = cfg[key]
             if value and any(c in value for c in ';,\r\n\t "'):
                 problems.append(
-                    Problem("sessions", "wrong-value", f"[sessions] {key} = {value!r} would break the Set-Cookie "
-                            "header", f"set [sessions] {key} without ';', ',', quotes or white space")
+                    Problem(
+                        "sessions",
+                        "wrong-value",
+                        f"[sessions] {key} = {value!r} would break the Set-Cookie header",
+                        f"set [sessions] {key} without ';', ',', quotes or white space",
+                    )
                 )
         if problems:
             raise ConfigError(problems)
@@ -178,24 +190,42 @@ class SessionsPlugin(corolla.Plugin):
             if result is None:
                 continue
             if not isinstance(result, Mapping):
-                raise PluginError(impl.plugin_name, f"plugin {impl.plugin_name!r}: corolla_session_backends "
-                                  f"returned {result!r}, not a mapping of name -> backend factory")
+                raise PluginError(
+                    impl.plugin_name,
+                    f"plugin {impl.plugin_name!r}: corolla_session_backends "
+                    f"returned {result!r}, not a mapping of name -> backend factory",
+                )
             for name, factory in result.items():
                 if name in offered:
-                    raise PluginError(impl.plugin_name, f"the session backend {name!r} is offered by plugins "
-                                      f"{offered[name][0]!r} and {impl.plugin_name!r}; uninstall one of them")
+                    raise PluginError(
+                        impl.plugin_name,
+                        f"the session backend {name!r} is offered by plugins "
+                        f"{offered[name][0]!r} and {impl.plugin_name!r}; uninstall one of them",
+                    )
                 offered[name] = (impl.plugin_name, factory)
         chosen = self.config["backend"]
         if chosen not in offered:
             fix = f"set [sessions] backend to one of {', '.join(sorted(offered))}"
             if chosen == "sql":
                 fix = "install and enable the orm plugin (pip install corolla-orm), which the sql backend stores in"
-            raise ConfigError([Problem("sessions", "unknown-backend",
-                                       f"[sessions] backend = {chosen!r}: no such session backend", fix)])
+            raise ConfigError(
+                [
+                    Problem(
+                        "sessions", "unknown-backend", f"[sessions] backend = {chosen!r}: no such session backend", fix
+                    )
+                ]
+            )
         if chosen == "redis" and find_spec("redis") is None:
-            raise ConfigError([Problem("sessions", "missing-dependency",
-                                       "[sessions] backend = 'redis' needs redis-py, which is not installed",
-                                       "pip install 'corolla-sessions[redis]'")])
+            raise ConfigError(
+                [
+                    Problem(
+                        "sessions",
+                        "missing-dependency",
+                        "[sessions] backend = 'redis' needs redis-py, which is not installed",
+                        "pip install 'corolla-sessions[redis]'",
+                    )
+                ]
+            )
         self.backend = offered[chosen][1](app, self.config)
 
     @hookimpl
@@ -215,8 +245,9 @@ class SessionsPlugin(corolla.Plugin):
         if value is None:
             return Session(permanent=self.permanent)
         if len(value) > MAX_INCOMING:
-            logger.debug("sessions: the session cookie is %d bytes, longer than any we make; starting a new session",
-                         len(value))
+            logger.debug(
+                "sessions: the session cookie is %d bytes, longer than any we make; starting a new session", len(value)
+            )
             session = None
         else:
             try:
@@ -309,29 +340,38 @@ class SessionsPlugin(corolla.Plugin):
         checks = []
         if cfg["backend"] == "cookie":
             dev_key = app.config["core"]["secret_key"] is None
-            checks.append(Check(
-                "sessions.secret_key",
-                not dev_key,
-                "cookie sessions are signed with the development secret key" if dev_key
-                else "cookie sessions are signed with the configured secret key",
-                "set COROLLA_CORE__SECRET_KEY: with the development key, anyone who reads the instance folder "
-                "can forge sessions (and a new machine makes a new key, logging everybody out)",
-            ))
-        checks.append(Check(
-            "sessions.cookie_secure",
-            cfg["cookie_secure"],
-            "the session cookie is always Secure" if cfg["cookie_secure"]
-            else "the session cookie is Secure only on requests that reach the app as https",
-            "set [sessions] cookie_secure = true (behind a TLS-terminating proxy the app sees http)",
-        ))
+            checks.append(
+                Check(
+                    "sessions.secret_key",
+                    not dev_key,
+                    "cookie sessions are signed with the development secret key"
+                    if dev_key
+                    else "cookie sessions are signed with the configured secret key",
+                    "set COROLLA_CORE__SECRET_KEY: with the development key, anyone who reads the instance folder "
+                    "can forge sessions (and a new machine makes a new key, logging everybody out)",
+                )
+            )
+        checks.append(
+            Check(
+                "sessions.cookie_secure",
+                cfg["cookie_secure"],
+                "the session cookie is always Secure"
+                if cfg["cookie_secure"]
+                else "the session cookie is Secure only on requests that reach the app as https",
+                "set [sessions] cookie_secure = true (behind a TLS-terminating proxy the app sees http)",
+            )
+        )
         none_insecure = cfg["cookie_samesite"] == "None" and not cfg["cookie_secure"]
-        checks.append(Check(
-            "sessions.cookie_samesite",
-            not none_insecure,
-            "SameSite=None without Secure: browsers reject the session cookie" if none_insecure
-            else f"the session cookie is SameSite={cfg['cookie_samesite']}",
-            "set [sessions] cookie_secure = true, or cookie_samesite = 'Lax'",
-        ))
+        checks.append(
+            Check(
+                "sessions.cookie_samesite",
+                not none_insecure,
+                "SameSite=None without Secure: browsers reject the session cookie"
+                if none_insecure
+                else f"the session cookie is SameSite={cfg['cookie_samesite']}",
+                "set [sessions] cookie_secure = true, or cookie_samesite = 'Lax'",
+            )
+        )
         return checks
 
 

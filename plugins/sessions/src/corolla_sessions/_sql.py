@@ -114,9 +114,12 @@ class SqlBackend(SessionBackend):
                 if session.previous_sid is not None:
                     conn.execute(sa.delete(t).where(t.c.id == session.previous_sid))
                 sid = session.sid
-                if sid is None or not conn.execute(
-                    sa.update(t).where(t.c.id == sid).values(data=data, expires_at=expires)
-                ).rowcount:
+                if (
+                    sid is None
+                    or not conn.execute(
+                        sa.update(t).where(t.c.id == sid).values(data=data, expires_at=expires)
+                    ).rowcount
+                ):
                     # New, or deleted meanwhile (expired and cleaned up): insert it.
                     sid = sid or secrets.token_urlsafe(32)
                     conn.execute(sa.insert(t).values(id=sid, data=data, expires_at=expires))

@@ -24,7 +24,7 @@ def corolla_dispatch(self, request):
 
 # A second, minimal provider of the `sessions` capability (server-side, in
 # memory): forms must work with any provider, not only corolla-sessions.
-MEMORY_SESSIONS = '''
+MEMORY_SESSIONS = """
 import secrets
 
 class _Session(dict):
@@ -74,7 +74,7 @@ class Plugin(corolla.Plugin):
                 return response
             return result
         return save
-'''
+"""
 
 
 @pytest.fixture(autouse=True)

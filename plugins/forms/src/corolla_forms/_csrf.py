@@ -27,8 +27,9 @@ from urllib.parse import urlsplit
 from ._errors import CSRFError
 
 if TYPE_CHECKING:
-    import corolla
     from itsdangerous import URLSafeTimedSerializer
+
+    import corolla
 
 logger = logging.getLogger("corolla.forms")
 
@@ -218,7 +219,7 @@ def _is_secret(value: Any) -> bool:
 
 
 def _xor(a: bytes, b: bytes) -> bytes:
-    return bytes(x ^ y for x, y in zip(a, b))
+    return bytes(x ^ y for x, y in zip(a, b, strict=True))
 
 
 def _unmask(payload: Any) -> bytes | None:

@@ -36,9 +36,7 @@ class _JSONAware(BadRequest):
 
     def get_response(self, environ: Any = None, scope: Any = None) -> _SansIOResponse:
         if wants_json(environ):
-            return Response(
-                json.dumps(self.json_body(), ensure_ascii=False), self.code, mimetype="application/json"
-            )
+            return Response(json.dumps(self.json_body(), ensure_ascii=False), self.code, mimetype="application/json")
         return super().get_response(environ, scope)
 
 

@@ -130,7 +130,9 @@ class FileAllowed:
                 raise ValidationError(self.message or f"{name}: only {allowed} files are accepted.")
             if self.mimetypes and not self._type_ok(upload.mimetype.lower()):
                 allowed = ", ".join(self.mimetypes)
-                raise ValidationError(self.message or f"{name} is {upload.mimetype or 'of no type'}; {allowed} expected.")
+                raise ValidationError(
+                    self.message or f"{name} is {upload.mimetype or 'of no type'}; {allowed} expected."
+                )
 
     def _type_ok(self, mimetype: str) -> bool:
         for wanted in self.mimetypes:

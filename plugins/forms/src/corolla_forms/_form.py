@@ -177,4 +177,3 @@ class Form(wtforms.Form):  # type: ignore[misc]
         from markupsafe import Markup
 
         return Markup("".join(str(f) for f in self if isinstance(f, wtforms.HiddenField)))
-

@@ -21,10 +21,8 @@ class FormsPlugin(corolla.Plugin):
     optional = ["orm", "templates", "routing"]
     settings = {
         "csrf_enabled": Setting(bool, True, "Check CSRF tokens on unsafe methods; never off in production"),
-        "csrf_everywhere": Setting(
-            bool, False, "Check every POST/PUT/PATCH/DELETE, not only those validating a Form"
-        ),
-        "csrf_time_limit": Setting(int, 3600, "Seconds a token stays valid; 0 = no limit (refused by the deploy check)"),
+        "csrf_everywhere": Setting(bool, False, "Check every POST/PUT/PATCH/DELETE, not only those validating a Form"),
+        "csrf_time_limit": Setting(int, 3600, "Seconds a token stays valid; 0 = no limit (deploy check fails)"),
         "csrf_field_name": Setting(str, "csrf_token", "Form field (and JSON key) carrying the token"),
         "csrf_headers": Setting(list, ["X-CSRFToken", "X-CSRF-Token"], "Headers JavaScript clients may send it in"),
         "csrf_ssl_strict": Setting(bool, True, "On https, also require an Origin or Referer of this site"),

@@ -1,0 +1,21 @@
+"""Sessions for Corolla: ``request.session`` in a signed cookie, Redis, or the orm plugin's database.
+
+This module only re-exports the public API; see docs/plugins/sessions.md.
+"""
+
+from ._backend import SessionBackend
+from ._errors import SessionBackendUnavailable, SessionCookieTooLarge, SessionError
+from ._flash import flash, get_flashed_messages
+from ._plugin import SessionsPlugin
+from ._session import Session
+
+__all__ = [
+    "Session",
+    "SessionBackend",
+    "SessionBackendUnavailable",
+    "SessionCookieTooLarge",
+    "SessionError",
+    "SessionsPlugin",
+    "flash",
+    "get_flashed_messages",
+]

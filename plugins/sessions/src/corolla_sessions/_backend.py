@@ -1,0 +1,100 @@
+"""``SessionBackend``: where session data lives, and the payload format they share.
+
+A backend turns the value of the session cookie into a ``Session`` and a
+``Session`` into the value of the cookie. The plugin owns everything about
+the cookie itself (reading it, flags, expiry, size) and decides when to
+save; a backend only stores and loads. Third-party backends subclass this
+and are offered to the plugin through the ``corolla_session_backends`` hook.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._errors import SessionError
+from ._session import PERMANENT_KEY, Session
+
+if TYPE_CHECKING:
+    from corolla import App
+
+logger = logging.getLogger("corolla.sessions")
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_loads = json.loads
+
+
+class SessionBackend:
+    """Base class of session backends.
+
+    ``app`` is the app, ``settings`` the validated ``[sessions]`` section.
+    Constructing a backend does no I/O (connect lazily, on first use).
+    Methods that talk to a server raise ``SessionBackendUnavailable`` when it
+    does not answer; the plugin turns that into a 503 and logs it.
+    """
+
+    #: The name it is selected by in ``[sessions] backend``.
+    name = "custom"
+    #: Whether the cookie carries an id (the data lives on a server).
+    server_side = True
+
+    def __init__(self, app: App, settings: Mapping[str, Any]) -> None:
+        self.app = app
+        self.settings = settings
+
+    def load(self, value: str) -> Session | None:
+        """The session stored under the cookie ``value``, or None.
+
+        None means "no valid session": unknown, expired, tampered or garbage.
+        Log why at debug level; never raise for bad input.
+        """
+        raise NotImplementedError
+
+    def save(self, session: Session, max_age: int) -> str:
+        """Store ``session`` for ``max_age`` seconds; return the cookie value.
+
+        ``session.sid`` None means a new id is needed; ``session.previous_sid``
+        set means ``regenerate()`` was called: delete the data stored under it
+        in the same atomic step.
+        """
+        raise NotImplementedError
+
+    def refresh(self, session: Session, max_age: int) -> str:
+        """Extend an unchanged session's life by ``max_age``; return the cookie value (default: save)."""
+        return self.save(session, max_age)
+
+    def delete(self, session: Session) -> None:
+        """Forget the data of ``session`` (its ``sid`` and ``previous_sid``); the cookie is expired by the plugin."""
+
+    def close(self) -> None:
+        """Release connections; called when the app shuts down."""
+
+
+def encode(session: Session) -> bytes:
+    """The session as compact JSON (UTF-8), its ``permanent`` flag inside."""
+    try:
+        if session.permanent:
+            return _dumps({**session, PERMANENT_KEY: True}).encode()
+        return _dumps(session).encode()
+    except (TypeError, ValueError) as exc:
+        raise SessionError(
+            f"the session cannot be saved: {exc}. Sessions hold JSON: str, int, float, bool, None, "
+            "and lists and dicts (with str keys) of those; store e.g. a date as an ISO string"
+        ) from exc
+
+
+def decode(payload: bytes | str, backend: str, **session_args: Any) -> Session | None:
+    """A ``Session`` from JSON ``payload``, or None (logged at debug) when it is not a JSON object."""
+    try:
+        data = _loads(payload)
+    except ValueError as exc:
+        logger.debug("sessions: %s backend: the stored session is not JSON (%s); starting a new session", backend, exc)
+        return None
+    if type(data) is not dict:
+        logger.debug("sessions: %s backend: the stored session is a %s, not an object; starting a new session",
+                     backend, type(data).__name__)
+        return None
+    permanent = bool(data.pop(PERMANENT_KEY, False))
+    return Session(data, new=False, permanent=permanent, **session_args)

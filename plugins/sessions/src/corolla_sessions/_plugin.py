@@ -1,0 +1,335 @@
+"""``SessionsPlugin``: ``request.session``, loaded on first access, saved only when needed.
+
+Per request:
+
+* ``request.session`` is a lazy request attribute: the first access reads the
+  session cookie (and nothing else from the headers) and asks the backend;
+  a request that never touches it costs one ``in`` test in the wrapper.
+* The wrapper (``corolla_wrap_request``, not ``corolla_response``, which
+  would cost every request a werkzeug Response) saves after the view: when
+  the session was modified, is new and not empty, was signed with a fallback
+  key, or is permanent with ``refresh_each_request``. It adds
+  ``Vary: Cookie`` whenever the session was touched.
+* When the view raises, nothing is saved: the error response goes out
+  without the session's changes, as a database transaction would roll back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from importlib.util import find_spec
+from typing import TYPE_CHECKING, Any
+
+import corolla
+from corolla import Check, ConfigError, PluginError, Problem, hookimpl, make_response
+
+from . import hookspecs
+from ._errors import SessionBackendUnavailable, SessionCookieTooLarge
+from ._session import Session
+
+if TYPE_CHECKING:
+    from corolla import App, Request
+
+    from ._backend import SessionBackend
+
+logger = logging.getLogger("corolla.sessions")
+
+#: Cookies longer than this (the whole Set-Cookie value) are dropped by
+#: browsers; werkzeug warns from the same size.
+MAX_COOKIE_SIZE = 4093
+#: A request cookie longer than this was not made by us: refused unread.
+MAX_INCOMING = 4096
+#: 31 days, Flask's default lifetime of a permanent session.
+DEFAULT_MAX_AGE = 31 * 24 * 3600
+
+_EXPIRED = "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0"
+
+
+def _cookie_value(environ: Mapping[str, Any], name: str) -> str | None:
+    """The first cookie called ``name`` in the request, or None.
+
+    Cheaper than ``request.cookies`` (which parses every cookie into a
+    MultiDict, ~4 us): session cookies are URL-safe and never quoted, so a
+    split finds them; a quoted value goes through werkzeug's parser.
+    """
+    header = environ.get("HTTP_COOKIE")
+    if not header or name not in header:
+        return None
+    for part in header.split(";"):
+        key, sep, value = part.partition("=")
+        if sep and key.strip() == name:
+            value = value.strip()
+            if value[:1] == '"':
+                from werkzeug.http import parse_cookie
+
+                return parse_cookie(f"{name}={value}").get(name)
+            return value
+    return None
+
+
+def _builtin_backends(app: App) -> dict[str, Callable[..., SessionBackend]]:
+    def cookie(app: App, settings: Mapping[str, Any]) -> SessionBackend:
+        from ._cookie import CookieBackend
+
+        return CookieBackend(app, settings)
+
+    def redis(app: App, settings: Mapping[str, Any]) -> SessionBackend:
+        from ._redis import RedisBackend
+
+        return RedisBackend(app, settings)
+
+    backends = {"cookie": cookie, "redis": redis}
+    if "orm" in app.plugins:
+
+        def sql(app: App, settings: Mapping[str, Any]) -> SessionBackend:
+            from ._sql import SqlBackend
+
+            return SqlBackend(app, settings)
+
+        backends["sql"] = sql
+    return backends
+
+
+class SessionsPlugin(corolla.Plugin):
+    """Sessions in a signed cookie (default), Redis, or the orm plugin's database."""
+
+    optional = ["orm", "templates"]
+    settings = {
+        "backend": corolla.Setting(
+            str, "cookie", "Where sessions live: cookie, redis, sql (with the orm plugin), or a plugin's backend"
+        ),
+        "redis_url": corolla.Setting(
+            str, "redis://127.0.0.1:6379/0", "The Redis server of the redis backend", secret=True
+        ),
+        "key_prefix": corolla.Setting(str, "session:", "Prefix of the Redis keys holding sessions"),
+        "cookie_name": corolla.Setting(str, "session", "Name of the session cookie"),
+        "cookie_secure": corolla.Setting(
+            bool, False, "Always mark the cookie Secure (it is on https requests anyway); on in production"
+        ),
+        "cookie_samesite": corolla.Setting(
+            str, "Lax", "SameSite attribute of the cookie", choices=("Lax", "Strict", "None")
+        ),
+        "cookie_path": corolla.Setting(str, "/", "Path attribute of the cookie"),
+        "cookie_domain": corolla.Setting(str, None, "Domain attribute of the cookie (default: none, this host only)"),
+        "cookie_httponly": corolla.Setting(bool, True, "Hide the cookie from JavaScript"),
+        "permanent": corolla.Setting(
+            bool, False, "New sessions are permanent: the cookie outlives the browser session (max_age)"
+        ),
+        "max_age": corolla.Setting(
+            int, DEFAULT_MAX_AGE, "Seconds a session lives after its last save; enforced on the server too"
+        ),
+        "refresh_each_request": corolla.Setting(
+            bool, True, "Save permanent sessions on every request that reads them, extending their life"
+        ),
+    }
+    request_attributes = ["session"]
+    hookspecs = hookspecs
+
+    backend: SessionBackend
+
+    # -- start-up -------------------------------------------------------------
+
+    @hookimpl
+    def corolla_configure(self, app: App) -> None:
+        cfg = self.config
+        problems = []
+        if cfg["max_age"] <= 0:
+            problems.append(
+                Problem("sessions", "wrong-value", f"[sessions] max_age = {cfg['max_age']}: must be positive",
+                        "set [sessions] max_age to a number of seconds, e.g. 2678400 (31 days)")
+            )
+        if not cfg["cookie_name"] or any(c in cfg["cookie_name"] for c in ' =;,"\t\r\n'):
+            problems.append(
+                Problem("sessions", "wrong-value", f"[sessions] cookie_name = {cfg['cookie_name']!r} is not a "
+                        "valid cookie name", "use letters, digits, '-' and '_', e.g. 'session'")
+            )
+        if problems:
+            raise ConfigError(problems)
+        self.name_eq = cfg["cookie_name"] + "="
+        self.max_age = cfg["max_age"]
+        self.permanent = cfg["permanent"]
+        self.refresh = cfg["refresh_each_request"]
+        attrs = ""
+        if cfg["cookie_domain"]:
+            attrs += f"; Domain={cfg['cookie_domain']}"
+        attrs += f"; Path={cfg['cookie_path']}"
+        if cfg["cookie_httponly"]:
+            attrs += "; HttpOnly"
+        attrs += f"; SameSite={cfg['cookie_samesite']}"
+        # The attribute tails, built once: (plain http, https or cookie_secure).
+        self.attrs_http = "; Secure" + attrs if cfg["cookie_secure"] else attrs
+        self.attrs_https = "; Secure" + attrs
+
+    @hookimpl
+    def corolla_session_backends(self, app: App) -> Mapping[str, Callable[..., SessionBackend]]:
+        return _builtin_backends(app)
+
+    @hookimpl
+    def corolla_startup(self, app: App) -> None:
+        offered: dict[str, tuple[str, Callable[..., SessionBackend]]] = {}
+        hook = app.plugin_manager.hook.corolla_session_backends
+        for impl in reversed(hook.get_hookimpls()):  # pluggy lists them last-called first
+            result = impl.function(app=app)
+            if not isinstance(result, Mapping):
+                raise PluginError(impl.plugin_name, f"plugin {impl.plugin_name!r}: corolla_session_backends "
+                                  f"returned {result!r}, not a mapping of name -> backend factory")
+            for name, factory in result.items():
+                if name in offered:
+                    raise PluginError(impl.plugin_name, f"the session backend {name!r} is offered by plugins "
+                                      f"{offered[name][0]!r} and {impl.plugin_name!r}; uninstall one of them")
+                offered[name] = (impl.plugin_name, factory)
+        chosen = self.config["backend"]
+        if chosen not in offered:
+            fix = f"set [sessions] backend to one of {', '.join(sorted(offered))}"
+            if chosen == "sql":
+                fix = "install and enable the orm plugin (pip install corolla-orm), which the sql backend stores in"
+            elif chosen == "redis":  # pragma: no cover - redis is always offered
+                pass
+            raise ConfigError([Problem("sessions", "unknown-backend",
+                                       f"[sessions] backend = {chosen!r}: no such session backend", fix)])
+        if chosen == "redis" and find_spec("redis") is None:
+            raise ConfigError([Problem("sessions", "missing-dependency",
+                                       "[sessions] backend = 'redis' needs redis-py, which is not installed",
+                                       "pip install 'corolla-sessions[redis]'")])
+        self.backend = offered[chosen][1](app, self.config)
+
+    @hookimpl
+    def corolla_shutdown(self, app: App) -> None:
+        backend = self.__dict__.get("backend")
+        if backend is not None:
+            backend.close()
+
+    # -- per request ----------------------------------------------------------
+
+    @hookimpl
+    def corolla_request_attributes(self, app: App) -> Mapping[str, Callable[[Request], Any]]:
+        return {"session": self._load}
+
+    def _load(self, request: Request) -> Session:
+        value = _cookie_value(request.environ, self.config["cookie_name"])
+        if value is None:
+            return Session(permanent=self.permanent)
+        if len(value) > MAX_INCOMING:
+            logger.debug("sessions: the session cookie is %d bytes, longer than any we make; starting a new session",
+                         len(value))
+            session = None
+        else:
+            try:
+                session = self.backend.load(value)
+            except SessionBackendUnavailable as exc:
+                _log_unavailable(request, exc)
+                raise
+        if session is None:
+            session = Session(permanent=self.permanent)
+            session.resign = True  # a cookie came but held no session: expire it, if the session stays empty
+        return session
+
+    @hookimpl
+    def corolla_wrap_request(self, app: App, handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+        save = self._save
+
+        def sessions(request: Request) -> Any:
+            result = handler(request)
+            # request.touched("session"), inlined: this line is all an untouched request pays.
+            if "session" not in request.__dict__:
+                return result
+            return save(request, result)
+
+        return sessions
+
+    def _save(self, request: Request, result: Any) -> Any:
+        session: Session = request.__dict__["session"]
+        response = make_response(result, request)
+        headers = response.headers
+        if "Vary" in headers:
+            response.vary.add("Cookie")
+        else:
+            headers.add("Vary", "Cookie")
+        environ = request.environ
+        attrs = self.attrs_https if environ.get("wsgi.url_scheme") == "https" else self.attrs_http
+        backend = self.backend
+        try:
+            if not session:
+                # Empty: forget what is stored, and expire a cookie the client sent.
+                if session.sid is not None or session.previous_sid is not None:
+                    backend.delete(session)
+                if not session.new or session.resign:
+                    headers.add("Set-Cookie", self.name_eq + _EXPIRED + attrs)
+                return response
+            if session.modified or session.new or session.resign:
+                value = backend.save(session, self.max_age)
+            elif session.permanent and self.refresh:
+                value = backend.refresh(session, self.max_age)
+            else:
+                return response
+        except SessionBackendUnavailable as exc:
+            _log_unavailable(request, exc)
+            raise
+        if session.permanent:
+            from werkzeug.http import http_date
+
+            expires = f"; Expires={http_date(time.time() + self.max_age)}; Max-Age={self.max_age}"
+            cookie = self.name_eq + value + expires + attrs
+        else:
+            cookie = self.name_eq + value + attrs
+        if len(cookie) > MAX_COOKIE_SIZE:
+            exc = SessionCookieTooLarge(len(cookie), MAX_COOKIE_SIZE)
+            logger.error("sessions: cannot save the session on %s: %s", _request_line(request), exc)
+            raise exc
+        headers.add("Set-Cookie", cookie)
+        return response
+
+    # -- integrations ---------------------------------------------------------
+
+    @hookimpl(optionalhook=True)
+    def corolla_template_context(self, request: Request | None) -> Mapping[str, Any] | None:
+        if request is None:
+            return None
+        from functools import partial
+
+        from ._context import SessionView
+        from ._flash import get_flashed_messages
+
+        return {"session": SessionView(request), "get_flashed_messages": partial(get_flashed_messages, request)}
+
+    @hookimpl
+    def corolla_deploy_checks(self, app: App) -> list[Check]:
+        cfg = self.config
+        checks = []
+        if cfg["backend"] == "cookie":
+            dev_key = app.config["core"]["secret_key"] is None
+            checks.append(Check(
+                "sessions.secret_key",
+                not dev_key,
+                "cookie sessions are signed with the development secret key" if dev_key
+                else "cookie sessions are signed with the configured secret key",
+                "set COROLLA_CORE__SECRET_KEY: with the development key, anyone who reads the instance folder "
+                "can forge sessions (and a new machine makes a new key, logging everybody out)",
+            ))
+        checks.append(Check(
+            "sessions.cookie_secure",
+            cfg["cookie_secure"],
+            "the session cookie is always Secure" if cfg["cookie_secure"]
+            else "the session cookie is Secure only on requests that reach the app as https",
+            "set [sessions] cookie_secure = true (behind a TLS-terminating proxy the app sees http)",
+        ))
+        none_insecure = cfg["cookie_samesite"] == "None" and not cfg["cookie_secure"]
+        checks.append(Check(
+            "sessions.cookie_samesite",
+            not none_insecure,
+            "SameSite=None without Secure: browsers reject the session cookie" if none_insecure
+            else f"the session cookie is SameSite={cfg['cookie_samesite']}",
+            "set [sessions] cookie_secure = true, or cookie_samesite = 'Lax'",
+        ))
+        return checks
+
+
+def _request_line(request: Request) -> str:
+    env = request.environ  # the path only: query strings carry tokens
+    return f"'{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}'"
+
+
+def _log_unavailable(request: Request, exc: SessionBackendUnavailable) -> None:
+    logger.error("sessions: answering 503 on %s: %s", _request_line(request), exc)

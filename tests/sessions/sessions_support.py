@@ -1,0 +1,44 @@
+"""Helpers shared by the sessions tests (imported by name: this folder is on sys.path under pytest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corolla.testing import SyntheticPlugins
+
+SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+OLD_SECRET = "old-secret-key-9876543210-zyxwvutsrqponmlkjihgfedcba"
+
+#: A dispatch plugin: ``app.views`` maps a path to a view; other paths are declined (404).
+VIEWS_BODY = """
+@hookimpl
+def corolla_configure(self, app):
+    self.views = {}
+
+@hookimpl
+def corolla_app_attributes(self, app):
+    return {"views": self.views}
+
+@hookimpl
+def corolla_dispatch(self, request):
+    view = self.views.get(request.path)
+    return None if view is None else view(request)
+"""
+
+
+def add_views_plugin(plugins: SyntheticPlugins) -> None:
+    plugins.add("views", app_attributes=["views"], requires=["sessions"], body=VIEWS_BODY)
+
+
+def cookie_of(response: Any, name: str = "session") -> str | None:
+    """The Set-Cookie header for ``name`` in ``response``, or None."""
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(name + "="):
+            return str(header)
+    return None
+
+
+def cookie_value(response: Any, name: str = "session") -> str | None:
+    """Just the value of the ``name`` cookie ``response`` sets."""
+    header = cookie_of(response, name)
+    return None if header is None else header.split(";", 1)[0].split("=", 1)[1]

@@ -2,7 +2,8 @@
 
 Routing is another plugin, built in parallel; these tests dispatch with a
 plugin of their own (``views``): ``app.test_routes`` maps a path to a view
-``view(request)``.
+``view(request)``, and the lazy request attribute ``view_function`` says which
+view will run (what ``csrf_everywhere`` reads to honour ``@csrf_exempt``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ import corolla
 
 VIEWS = """
 @hookimpl
+def corolla_request_attributes(self, app):
+    return {"view_function": lambda request: getattr(app, "test_routes", {}).get(request.path)}
+
+@hookimpl
 def corolla_dispatch(self, request):
-    view = getattr(self.app, "test_routes", {}).get(request.path)
+    view = request.view_function
     return view(request) if view is not None else None
 """
 
@@ -79,7 +84,7 @@ class Plugin(corolla.Plugin):
 
 @pytest.fixture(autouse=True)
 def views_plugin(corolla_plugins: Any) -> None:
-    corolla_plugins.add("views", body=VIEWS)
+    corolla_plugins.add("views", body=VIEWS, request_attributes=["view_function"])
     corolla_plugins.add("memsessions", source="import corolla\nfrom corolla import hookimpl\n" + MEMORY_SESSIONS)
 
 
@@ -88,12 +93,12 @@ SECRET = "s" * 40
 
 @pytest.fixture
 def forms_app(make_app: Callable[..., corolla.App]) -> Callable[..., corolla.App]:
-    """``forms_app(routes, config=None, sessions="memsessions")``: an app over sessions, forms and views."""
+    """``forms_app(routes, config=None, sessions="sessions")``: an app over sessions, forms and views."""
 
     def build(
         routes: Mapping[str, Callable[..., Any]],
         config: Mapping[str, Any] | None = None,
-        sessions: str = "memsessions",
+        sessions: str = "sessions",
     ) -> corolla.App:
         merged: dict[str, Any] = {"core": {"secret_key": SECRET}}
         for section, values in (config or {}).items():

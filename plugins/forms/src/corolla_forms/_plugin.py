@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import HTTPException
+
 import corolla
 from corolla import Setting, hookimpl
 
@@ -100,5 +102,15 @@ class FormsPlugin(corolla.Plugin):
 
 
 def _view_of(request: corolla.Request) -> Any:
-    """The view routing will call for ``request``, when the routing plugin can tell; else None."""
-    return None
+    """The view the dispatch plugin will call for ``request``, when it tells (``request.view_function``).
+
+    A dispatch plugin that adds the lazy request attribute ``view_function``
+    lets ``csrf_everywhere`` honour ``@csrf_exempt``; matching errors (404,
+    405) are left for the dispatcher to raise.
+    """
+    if not hasattr(type(request), "view_function"):
+        return None
+    try:
+        return request.view_function  # type: ignore[attr-defined]
+    except HTTPException:
+        return None

@@ -2,8 +2,9 @@
 
 Routing is another plugin, built in parallel; these tests dispatch with a
 plugin of their own (``views``): ``app.test_routes`` maps a path to a view
-``view(request)``, and the lazy request attribute ``view_function`` says which
-view will run (what ``csrf_everywhere`` reads to honour ``@csrf_exempt``).
+``view(request)``. Like the routing plugin, it tells which view will run
+through the lazy ``request.url_rule`` (``.view``), which ``csrf_everywhere``
+reads to honour ``@csrf_exempt``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ import corolla
 VIEWS = """
 @hookimpl
 def corolla_request_attributes(self, app):
-    return {"view_function": lambda request: getattr(app, "test_routes", {}).get(request.path)}
+    import types
+
+    def url_rule(request):
+        view = getattr(app, "test_routes", {}).get(request.path)
+        return types.SimpleNamespace(view=view) if view is not None else None
+    return {"url_rule": url_rule}
 
 @hookimpl
 def corolla_dispatch(self, request):
-    view = request.view_function
-    return view(request) if view is not None else None
+    rule = request.url_rule
+    return rule.view(request) if rule is not None else None
 """
 
 # A second, minimal provider of the `sessions` capability (server-side, in
@@ -84,7 +90,7 @@ class Plugin(corolla.Plugin):
 
 @pytest.fixture(autouse=True)
 def views_plugin(corolla_plugins: Any) -> None:
-    corolla_plugins.add("views", body=VIEWS, request_attributes=["view_function"])
+    corolla_plugins.add("views", body=VIEWS, request_attributes=["url_rule"])
     corolla_plugins.add("memsessions", source="import corolla\nfrom corolla import hookimpl\n" + MEMORY_SESSIONS)
 
 

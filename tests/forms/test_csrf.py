@@ -386,7 +386,7 @@ def test_everywhere_with_a_dispatcher_that_does_not_name_views(forms_app: Any, c
     )
     try:
         blind.test_routes = {"/hook": webhook_view}  # type: ignore[attr-defined]
-        # Without request.view_function the decorator cannot be seen before the view runs: checked.
+        # Without request.url_rule the decorator cannot be seen before the view runs: checked.
         assert Client(blind).post("/hook", json={"text": "x"}).status_code == 400
     finally:
         blind.close()

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException
-
 import corolla
 from corolla import Setting, hookimpl
 
@@ -58,7 +56,10 @@ class FormsPlugin(corolla.Plugin):
 
         def check_everywhere(request: corolla.Request) -> Any:
             if csrf.required(request):
-                if is_exempt_view(_view_of(request)):
+                routed, view = _view_of(request)
+                if routed and view is None:
+                    pass  # no route: no view will run, the dispatcher answers 404/405
+                elif is_exempt_view(view):
                     mark_exempt(request)
                 else:
                     csrf.check(request, csrf.submitted_token(request))
@@ -101,16 +102,16 @@ class FormsPlugin(corolla.Plugin):
         ]
 
 
-def _view_of(request: corolla.Request) -> Any:
-    """The view the dispatch plugin will call for ``request``, when it tells (``request.view_function``).
+def _view_of(request: corolla.Request) -> tuple[bool, Any]:
+    """(whether the dispatcher tells, the view it will call) for ``request``, before it calls it.
 
-    A dispatch plugin that adds the lazy request attribute ``view_function``
-    lets ``csrf_everywhere`` honour ``@csrf_exempt``; matching errors (404,
-    405) are left for the dispatcher to raise.
+    The routing plugin's lazy ``request.url_rule`` is the matched route (None
+    when nothing matches), with its view in ``.view``; routing reuses this
+    match when it dispatches, so asking costs nothing extra. Another
+    dispatcher without ``url_rule``: (False, None), the request is checked and
+    ``csrf_exempt_paths`` is the way to exempt it.
     """
-    if not hasattr(type(request), "view_function"):
-        return None
-    try:
-        return request.view_function  # type: ignore[attr-defined]
-    except HTTPException:
-        return None
+    if not hasattr(type(request), "url_rule"):
+        return False, None
+    rule = request.url_rule  # type: ignore[attr-defined]
+    return True, getattr(rule, "view", None)

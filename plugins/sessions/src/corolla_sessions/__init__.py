@@ -4,12 +4,16 @@ This module only re-exports the public API; see docs/plugins/sessions.md.
 """
 
 from ._backend import SessionBackend
+from ._cookie import CookieBackend
 from ._errors import SessionBackendUnavailable, SessionCookieTooLarge, SessionError
 from ._flash import flash, get_flashed_messages
 from ._plugin import SessionsPlugin
+from ._redis import RedisBackend
 from ._session import Session
 
 __all__ = [
+    "CookieBackend",
+    "RedisBackend",
     "Session",
     "SessionBackend",
     "SessionBackendUnavailable",

@@ -70,21 +70,14 @@ def _cookie_value(environ: Mapping[str, Any], name: str) -> str | None:
 
 
 def _builtin_backends(app: App) -> dict[str, Callable[..., SessionBackend]]:
-    def cookie(app: App, settings: Mapping[str, Any]) -> SessionBackend:
-        from ._cookie import CookieBackend
+    from ._cookie import CookieBackend
+    from ._redis import RedisBackend
 
-        return CookieBackend(app, settings)
-
-    def redis(app: App, settings: Mapping[str, Any]) -> SessionBackend:
-        from ._redis import RedisBackend
-
-        return RedisBackend(app, settings)
-
-    backends = {"cookie": cookie, "redis": redis}
+    backends: dict[str, Callable[..., SessionBackend]] = {"cookie": CookieBackend, "redis": RedisBackend}
     if "orm" in app.plugins:
 
         def sql(app: App, settings: Mapping[str, Any]) -> SessionBackend:
-            from ._sql import SqlBackend
+            from ._sql import SqlBackend  # imports SQLAlchemy: only when chosen
 
             return SqlBackend(app, settings)
 
@@ -185,8 +178,6 @@ class SessionsPlugin(corolla.Plugin):
             fix = f"set [sessions] backend to one of {', '.join(sorted(offered))}"
             if chosen == "sql":
                 fix = "install and enable the orm plugin (pip install corolla-orm), which the sql backend stores in"
-            elif chosen == "redis":  # pragma: no cover - redis is always offered
-                pass
             raise ConfigError([Problem("sessions", "unknown-backend",
                                        f"[sessions] backend = {chosen!r}: no such session backend", fix)])
         if chosen == "redis" and find_spec("redis") is None:

@@ -1,0 +1,27 @@
+"""Corolla's ORM plugin: SQLAlchemy 2 sessions per request, Alembic migrations.
+
+This module only re-exports. ``Model`` needs SQLAlchemy, so it is loaded on
+first access (``from corolla_orm import Model``) rather than here: the plugin
+manager imports this package just to read the declaration, and ``corolla
+plugins list`` must not pay for SQLAlchemy.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from ._database import Database
+from ._errors import is_unavailable
+from ._helpers import get_or_404
+from ._plugin import OrmPlugin
+
+if TYPE_CHECKING:
+    from .model import Model
+
+__all__ = ["Database", "Model", "OrmPlugin", "get_or_404", "is_unavailable"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Model":
+        from .model import Model
+
+        return Model
+    raise AttributeError(f"module 'corolla_orm' has no attribute {name!r}")

@@ -1,0 +1,82 @@
+"""Deploy checks for ``corolla check --deploy`` (connects to the database for the migrations check)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from corolla import Check
+
+from . import _migrations
+
+if TYPE_CHECKING:
+    import corolla
+
+    from ._database import Database
+
+
+def deploy_checks(app: corolla.App, db: Database) -> list[Check]:
+    from sqlalchemy.engine import make_url
+
+    config = app.config["orm"]
+    checks = []
+    for bind, raw in db.urls.items():
+        label = "the default database" if bind is None else f"bind {bind!r}"
+        url = make_url(raw)
+        sqlite = url.get_backend_name() == "sqlite"
+        suffix = "" if bind is None else f".{bind}"
+        checks.append(
+            Check(
+                f"orm.sqlite{suffix}",
+                not sqlite,
+                f"{label} is SQLite ({db.safe_url(bind)})" if sqlite else f"{label} is {url.get_backend_name()}",
+                "set [orm] url (or COROLLA_ORM__URL) to a server database, e.g. "
+                "postgresql+psycopg://user:password@host/name",
+            )
+        )
+        if not sqlite:
+            pre_ping = bool(db.engine_options.get("pool_pre_ping"))
+            checks.append(
+                Check(
+                    f"orm.pool_pre_ping{suffix}",
+                    pre_ping,
+                    f"pool_pre_ping is {'on' if pre_ping else 'off'} for {label}",
+                    "set [orm] pool_pre_ping = true so connections dropped by a database restart "
+                    "are replaced instead of failing requests",
+                )
+            )
+    echo = bool(db.engine_options.get("echo"))
+    checks.append(
+        Check(
+            "orm.echo",
+            not echo,
+            "SQL echo is on: every statement and its parameters go to the log" if echo else "SQL echo is off",
+            "set [orm] echo = false",
+        )
+    )
+    checks.append(_migrations_check(app, db, config["migrations"]))
+    return checks
+
+
+def _migrations_check(app: corolla.App, db: Database, setting: str) -> Check:
+    fix = "run `corolla db upgrade` as part of the deployment"
+    if not (_migrations.folder(app) / "env.py").exists():
+        return Check("orm.migrations", True, f"no migrations folder ({setting}/): nothing to check", fix)
+    try:
+        heads, current = _migrations.heads_and_current(app, db)
+    except Exception as exc:  # an unreachable database is a failed check, not a crash
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return Check(
+            "orm.migrations",
+            False,
+            f"could not read the migration state of {db.safe_url()}: {type(exc).__name__}: {first}",
+            "make the database reachable, then " + fix,
+        )
+    if heads == current:
+        return Check("orm.migrations", True, f"the database is at head ({', '.join(sorted(heads)) or 'empty'})", fix)
+    return Check(
+        "orm.migrations",
+        False,
+        f"the database is at {', '.join(sorted(current)) or 'no revision'}, the scripts' head is "
+        f"{', '.join(sorted(heads)) or 'none'}",
+        fix,
+    )

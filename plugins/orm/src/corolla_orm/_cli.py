@@ -1,0 +1,107 @@
+"""``corolla db``: Alembic migrations and ``create-all`` for the app's database.
+
+Imported only when the command line asks for commands (click and Alembic
+are not loaded otherwise).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from . import _migrations
+
+if TYPE_CHECKING:
+    import corolla
+
+NEEDS_APP = "`corolla db` needs an app: pass --app or set COROLLA_APP"
+
+
+def db_group(app: corolla.App | None) -> click.Group:
+    """The ``db`` click group bound to ``app`` (None: every command explains it needs one)."""
+
+    def need_app() -> corolla.App:
+        if app is None:
+            raise click.UsageError(NEEDS_APP)
+        return app
+
+    def alembic(name: str, *args: Any, **kwargs: Any) -> Any:
+        the_app = need_app()
+        try:
+            config = _migrations.alembic_config(the_app, the_app.db, stdout=sys.stdout)
+        except _migrations.MigrationsMissing as exc:
+            raise click.ClickException(str(exc)) from None
+        from alembic import command
+        from alembic.util import CommandError
+
+        try:
+            return getattr(command, name)(config, *args, **kwargs)
+        except CommandError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    @click.group("db", help="Database migrations (Alembic) for the app's models.")
+    def db() -> None:
+        pass
+
+    @db.command("init")
+    def init() -> None:
+        """Create the migrations folder (env.py, script template, versions/)."""
+        try:
+            where = _migrations.init(need_app())
+        except FileExistsError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Created {where}; next: corolla db revision --autogenerate -m 'first'")
+
+    @db.command("revision")
+    @click.option("-m", "--message", required=True, help="What the migration does.")
+    @click.option("--autogenerate", is_flag=True, help="Compare the models with the database and write the changes.")
+    @click.option("--rev-id", default=None, help="Use this revision id instead of a generated one.")
+    def revision(message: str, autogenerate: bool, rev_id: str | None) -> None:
+        """Write a new migration script."""
+        scripts = alembic("revision", message=message, autogenerate=autogenerate, rev_id=rev_id)
+        for script in scripts if isinstance(scripts, list) else [scripts]:
+            if script is not None:
+                click.echo(f"Wrote {script.path}")
+
+    @db.command("upgrade")
+    @click.argument("revision", default="head")
+    @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+    def upgrade(revision: str, sql: bool) -> None:
+        """Apply migrations up to REVISION (default: head)."""
+        alembic("upgrade", revision, sql=sql)
+
+    @db.command("downgrade")
+    @click.argument("revision")
+    @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+    def downgrade(revision: str, sql: bool) -> None:
+        """Undo migrations down to REVISION (e.g. -1, base, or an id)."""
+        alembic("downgrade", revision, sql=sql)
+
+    @db.command("current")
+    @click.option("-v", "--verbose", is_flag=True)
+    def current(verbose: bool) -> None:
+        """Show the revision the database is at."""
+        alembic("current", verbose=verbose)
+
+    @db.command("history")
+    @click.option("-v", "--verbose", is_flag=True)
+    def history(verbose: bool) -> None:
+        """List the migration scripts, newest first."""
+        alembic("history", verbose=verbose)
+
+    @db.command("stamp")
+    @click.argument("revision", default="head")
+    def stamp(revision: str) -> None:
+        """Mark the database as at REVISION without running migrations (after create-all)."""
+        alembic("stamp", revision)
+
+    @db.command("create-all")
+    def create_all() -> None:
+        """Create every model's missing table directly, without migrations (quick starts, tests)."""
+        the_app = need_app()
+        the_app.db.create_all()
+        click.echo(f"Created the missing tables in {the_app.db.safe_url()}")
+
+    return db

@@ -1,0 +1,207 @@
+"""``Database``: the app's engines and sessions (``app.db``), made on first use.
+
+Building it does no I/O and imports no SQLAlchemy: the engines are created,
+under a lock, the first time ``engine``, ``engines`` or ``session()`` is used.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corolla import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine, MetaData
+    from sqlalchemy.orm import Session, sessionmaker
+
+    import corolla
+
+DEFAULT_SQLITE_FILE = "app.db"
+
+
+class Database:
+    """The app's databases: ``app.db``.
+
+    ``engine`` is the default database, ``engines`` every named bind as well
+    (key None is the default). ``session()`` returns a new SQLAlchemy Session
+    (use it as a context manager); ``begin()`` is a context manager yielding a
+    session whose transaction commits on success and rolls back on error.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        binds: Mapping[str, str] | None = None,
+        engine_options: Mapping[str, Any] | None = None,
+        instance_path: str | Path | None = None,
+    ) -> None:
+        self.instance_path = Path(instance_path) if instance_path is not None else None
+        self.urls: dict[str | None, str] = {None: url, **(binds or {})}
+        self.engine_options = dict(engine_options or {})
+        self._engines: dict[str | None, Engine] = {}
+        self._lock = threading.Lock()
+        self._factory: sessionmaker[Session] | None = None
+        self._factory_tables = -1
+
+    @classmethod
+    def from_config(cls, app: corolla.App, config: Mapping[str, Any]) -> Database:
+        """The database an ``[orm]`` config section describes."""
+        instance = app.instance_path
+        url = config["url"] or f"sqlite:///{instance / DEFAULT_SQLITE_FILE}"
+        options: dict[str, Any] = {"echo": config["echo"], "pool_pre_ping": config["pool_pre_ping"]}
+        if config["pool_size"] is not None:
+            options["pool_size"] = config["pool_size"]
+        options.update(config["engine_options"])
+        binds: dict[str, str] = {}
+        problems = []
+        for name, value in config["binds"].items():
+            bind_url = value.get("url") if isinstance(value, Mapping) else value
+            if not isinstance(bind_url, str) or not bind_url:
+                problems.append(
+                    Problem(
+                        "orm",
+                        "config",
+                        f"[orm] binds.{name} must be a database URL string",
+                        f'set [orm.binds] {name} = "postgresql+psycopg://user:password@host/name"',
+                    )
+                )
+            else:
+                binds[name] = bind_url
+        if problems:
+            raise ConfigError(problems)
+        return cls(url, binds=binds, engine_options=options, instance_path=instance)
+
+    # -- engines ---------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The default database's engine (created on first use)."""
+        engine = self._engines.get(None)
+        return engine if engine is not None else self._create(None)
+
+    @property
+    def engines(self) -> Mapping[str | None, Engine]:
+        """Every engine: None for the default database, then each named bind."""
+        return {key: self._engines.get(key) or self._create(key) for key in self.urls}
+
+    def get_engine(self, bind: str | None = None) -> Engine:
+        """The engine of the named bind (None: the default database)."""
+        if bind not in self.urls:
+            names = ", ".join(repr(k) for k in self.urls if k is not None) or "none are configured"
+            raise KeyError(f"no database bind named {bind!r} (binds: {names}); add it to [orm.binds]")
+        return self._engines.get(bind) or self._create(bind)
+
+    def _create(self, bind: str | None) -> Engine:
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.engine import make_url
+
+        with self._lock:
+            engine = self._engines.get(bind)
+            if engine is not None:
+                return engine
+            url = make_url(self.urls[bind])
+            if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+                if not url.database.startswith("file:"):
+                    path = Path(url.database)
+                    if not path.is_absolute() and self.instance_path is not None:
+                        path = self.instance_path / path
+                    try:
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                    except OSError:
+                        pass  # connecting then fails with SQLite's own message (a 503 in a request)
+                    url = url.set(database=str(path))
+            options = dict(self.engine_options)
+            if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+                options.pop("pool_size", None)  # in-memory SQLite uses a pool without a size
+            engine = create_engine(url, **options)
+            safe = url.render_as_string(hide_password=True)
+
+            @event.listens_for(engine, "handle_error")
+            def _tag(context: Any) -> None:
+                # Lets the error mapping name the database that failed.
+                context.sqlalchemy_exception.corolla_orm_url = safe
+
+            self._engines[bind] = engine
+            return engine
+
+    def safe_url(self, bind: str | None = None) -> str:
+        """The bind's URL with the password hidden (for logs and messages)."""
+        from sqlalchemy.engine import make_url
+
+        engine = self._engines.get(bind)
+        url = engine.url if engine is not None else make_url(self.urls[bind])
+        return url.render_as_string(hide_password=True)
+
+    @property
+    def metadata(self) -> MetaData:
+        """``Model.metadata``: every table of every model."""
+        from .model import Model
+
+        return Model.metadata
+
+    def tables_for(self, bind: str | None) -> list[Any]:
+        """The tables stored in ``bind`` (a model picks its bind with ``__bind_key__``)."""
+        return [t for t in self.metadata.sorted_tables if t.info.get("bind_key") == bind]
+
+    # -- sessions --------------------------------------------------------------
+
+    def session(self, **options: Any) -> Session:
+        """A new Session over these databases; close it (``with app.db.session() as s:``)."""
+        factory = self._factory
+        if factory is None or self._factory_tables != len(self.metadata.tables):
+            factory = self._make_factory()
+        return factory(**options) if options else factory()
+
+    def _make_factory(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        binds: dict[Any, Engine] = {}
+        for table in self.metadata.tables.values():
+            key = table.info.get("bind_key")
+            # A model whose bind this app does not configure (models are
+            # shared by apps) stays on the default engine.
+            if key is not None and key in self.urls:
+                binds[table] = self.get_engine(key)
+        # Models declared later (after the first session) get their binds then.
+        self._factory_tables = len(self.metadata.tables)
+        self._factory = sessionmaker(bind=self.engine, binds=binds)
+        return self._factory
+
+    @contextmanager
+    def begin(self, **options: Any) -> Iterator[Session]:
+        """A session in a transaction: committed when the block ends, rolled back if it raises."""
+        with self.session(**options) as session, session.begin():
+            yield session
+
+    # -- schema and lifecycle --------------------------------------------------
+
+    def create_all(self) -> None:
+        """Create every model's table that does not exist yet, in its bind's database."""
+        for bind in self.urls:
+            tables = self.tables_for(bind)
+            if tables:
+                self.metadata.create_all(self.get_engine(bind), tables=tables)
+
+    def drop_all(self) -> None:
+        """Drop every model's table (in each bind's database)."""
+        for bind in self.urls:
+            tables = self.tables_for(bind)
+            if tables:
+                self.metadata.drop_all(self.get_engine(bind), tables=tables)
+
+    def dispose(self) -> None:
+        """Close every pooled connection; engines are made again on next use."""
+        with self._lock:
+            engines, self._engines = self._engines, {}
+            self._factory = None
+        for engine in engines.values():
+            engine.dispose()
+
+    def __repr__(self) -> str:
+        binds = [k for k in self.urls if k is not None]
+        return f"<Database {self.safe_url()!r}{f' binds={binds}' if binds else ''}>"

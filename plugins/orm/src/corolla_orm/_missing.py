@@ -1,0 +1,19 @@
+"""``RowNotFound``: imported only when a row is missing (it needs SQLAlchemy)."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import NoResultFound
+from werkzeug.exceptions import NotFound
+
+
+class RowNotFound(NotFound, NoResultFound):
+    """No row with that primary key: a 404 for the client, a ``NoResultFound`` for code."""
+
+    def __init__(self, detail: str) -> None:
+        # The client sees werkzeug's generic 404 text; the detail (model and
+        # key) stays in the exception for logs and tests.
+        NotFound.__init__(self)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"404 Not Found: {self.detail}"

@@ -1,0 +1,135 @@
+"""``OrmPlugin``: the declaration and the hooks. Imports no SQLAlchemy.
+
+``corolla plugins list`` imports this module to read the declaration, so
+SQLAlchemy, Alembic and click are imported only where they are used: the
+engine on first use, the CLI when the command line asks for commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import corolla
+from corolla import hookimpl
+
+from ._database import Database
+from ._errors import http_error_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+class OrmPlugin(corolla.Plugin):
+    """SQLAlchemy 2 sessions per request, ``app.db`` for scripts, Alembic migrations."""
+
+    optional = ["routing"]
+    settings = {
+        "url": corolla.Setting(
+            str,
+            None,
+            "Database URL (default: SQLite file app.db in the instance folder; "
+            "a relative SQLite path is relative to the instance folder)",
+            secret=True,
+        ),
+        "echo": corolla.Setting(bool, False, "Log every SQL statement (development only)"),
+        "pool_size": corolla.Setting(int, None, "Connections kept in the pool (default: SQLAlchemy's, 5)"),
+        "pool_pre_ping": corolla.Setting(
+            bool, True, "Test a pooled connection before use, so a restarted database is survived"
+        ),
+        "engine_options": corolla.Setting(dict, {}, "More keyword arguments for sqlalchemy.create_engine"),
+        "atomic_requests": corolla.Setting(
+            bool, False, "Commit request.db when the view returns, roll back when it raises"
+        ),
+        "binds": corolla.Setting(
+            dict, {}, "Named extra databases: name -> URL; models choose one with __bind_key__", secret=True
+        ),
+        "migrations": corolla.Setting(str, "migrations", "Alembic folder, relative to the app root"),
+    }
+    app_attributes = ["db"]
+    request_attributes = ["db"]
+
+    db: Database
+
+    @hookimpl
+    def corolla_configure(self, app: corolla.App) -> None:
+        # No I/O: the engine is made on first use.
+        self.db = Database.from_config(app, self.config)
+
+    @hookimpl
+    def corolla_app_attributes(self, app: corolla.App) -> Mapping[str, Any]:
+        return {"db": self.db}
+
+    @hookimpl
+    def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[corolla.Request], Any]]:
+        session = self.db.session
+
+        def db(request: corolla.Request) -> Session:
+            # Runs on first access only; a Session checks out a connection
+            # only when it first executes something.
+            return session()
+
+        return {"db": db}
+
+    @hookimpl
+    def corolla_wrap_request(self, app: corolla.App, handler: Callable[[corolla.Request], Any]) -> Any:
+        atomic = self.config["atomic_requests"]
+        db = self.db
+
+        def with_db(request: corolla.Request) -> Any:
+            try:
+                rv = handler(request)
+                # request.touched("db"), read straight from __dict__: this is the
+                # whole per-request cost for requests that never used the database.
+                session = request.__dict__.get("db")
+                if session is None:
+                    return rv
+                if atomic:
+                    session.commit()
+            except BaseException as exc:
+                session = request.__dict__.get("db")
+                if session is not None:
+                    _close(session)  # rolls back whatever the view wrote
+                if isinstance(exc, Exception):
+                    # A missing row or a database outage becomes the HTTP error
+                    # here, inside the pipeline, so error handlers registered for
+                    # 404/503 (routing's @app.errorhandler) apply to it.
+                    http_error = http_error_for(db, request, exc)
+                    if http_error is not None:
+                        raise http_error from exc
+                raise
+            _close(session)
+            return rv
+
+        return with_db
+
+    @hookimpl
+    def corolla_handle_exception(self, request: corolla.Request, exception: Exception) -> Any:
+        # For errors raised outside this plugin's wrapper (another plugin's
+        # outer wrapper using app.db); the wrapper already mapped the rest.
+        return http_error_for(self.db, request, exception)
+
+    @hookimpl
+    def corolla_cli_commands(self, app: corolla.App | None) -> Sequence[Any]:
+        from ._cli import db_group
+
+        return [db_group(app)]
+
+    @hookimpl
+    def corolla_deploy_checks(self, app: corolla.App) -> Sequence[corolla.Check]:
+        from ._checks import deploy_checks
+
+        return deploy_checks(app, self.db)
+
+    @hookimpl
+    def corolla_shutdown(self, app: corolla.App) -> None:
+        self.db.dispose()
+
+
+def _close(session: Session) -> None:
+    try:
+        session.close()
+    except Exception:  # a dead connection must not hide the view's own error
+        import logging
+
+        logging.getLogger("corolla_orm").warning("closing the request's session failed", exc_info=True)

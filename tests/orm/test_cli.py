@@ -1,0 +1,108 @@
+"""`corolla db` through click's CliRunner on the group the plugin returns, against real databases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from corolla import App
+
+
+def db_group(app: App | None, orm_plugin: Any = None) -> click.Group:
+    if app is not None:
+        (commands,) = app.plugin_manager.hook.corolla_cli_commands(app=app)
+    else:
+        commands = orm_plugin.corolla_cli_commands(app=None)
+    (group,) = commands
+    assert isinstance(group, click.Group) and group.name == "db"
+    return group
+
+
+def invoke(group: click.Group, *args: str, ok: bool = True) -> str:
+    result = CliRunner().invoke(group, list(args), catch_exceptions=False)
+    assert (result.exit_code == 0) is ok, result.output
+    return result.output
+
+
+def tables(app: App) -> set[str]:
+    return set(sa.inspect(app.db.engine).get_table_names())
+
+
+def deploy_check(app: App, check_id: str) -> Any:
+    results = [c for group in app.plugin_manager.hook.corolla_deploy_checks(app=app) for c in group]
+    (check,) = [c for c in results if c.id == check_id]
+    return check
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def cli_app(request: pytest.FixtureRequest, orm_app: Callable[..., App], tmp_path: Any) -> App:
+    url = f"sqlite:///{tmp_path / 'cli.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    return orm_app({"url": url})
+
+
+def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
+    db = db_group(cli_app)
+    assert "Created" in invoke(db, "init")
+    folder = cli_app.root / "migrations"
+    assert {p.name for p in folder.iterdir()} >= {"env.py", "script.py.mako", "versions"}
+    assert deploy_check(cli_app, "orm.migrations").ok  # no scripts, empty database: at head
+
+    out = invoke(db, "revision", "--autogenerate", "-m", "first", "--rev-id", "aaa111")
+    (script,) = (folder / "versions").glob("aaa111_*.py")
+    assert str(script) in out
+    assert "op.create_table('orm_test_counters'" in script.read_text()
+    assert "orm_test_counters" not in tables(cli_app)
+    assert not deploy_check(cli_app, "orm.migrations").ok
+
+    invoke(db, "upgrade")
+    assert "orm_test_counters" in tables(cli_app)
+    assert "aaa111 (head)" in invoke(db, "current")
+    assert deploy_check(cli_app, "orm.migrations").ok
+
+    invoke(db, "revision", "-m", "empty second", "--rev-id", "bbb222")
+    history = invoke(db, "history")
+    assert "aaa111 -> bbb222 (head), empty second" in history
+    assert "<base> -> aaa111, first" in history
+    invoke(db, "upgrade")
+    assert "bbb222 (head)" in invoke(db, "current")
+
+    invoke(db, "downgrade", "aaa111")
+    assert "aaa111" in invoke(db, "current") and "bbb222" not in invoke(db, "current")
+    invoke(db, "downgrade", "base")
+    assert "orm_test_counters" not in tables(cli_app)
+    assert invoke(db, "current").strip() == ""
+
+
+def test_create_all_and_stamp(cli_app: App) -> None:
+    db = db_group(cli_app)
+    assert "Created the missing tables" in invoke(db, "create-all")
+    assert "orm_test_counters" in tables(cli_app)
+    assert "***" in invoke(db, "create-all") or cli_app.db.engine.url.password is None  # never the password
+    invoke(db, "init")
+    invoke(db, "revision", "--autogenerate", "-m", "first", "--rev-id", "ccc333")
+    invoke(db, "stamp", "head")
+    assert "ccc333 (head)" in invoke(db, "current")
+
+
+def test_errors_are_explained(orm_app: Callable[..., App]) -> None:
+    app = orm_app()
+    db = db_group(app)
+    assert "corolla db init" in invoke(db, "upgrade", ok=False)
+    invoke(db, "init")
+    assert "exists and is not empty" in invoke(db, "init", ok=False)
+    assert "Can't locate revision" in invoke(db, "upgrade", "nonexistent", ok=False)
+
+
+def test_without_an_app_commands_say_they_need_one(orm_app: Callable[..., App]) -> None:
+    plugin = orm_app().plugins["orm"]
+    db = db_group(None, plugin)
+    for command in (["init"], ["upgrade"], ["current"], ["create-all"]):
+        result = CliRunner().invoke(db, command)
+        assert result.exit_code == 2
+        assert "needs an app: pass --app or set COROLLA_APP" in result.output
+    assert "revision" in CliRunner().invoke(db, ["--help"]).output

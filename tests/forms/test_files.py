@@ -132,4 +132,3 @@ def test_csrf_failure_reads_no_file(client: Client) -> None:
     response = client.post("/upload", data={"image": file(PNG, "me.png", "image/png")})
     assert response.status_code == 400
     assert SAVED == []
-

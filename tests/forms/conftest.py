@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-from werkzeug.test import Client
+from forms_support import SECRET
 
 import corolla
 
@@ -94,9 +94,6 @@ def views_plugin(corolla_plugins: Any) -> None:
     corolla_plugins.add("memsessions", source="import corolla\nfrom corolla import hookimpl\n" + MEMORY_SESSIONS)
 
 
-SECRET = "s" * 40
-
-
 @pytest.fixture
 def forms_app(make_app: Callable[..., corolla.App]) -> Callable[..., corolla.App]:
     """``forms_app(routes, config=None, sessions="sessions")``: an app over sessions, forms and views."""
@@ -114,16 +111,3 @@ def forms_app(make_app: Callable[..., corolla.App]) -> Callable[..., corolla.App
         return app
 
     return build
-
-
-def token_page(request: corolla.Request) -> str:
-    """A view answering with a fresh CSRF token (what a page with a form embeds)."""
-    from corolla_forms import csrf_token
-
-    return csrf_token(request)
-
-
-def get_token(client: Client, path: str = "/token") -> str:
-    response = client.get(path)
-    assert response.status_code == 200, response.text
-    return response.text

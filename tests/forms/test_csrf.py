@@ -8,7 +8,7 @@ from typing import Any
 
 import itsdangerous.timed
 import pytest
-from conftest import SECRET, get_token, token_page
+from forms_support import SECRET, get_token, token_page
 from werkzeug.test import Client
 from wtforms import StringField, validators
 
@@ -375,7 +375,7 @@ def test_everywhere_with_a_dispatcher_that_does_not_name_views(forms_app: Any, c
                 return getattr(self.app, "test_routes", {})[request.path](request)
         """,
     )
-    from conftest import SECRET as key
+    from forms_support import SECRET as key
 
     app = forms_app({}, {"forms": {"csrf_everywhere": True}})
     blind = corolla.App(

@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 import pytest
-from conftest import get_token, token_page
+from forms_support import get_token, token_page
 from werkzeug.test import Client
 from wtforms import StringField
 

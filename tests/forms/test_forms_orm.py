@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import SECRET
+from forms_support import SECRET
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.test import Client
 from wtforms import IntegerField, StringField, validators

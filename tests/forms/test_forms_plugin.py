@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SECRET
+from forms_support import SECRET
 
 import corolla
 import corolla_forms

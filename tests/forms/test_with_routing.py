@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SECRET
+from forms_support import SECRET
 from werkzeug.test import Client
 from wtforms import StringField
 

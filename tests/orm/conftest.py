@@ -1,4 +1,4 @@
-"""Fixtures for the orm plugin's tests: a tiny dispatch plugin and models.
+"""Fixtures for the orm plugin's tests: a tiny dispatch plugin and a PostgreSQL database per test.
 
 Routing is its own plugin (built elsewhere); these tests dispatch with
 ``views``, a synthetic plugin that looks ``request.path`` up in
@@ -15,10 +15,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
 
 from corolla import App
-from corolla_orm import Model
 
 VIEWS_PLUGIN = """
 @hookimpl
@@ -37,13 +35,6 @@ def corolla_dispatch(self, request):
     view = self.views.get(request.path)
     return view(request) if view is not None else None
 """
-
-
-class Counter(Model):
-    __tablename__ = "orm_test_counters"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(50), unique=True)
-    n: Mapped[int] = mapped_column(default=0)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import servers
 import sqlalchemy as sa
-from conftest import Counter
+from orm_models import Counter
 from werkzeug.test import Client
 
 from corolla import App

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import Counter
+from orm_models import Counter
 from werkzeug.test import Client
 
 from corolla import App
@@ -52,6 +52,7 @@ def test_untouched_request_checks_out_nothing(orm_app: Callable[..., App], db_ur
     response = Client(app).get("/plain")
     assert response.status_code == 200 and response.text == "plain"
     assert seen == []
+    assert app.db._factory is None  # no Session was made either
 
 
 def test_touched_request_checks_out_once_and_returns_it(orm_app: Callable[..., App], db_url: str) -> None:

@@ -29,9 +29,12 @@ def sessions_app(make_app: Callable[..., App], corolla_plugins: SyntheticPlugins
         sessions: dict[str, Any] | None = None,
         core: dict[str, Any] | None = None,
         plugins: list[str] | None = None,
+        orm: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> App:
         config = {"core": {"secret_key": SECRET, **(core or {})}, "sessions": sessions or {}}
+        if orm is not None:
+            config["orm"] = orm
         app = make_app(["sessions", "views", *(plugins or [])], config, isolated=False, **kwargs)
         app.views.update(views or {})  # type: ignore[attr-defined]
         return app

@@ -3,7 +3,7 @@
 This module only re-exports the public API; see docs/plugins/sessions.md.
 """
 
-from ._backend import SessionBackend
+from ._backend import SessionBackend, decode_session, encode_session
 from ._cookie import CookieBackend
 from ._errors import SessionBackendUnavailable, SessionCookieTooLarge, SessionError
 from ._flash import flash, get_flashed_messages
@@ -20,6 +20,8 @@ __all__ = [
     "SessionCookieTooLarge",
     "SessionError",
     "SessionsPlugin",
+    "decode_session",
+    "encode_session",
     "flash",
     "get_flashed_messages",
 ]

@@ -72,7 +72,7 @@ class SessionBackend:
         """Release connections; called when the app shuts down."""
 
 
-def encode(session: Session) -> bytes:
+def encode_session(session: Session) -> bytes:
     """The session as compact JSON (UTF-8), its ``permanent`` flag inside."""
     try:
         if session.permanent:
@@ -85,7 +85,7 @@ def encode(session: Session) -> bytes:
         ) from exc
 
 
-def decode(payload: bytes | str, backend: str, **session_args: Any) -> Session | None:
+def decode_session(payload: bytes | str, backend: str, **session_args: Any) -> Session | None:
     """A ``Session`` from JSON ``payload``, or None (logged at debug) when it is not a JSON object."""
     try:
         data = _loads(payload)

@@ -20,16 +20,18 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import corolla
-from corolla import Check, ConfigError, PluginError, Problem, hookimpl, make_response
+from corolla import Check, ConfigError, PluginError, Problem, Response, hookimpl, make_response
 
-from . import hookspecs
+from . import hookspecs as _hookspecs
 from ._errors import SessionBackendUnavailable, SessionCookieTooLarge
 from ._session import Session
 
 if TYPE_CHECKING:
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
     from corolla import App, Request
 
     from ._backend import SessionBackend
@@ -54,7 +56,7 @@ def _cookie_value(environ: Mapping[str, Any], name: str) -> str | None:
     MultiDict, ~4 us): session cookies are URL-safe and never quoted, so a
     split finds them; a quoted value goes through werkzeug's parser.
     """
-    header = environ.get("HTTP_COOKIE")
+    header: str | None = environ.get("HTTP_COOKIE")
     if not header or name not in header:
         return None
     for part in header.split(";"):
@@ -64,7 +66,8 @@ def _cookie_value(environ: Mapping[str, Any], name: str) -> str | None:
             if value[:1] == '"':
                 from werkzeug.http import parse_cookie
 
-                return parse_cookie(f"{name}={value}").get(name)
+                found: str | None = parse_cookie(f"{name}={value}").get(name)
+                return found
             return value
     return None
 
@@ -118,7 +121,7 @@ class SessionsPlugin(corolla.Plugin):
         ),
     }
     request_attributes = ["session"]
-    hookspecs = hookspecs
+    hookspecs: ClassVar[object | None] = _hookspecs
 
     backend: SessionBackend
 
@@ -232,12 +235,18 @@ class SessionsPlugin(corolla.Plugin):
 
     def _save(self, request: Request, result: Any) -> Any:
         session: Session = request.__dict__["session"]
-        response = make_response(result, request)
-        headers = response.headers
-        if "Vary" in headers:
-            response.vary.add("Cookie")
-        else:
+        response: WerkzeugResponse
+        if type(result) is str:  # the common case: a fresh Response has no Vary to merge with
+            response = Response(result)
+            headers = response.headers
             headers.add("Vary", "Cookie")
+        else:
+            response = make_response(result, request)
+            headers = response.headers
+            if "Vary" in headers:
+                response.vary.add("Cookie")
+            else:
+                headers.add("Vary", "Cookie")
         environ = request.environ
         attrs = self.attrs_https if environ.get("wsgi.url_scheme") == "https" else self.attrs_http
         backend = self.backend
@@ -266,9 +275,9 @@ class SessionsPlugin(corolla.Plugin):
         else:
             cookie = self.name_eq + value + attrs
         if len(cookie) > MAX_COOKIE_SIZE:
-            exc = SessionCookieTooLarge(len(cookie), MAX_COOKIE_SIZE)
-            logger.error("sessions: cannot save the session on %s: %s", _request_line(request), exc)
-            raise exc
+            too_large = SessionCookieTooLarge(len(cookie), MAX_COOKIE_SIZE)
+            logger.error("sessions: cannot save the session on %s: %s", _request_line(request), too_large)
+            raise too_large
         headers.add("Set-Cookie", cookie)
         return response
 

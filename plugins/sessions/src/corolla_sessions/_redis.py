@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._backend import SessionBackend, decode, encode, logger
+from ._backend import SessionBackend, decode_session, encode_session, logger
 from ._errors import SessionBackendUnavailable
 from ._session import Session
 
@@ -79,12 +79,12 @@ class RedisBackend(SessionBackend):
         if payload is None:
             logger.debug("sessions: redis backend: no session under this id (expired or deleted)")
             return None
-        return decode(payload, "redis", sid=value)
+        return decode_session(payload, "redis", sid=value)
 
     def save(self, session: Session, max_age: int) -> str:
         import redis
 
-        payload = encode(session)
+        payload = encode_session(session)
         sid = session.sid
         if sid is None:
             sid = secrets.token_urlsafe(32)

@@ -8,7 +8,7 @@ assign the value again or set ``session.modified = True``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 #: The key under which a session's ``permanent`` flag travels in the stored
@@ -80,7 +80,7 @@ class Session(dict[str, Any]):
         dict.__delitem__(self, key)
         self.modified = True
 
-    def __ior__(self, other: Any) -> Session:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> Session:  # type: ignore[override]
         self.update(other)
         return self
 
@@ -133,12 +133,8 @@ class Session(dict[str, Any]):
     def __reduce__(self) -> Any:  # a plain dict when pickled or copied
         return (dict, (dict(self),))
 
-    def copy(self) -> dict[str, Any]:  # type: ignore[override]
+    def copy(self) -> dict[str, Any]:
         return dict(self)
 
     def __or__(self, other: Any) -> dict[str, Any]:  # type: ignore[override]
         return dict(self) | dict(other)
-
-    @classmethod
-    def fromkeys(cls, iterable: Iterable[str], value: Any = None) -> dict[str, Any]:  # type: ignore[override]
-        return dict.fromkeys(iterable, value)

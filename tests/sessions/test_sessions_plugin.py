@@ -232,3 +232,14 @@ def test_init_only_reexports_with_a_sorted_all():
     assert corolla_sessions.__all__ == sorted(corolla_sessions.__all__, key=lambda n: (not n[:1].isupper(), n))
     for name in corolla_sessions.__all__:
         assert getattr(corolla_sessions, name).__module__.startswith("corolla_sessions")
+
+
+def test_the_guide_lists_every_setting_and_deploy_check(sessions_app):
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "plugins" / "sessions.md").read_text()
+    for key in corolla_sessions.SessionsPlugin.settings:
+        assert f"| `{key}` |" in guide, key
+    for check_id in checks(sessions_app()):
+        assert f"| `{check_id}` |" in guide, check_id
+    for name in corolla_sessions.__all__:
+        if name != "SessionsPlugin":
+            assert name in guide, name

@@ -22,7 +22,7 @@ from werkzeug.exceptions import BadRequest, RequestURITooLarge
 from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 from werkzeug.wrappers import Response
 
-from ._adapter import RequestAdapter, ServerAdapter, bind_outside_request
+from ._adapter import RequestAdapter, bind_outside_request, subdomain_of
 from ._errors import RoutingError, UrlBuildError, quoted
 from ._handlers import ErrorHandler, exception_class
 from ._router import Include, PendingRoute, Router, normalize_prefix
@@ -101,6 +101,7 @@ class RouteTable:
         self.includes: list[Include] = []
         self.mounts: dict[str, Any] = {}
         self.frozen = False
+        self.eager_host = True
         self._plugin_names = plugin_names
 
     # -- registration --------------------------------------------------------
@@ -273,17 +274,25 @@ class RouteTable:
 
     def freeze(self) -> None:
         self.url_map.update()
+        # werkzeug's match() reads server_name directly for redirect_to rules.
+        self.eager_host = any(r.redirect_to is not None for r in self.routes)
         # Longest prefix first: the group whose handlers apply to a 404 under it.
         self.includes.sort(key=lambda inc: len(inc.prefix), reverse=True)
         self.frozen = True
 
     # -- matching ------------------------------------------------------------
 
-    def adapter(self, request: Request, path: str, method: str) -> MapAdapter:
+    def adapter(self, request: Request, path: str, method: str) -> RequestAdapter:
+        """The adapter dispatch matches with: cheap, the host is worked out only if a redirect needs it."""
         if self.subdomain_matching:
-            return ServerAdapter(self.url_map, request, path, method, self.server_name or "")
-        # With host matching the domain part is the host (a lazy attribute, read by match()).
-        return RequestAdapter(self.url_map, request, path, method, None if self.url_map.host_matching else "")
+            server_name, subdomain = subdomain_of(request, self.server_name or "")
+            return RequestAdapter(self.url_map, request, path, method, subdomain, server_name)
+        if self.url_map.host_matching:
+            # The domain part is the host: needed for matching.
+            return RequestAdapter(self.url_map, request, path, method, None, str(request.host).lower())
+        if self.eager_host:
+            return RequestAdapter(self.url_map, request, path, method, "", str(request.host).lower())
+        return RequestAdapter(self.url_map, request, path, method, "")
 
     def check_path(self, raw: str) -> str:
         """The decoded path, or a 4xx for input no route should see."""

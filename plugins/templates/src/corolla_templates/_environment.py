@@ -1,0 +1,114 @@
+"""The Jinja2 side: the loader, building the Environment, and errors that say where.
+
+Imported only when the first template is rendered (or ``app.templates`` is
+first touched), so an app that renders nothing, and ``corolla plugins
+list``, never import Jinja2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import jinja2
+
+from ._errors import TemplateError
+from ._folders import Folder
+
+
+class FolderLoader(jinja2.FileSystemLoader):
+    """Jinja2's FileSystemLoader over the app's and the plugins' folders; first found wins.
+
+    The only change: a template found nowhere is reported with every folder
+    searched, in order, and whose each is.
+    """
+
+    def __init__(self, folders: Sequence[Folder]) -> None:
+        super().__init__([str(folder.path) for folder in folders])
+        self.folders = list(folders)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise jinja2.TemplateNotFound(template, self.explain(template)) from None
+
+    def explain(self, template: str) -> str:
+        searched = "".join(f"\n  {folder.describe()}" for folder in self.folders)
+        return (
+            f"template {template!r} not found; searched, in order:{searched}\n"
+            f"Create it in {self.folders[0].path} or check its name (paths are relative to these folders)."
+        )
+
+
+def become_environment(
+    target: object,
+    *,
+    folders: Sequence[Folder],
+    auto_reload: bool,
+    strict_undefined: bool,
+    autoescape: Sequence[str],
+) -> None:
+    """Turn ``target`` (the app's placeholder, see ``_lazy``) into the app's ``jinja2.Environment``."""
+    # Past the placeholder's own __setattr__, which would start another build.
+    object.__setattr__(target, "__class__", jinja2.Environment)
+    jinja2.Environment.__init__(
+        target,  # type: ignore[arg-type]
+        loader=FolderLoader(folders),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=tuple(autoescape), default_for_string=True, default=False
+        ),
+        auto_reload=auto_reload,
+        undefined=jinja2.StrictUndefined if strict_undefined else jinja2.Undefined,
+    )
+
+
+def _template_frame(tb: TracebackType | None) -> tuple[str, int] | None:
+    """(file, line) of the innermost template frame in a traceback Jinja2 rewrote."""
+    found = None
+    while tb is not None:
+        # Jinja2 replaces frames of compiled template code by frames that
+        # raise at the template's file and line, marked with this global.
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def translate(exc: BaseException, template: str) -> TemplateError | None:
+    """A ``TemplateError`` saying what failed where, or None for an exception not raised by a template."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        filename = exc.filename or exc.name or template
+        return TemplateError(
+            "syntax",
+            f"syntax error in template {exc.name or template!r} ({filename}, line {exc.lineno}): {exc.message}"
+            + ("" if exc.name in (None, template) else f" (while rendering {template!r})"),
+            template=template,
+            filename=exc.filename,
+            lineno=exc.lineno,
+        )
+    frame = _template_frame(exc.__traceback__)
+    where = f" ({frame[0]}, line {frame[1]})" if frame else ""
+    file, line = frame if frame else (None, None)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        context = f" included from a template{where}" if frame else ""
+        return TemplateError("not-found", f"{exc.message}{context}", template=template, filename=file, lineno=line)
+    if isinstance(exc, jinja2.UndefinedError):
+        return TemplateError(
+            "undefined",
+            f"undefined variable in template {template!r}{where}: {exc.message}; pass it to the render call, "
+            "or test it in the template ({% if name is defined %}, {{ name | default('') }})",
+            template=template,
+            filename=file,
+            lineno=line,
+        )
+    if frame is None:
+        return None
+    return TemplateError(
+        "runtime",
+        f"{type(exc).__name__} raised in template {template!r}{where}: {exc}",
+        template=template,
+        filename=file,
+        lineno=line,
+    )

@@ -1,0 +1,128 @@
+"""``FormsPlugin``: the declaration, the config section, and the hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import corolla
+from corolla import Setting, hookimpl
+
+from ._csrf import CSRFProtection, is_exempt_view, mark_exempt
+
+if TYPE_CHECKING:
+    Handler = Callable[[corolla.Request], Any]
+
+
+class FormsPlugin(corolla.Plugin):
+    """WTForms bound to the request; CSRF protection bound to the session."""
+
+    requires = ["sessions>=0.1,<1"]
+    optional = ["orm", "templates", "routing"]
+    settings = {
+        "csrf_enabled": Setting(bool, True, "Check CSRF tokens on unsafe methods; never off in production"),
+        "csrf_everywhere": Setting(bool, False, "Check every POST/PUT/PATCH/DELETE, not only those validating a Form"),
+        "csrf_time_limit": Setting(int, 3600, "Seconds a token stays valid; 0 = no limit (deploy check fails)"),
+        "csrf_field_name": Setting(str, "csrf_token", "Form field (and JSON key) carrying the token"),
+        "csrf_headers": Setting(list, ["X-CSRFToken", "X-CSRF-Token"], "Headers JavaScript clients may send it in"),
+        "csrf_ssl_strict": Setting(bool, True, "On https, also require an Origin or Referer of this site"),
+        "csrf_trusted_origins": Setting(list, [], "Other origins (https://example.com) accepted by the https check"),
+        "csrf_exempt_paths": Setting(list, [], "Path patterns (fnmatch, e.g. /hooks/*) never checked"),
+    }
+
+    def __init__(self, app: corolla.App, record: corolla.PluginRecord, config: Mapping[str, Any]) -> None:
+        super().__init__(app, record, config)
+        self.csrf = CSRFProtection(app, config)
+
+    @hookimpl
+    def corolla_configure(self, app: corolla.App) -> None:
+        if self.config["csrf_time_limit"] < 0:
+            raise corolla.ConfigError(
+                [
+                    corolla.Problem(
+                        "forms",
+                        "config",
+                        f"[forms] csrf_time_limit is {self.config['csrf_time_limit']}, a negative number of seconds",
+                        "set it to the seconds a token stays valid (3600), or 0 for no limit",
+                    )
+                ]
+            )
+
+    @hookimpl
+    def corolla_wrap_request(self, app: corolla.App, handler: Handler) -> Handler | None:
+        csrf = self.csrf
+        if not (csrf.enabled and self.config["csrf_everywhere"]):
+            return None  # forms check their own requests in validate(): nothing to do per request
+
+        def check_everywhere(request: corolla.Request) -> Any:
+            if csrf.required(request):
+                routed, view = _view_of(request)
+                if routed and view is None:
+                    pass  # no route: no view will run, the dispatcher answers 404/405
+                elif is_exempt_view(view):
+                    mark_exempt(request)
+                else:
+                    csrf.check(request, csrf.submitted_token(request))
+            return handler(request)
+
+        return check_everywhere
+
+    @hookimpl
+    def corolla_teardown(self, request: corolla.Request, exception: Exception | None) -> None:
+        # Uploaded files are temporary files (or spooled ones) that werkzeug
+        # leaves open until request.close(), which the core does not call: close
+        # them here, or every upload leaks a file handle until garbage collection.
+        # Costs one dict lookup on requests that parsed no multipart body.
+        files = request.__dict__.get("files")
+        if files:
+            for _, upload in files.items(multi=True):
+                upload.close()
+
+    @hookimpl(optionalhook=True)
+    def corolla_template_context(self, request: corolla.Request | None) -> Mapping[str, Any] | None:
+        if request is None:
+            return None
+        csrf = self.csrf
+        return {"csrf_token": lambda: csrf.token(request)}
+
+    @hookimpl
+    def corolla_deploy_checks(self, app: corolla.App) -> list[corolla.Check]:
+        enabled = self.config["csrf_enabled"]
+        limit = self.config["csrf_time_limit"]
+        return [
+            corolla.Check(
+                "forms.csrf_enabled",
+                enabled,
+                "CSRF protection is on" if enabled else "CSRF protection is off: any site can submit your forms",
+                "set [forms] csrf_enabled = true (exempt single views with @csrf_exempt instead)",
+            ),
+            corolla.Check(
+                "forms.csrf_time_limit",
+                limit > 0,
+                f"CSRF tokens expire after {limit} seconds" if limit > 0 else "CSRF tokens never expire",
+                "set [forms] csrf_time_limit to a number of seconds, e.g. 3600",
+            ),
+            corolla.Check(
+                "forms.csrf_ssl_strict",
+                self.config["csrf_ssl_strict"],
+                "https requests must come from this site"
+                if self.config["csrf_ssl_strict"]
+                else "the https Origin/Referer check is off",
+                "set [forms] csrf_ssl_strict = true (list other sites of yours in csrf_trusted_origins)",
+            ),
+        ]
+
+
+def _view_of(request: corolla.Request) -> tuple[bool, Any]:
+    """(whether the dispatcher tells, the view it will call) for ``request``, before it calls it.
+
+    The routing plugin's lazy ``request.url_rule`` is the matched route (None
+    when nothing matches), with its view in ``.view``; routing reuses this
+    match when it dispatches, so asking costs nothing extra. Another
+    dispatcher without ``url_rule``: (False, None), the request is checked and
+    ``csrf_exempt_paths`` is the way to exempt it.
+    """
+    if not hasattr(type(request), "url_rule"):
+        return False, None
+    rule = request.url_rule  # type: ignore[attr-defined]
+    return True, getattr(rule, "view", None)

@@ -15,7 +15,7 @@ def test_core_deploy_checks_fail_for_a_development_setup(make_app):
 
     found = checks(app)
 
-    assert set(found) == {"core.debug", "core.secret_key", "core.plugins_pinned"}
+    assert set(found) == {"core.debug", "core.trace_hooks", "core.secret_key", "core.plugins_pinned"}
     assert not any(check.ok for check in found.values())
     assert found["core.debug"].fix == "set [core] debug = false (or COROLLA_CORE__DEBUG=0)"
     assert "generated in the instance folder" in found["core.secret_key"].message

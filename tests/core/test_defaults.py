@@ -11,7 +11,7 @@ def checks(app) -> dict[str, Check]:
 
 
 def test_core_deploy_checks_fail_for_a_development_setup(make_app):
-    app = make_app(config={"core": {"debug": True}})
+    app = make_app(config={"core": {"debug": True, "trace_hooks": True}})
 
     found = checks(app)
 

@@ -109,15 +109,7 @@ class App:
                 f"not {type(config).__name__}"
             )
         self.root = Path(root).resolve() if root is not None else _caller_root()
-        plan = make_plan(
-            self.root,
-            config,
-            plugins,
-            plugin_path=plugin_path,
-            environ=environ,
-            reserved_app=_public_names(App),
-            reserved_request=_public_names(self.request_class),
-        )
+        plan = plan_app(self.root, config, plugins, plugin_path=plugin_path, environ=environ)
         self.selection = plan.selection
         self.resolution = plan.resolution
         for warning in self.resolution.warnings:
@@ -350,6 +342,26 @@ class App:
     def __repr__(self) -> str:
         order = ", ".join(self.resolution.order) or "no plugins"
         return f"<App {str(self.root)!r} [{order}]>"
+
+
+def plan_app(
+    root: Path,
+    config: Mapping[str, Any] | None = None,
+    plugins: Iterable[str] | None = None,
+    *,
+    plugin_path: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Plan:
+    """The plan ``App(config, plugins, root=root, ...)`` would start from, without starting anything."""
+    return make_plan(
+        root,
+        config,
+        plugins,
+        plugin_path=plugin_path,
+        environ=environ,
+        reserved_app=_public_names(App),
+        reserved_request=_public_names(App.request_class),
+    )
 
 
 def _public_names(cls: type) -> frozenset[str]:

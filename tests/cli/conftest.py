@@ -1,0 +1,103 @@
+"""Fixtures for the command line: synthetic plugins, a working folder, and an in-process ``corolla``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from corolla.cli import cli, make_state
+from corolla.testing import SyntheticPlugins
+
+GREET = """
+@hookimpl
+def corolla_cli_commands(self, app):
+    import click
+
+    @click.command()
+    def greet():
+        \"\"\"Say hello (added by the greeter plugin).\"\"\"
+        click.echo("hello from greet; app: " + ("none" if app is None else "found"))
+
+    return [greet]
+"""
+
+
+class Corolla:
+    """``corolla`` run in-process with click's CliRunner, in a temporary working folder.
+
+    Plugins are discovered only in the synthetic folder (``isolated``), and
+    the environment seen by config is ``environ`` (empty by default).
+    """
+
+    def __init__(self, plugins: SyntheticPlugins, cwd: Path) -> None:
+        self.plugins = plugins
+        self.cwd = cwd
+
+    def __call__(
+        self, *args: str, environ: Mapping[str, str] | None = None, isolated: bool = True, code: int | None = 0
+    ) -> Result:
+        overrides = {
+            "cwd": self.cwd,
+            "environ": dict(environ or {}),
+            "plugin_path": self.plugins.path if isolated else None,
+        }
+        result = CliRunner().invoke(cli, list(args), obj=make_state(args, overrides), prog_name="corolla")
+        if code is not None:
+            assert result.exit_code == code, f"exit {result.exit_code}, wanted {code}:\n{result.output}"
+        return result
+
+    def json(self, *args: str, **kw: Any) -> Any:
+        return json.loads(self(*args, **kw).stdout)
+
+    def write_app(self, body: str = "app = App(plugin_path=PLUGIN_PATH, environ={})", name: str = "app.py") -> Path:
+        path = self.cwd / name
+        path.write_text(
+            f"from corolla import App\n\nPLUGIN_PATH = {self.plugins.path!r}\n\n" + textwrap.dedent(body).strip() + "\n"
+        )
+        return path
+
+
+@pytest.fixture
+def corolla(corolla_plugins: SyntheticPlugins, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Corolla]:
+    cwd = tmp_path / "project"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    saved_path = list(sys.path)
+    yield Corolla(corolla_plugins, cwd)
+    # Modules imported from the working folder (app.py) must not leak into other tests.
+    sys.path[:] = saved_path
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", "") or "").startswith(str(tmp_path)):
+            del sys.modules[name]
+
+
+@pytest.fixture
+def trio(corolla_plugins: SyntheticPlugins) -> SyntheticPlugins:
+    """sessions <- forms (requires sessions>=0.2), orm optional for forms; a greeter adding a command."""
+    corolla_plugins.add(
+        "sessions",
+        version="0.3",
+        settings={
+            "backend": "Setting(str, 'cookie', 'Where sessions live', choices=['cookie', 'redis'])",
+            "secret": "Setting(str, 's3cret', 'A secret', secret=True)",
+        },
+        request_attributes=["session"],
+        body="""
+        @hookimpl
+        def corolla_request_attributes(self, app):
+            return {"session": lambda request: {}}
+        """,
+    )
+    corolla_plugins.add("forms", version="0.1", requires=["sessions>=0.2"], optional=["orm"])
+    corolla_plugins.add("greeter", version="2.0", body=GREET)
+    return corolla_plugins
+
+
+MakeCli = Callable[..., Result]

@@ -75,7 +75,7 @@ def check(ctx: click.Context, deploy: bool, as_json: bool) -> None:
         echo(f"{paint('error', 'red')} {number}. [{problem['kind']}] {problem['message']}\n   fix: {problem['fix']}")
     if checks:
         rows = [[status("ok") if c["ok"] else status("FAIL"), c["id"], c["message"]] for c in checks]
-        echo(table(["", "CHECK", "FOUND"], rows))
+        echo(table(["RESULT", "CHECK", "FOUND"], rows))
         failed = [c for c in checks if not c["ok"]]
         if failed:
             echo("\nto fix:")

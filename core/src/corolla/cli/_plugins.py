@@ -8,6 +8,7 @@ app that failed to start because of its plugins still shows why).
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import click
@@ -136,8 +137,10 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
     echo("\n".join(lines))
     if data["settings"]:
         echo(f"\nconfig [{data['name']}]:")
+        # The config file relative to the app's folder: shorter, and the same on every machine.
+        root = str(plan.root) + os.sep
         rows = [
-            [s["key"], s["type"], _value(s["default"]), _value(s["value"]), s["source"], s["help"]]
+            [s["key"], s["type"], _value(s["default"]), _value(s["value"]), s["source"].replace(root, ""), s["help"]]
             for s in data["settings"]
         ]
         echo(_indent(table(["KEY", "TYPE", "DEFAULT", "VALUE", "SOURCE", "HELP"], rows)))

@@ -14,7 +14,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 import pytest
-from conftest import Corolla
+from cli_support import Corolla
 
 import corolla as core
 from corolla.cli._new import compatible_range

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Corolla
+from cli_support import Corolla
 
 from corolla.testing import SyntheticPlugins
 

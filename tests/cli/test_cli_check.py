@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Corolla
+from cli_support import Corolla
 
 from corolla.testing import SyntheticPlugins
 
@@ -34,9 +34,9 @@ def test_check_fails_on_config(corolla: Corolla, trio: SyntheticPlugins) -> None
 
 def test_deploy_checks_fail_in_development(corolla: Corolla, trio: SyntheticPlugins) -> None:
     out = corolla("check", "--deploy", code=1).stdout
-    assert "FAIL  core.secret_key" in out
-    assert "FAIL  core.plugins_pinned" in out
-    assert "ok    core.debug" in out
+    assert "FAIL    core.secret_key" in out
+    assert "FAIL    core.plugins_pinned" in out
+    assert "ok      core.debug" in out
     assert "core.plugins_pinned: pin the exact set" in out
     data = corolla.json("check", "--deploy", "--json", code=1)
     ids = {c["id"]: c for c in data["checks"]}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import GREET, Corolla
+from cli_support import GREET, Corolla
 
 from corolla.testing import SyntheticPlugins
 

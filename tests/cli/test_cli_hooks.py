@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Corolla
+from cli_support import Corolla
 
 from corolla.testing import SyntheticPlugins
 

@@ -91,3 +91,14 @@ def test_app_failing_at_startup_fails_the_check(corolla: Corolla, corolla_plugin
     assert data["errors"][0]["kind"] == "startup"
     assert data["errors"][0]["plugin"] == "fragile"
     assert "RuntimeError('no database')" in data["errors"][0]["message"]
+
+
+def test_invalid_plugins_section_fails_every_check_cleanly(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    (corolla.cwd / "corolla.toml").write_text('[plugins]\nenabeld = ["forms"]\n')
+    data = corolla.json("plugins", "check", "--json", code=1)
+    assert data["errors"][0]["kind"] == "unknown-key"
+    assert "did you mean 'enabled'?" in data["errors"][0]["message"]
+    assert corolla.json("check", "--json", code=1)["errors"][0]["plugin"] == "plugins"
+    result = corolla("plugins", "list", code=1)
+    assert result.stderr.startswith("Error: The configuration is invalid (1 problem):")
+    assert "Traceback" not in result.output

@@ -17,8 +17,9 @@ import click
 from .._app import App
 from .._checks import Check
 from .._pipeline import call_order
+from .._plan import Plan
 from ._render import echo, emit_json, paint, status, table
-from ._target import AppLoadError, State
+from ._target import AppLoadError, PlanError, State
 
 
 def deploy_checks(app: App) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
@@ -54,10 +55,14 @@ def _error(plugin: str, kind: str, message: str, fix: str = "") -> dict[str, str
 def check(ctx: click.Context, deploy: bool, as_json: bool) -> None:
     """Validate the plugin set and every plugin's config; --deploy adds production checks. Exit 1 on failure."""
     state: State = ctx.find_root().obj
-    plan = state.plan()
-    errors = [p.as_dict() for p in plan.problems]
     checks: list[dict[str, Any]] = []
-    if plan.ok and (deploy or state.app_error is not None):
+    plan: Plan | None = None
+    try:
+        plan = state.plan()
+        errors = [p.as_dict() for p in plan.problems]
+    except PlanError as err:
+        errors = [p.as_dict() for p in err.problems]
+    if plan is not None and plan.ok and (deploy or state.app_error is not None):
         try:
             app = state.inspection_app()
         except AppLoadError as err:
@@ -82,7 +87,7 @@ def check(ctx: click.Context, deploy: bool, as_json: bool) -> None:
             for c in failed:
                 echo(f"  {c['id']}: {c['fix']}")
     if ok:
-        sections = ", ".join(plan.config) if plan.config else "-"
+        sections = ", ".join(plan.config) if plan is not None else "-"
         what = "deploy checks pass" if deploy else "the plugin set resolves and the config is valid"
         echo(f"{status('ok')}: {what} (sections: {sections})")
     else:

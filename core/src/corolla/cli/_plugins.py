@@ -17,7 +17,7 @@ from .._errors import did_you_mean
 from .._plan import Plan
 from . import _data
 from ._render import echo, emit_json, join, paint, status, table
-from ._target import State
+from ._target import PlanError, State
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema: docs/cli.md).")
 
@@ -79,8 +79,10 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, as_json: bool) -> None:
     """Resolve the plugin set without starting the app; exit 1 when it does not resolve."""
-    plan = _plan(ctx)
-    data = _data.check_data(plan)
+    try:
+        data = _data.check_data(_plan(ctx))
+    except PlanError as err:
+        data = {"ok": False, "order": [], "errors": [p.as_dict() for p in err.problems], "warnings": []}
     if as_json:
         emit_json(data)
     else:

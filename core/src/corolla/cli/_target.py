@@ -26,7 +26,7 @@ from typing import Any
 import click
 
 from .._app import App, plan_app
-from .._errors import CorollaError
+from .._errors import CorollaError, Problem
 from .._plan import Plan
 
 APP_ENV = "COROLLA_APP"
@@ -41,6 +41,16 @@ class AppLoadError(click.ClickException):
     def __init__(self, message: str, cause: BaseException | None = None) -> None:
         super().__init__(message)
         self.cause = cause
+
+
+class PlanError(click.ClickException):
+    """No plan could be made: the ``[plugins]`` section, which decides what to import, is invalid."""
+
+    exit_code = 1
+
+    def __init__(self, error: CorollaError) -> None:
+        super().__init__(str(error))
+        self.problems: list[Problem] = list(getattr(error, "problems", []))
 
 
 @dataclass
@@ -194,15 +204,19 @@ class State:
             try:
                 app = self.app()
             except AppLoadError as err:
-                plan = err.cause.plan if isinstance(err.cause, CorollaError) else None
-                if plan is None:
+                if not isinstance(err.cause, CorollaError):
                     raise
-                self._plan = plan
-                return plan
+                if err.cause.plan is None:
+                    raise PlanError(err.cause) from err
+                self._plan = err.cause.plan
+                return self._plan
             if app is not None:
                 self._plan = app.plan
             else:
-                self._plan = plan_app(self.cwd, plugin_path=self.plugin_path, environ=self.environ)
+                try:
+                    self._plan = plan_app(self.cwd, plugin_path=self.plugin_path, environ=self.environ)
+                except CorollaError as exc:
+                    raise PlanError(exc) from exc
         return self._plan
 
     @property

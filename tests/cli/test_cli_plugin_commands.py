@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cli_support import GREET, Corolla
 
-from corolla.testing import SyntheticPlugins
+from corolla import App
+from corolla.testing import SyntheticPlugins, run_cli
 
 RAISES = """
 @hookimpl
@@ -84,3 +87,11 @@ def test_no_plugin_commands_when_the_set_does_not_resolve(corolla: Corolla, coro
     result = corolla("--help")
     assert "plugin commands are unavailable" in result.stderr
     assert "greet" not in result.stdout
+
+
+def test_run_cli_helper_passes_an_app_built_by_make_app(trio: SyntheticPlugins, make_app: Callable[..., App]) -> None:
+    app = make_app(["greeter"])
+    result = run_cli("greet", app=app)
+    assert result.exit_code == 0
+    assert result.stdout == "hello from greet; app: found\n"
+    assert run_cli("plugins", "check", app=app).stdout.strip() == "ok: the plugin set resolves; load order: greeter"

@@ -210,3 +210,12 @@ def test_plugins_commands_do_not_call_the_command_hook(corolla: Corolla, corolla
     )
     result = corolla("plugins", "list")
     assert "must not be called" not in result.output
+
+
+def test_show_a_plugin_that_does_not_import(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("broken", source="raise RuntimeError('half-written plugin')\n")
+    data = corolla.json("plugins", "show", "broken", "--json")
+    assert data["status"] == "refused"
+    assert "RuntimeError: half-written plugin" in data["error"]
+    assert data["hooks"] == [] and data["settings"] == []
+    assert "error:        failed to import" in corolla("plugins", "show", "broken").stdout

@@ -119,6 +119,7 @@ class State:
         cwd: Path | None = None,
         environ: Mapping[str, str] | None = None,
         plugin_path: Sequence[str] | None = None,
+        app: App | None = None,
     ) -> None:
         self.environ = os.environ if environ is None else environ
         self.cwd = (cwd or Path.cwd()).resolve()
@@ -131,8 +132,10 @@ class State:
         else:
             self.candidates = [name for name in DEFAULT_FILES if (self.cwd / name).is_file()]
             self.origin = "the working folder"
-        self._app: App | None = None
-        self._app_loaded = False
+        self._app: App | None = app
+        self._app_loaded = app is not None
+        if app is not None:
+            self.candidates, self.origin = [repr(app)], "the caller"
         self._app_error: BaseException | None = None
         self._wrapped = AppLoadError("")
         self._plan: Plan | None = None

@@ -5,7 +5,9 @@ environment), in an empty temporary folder with no ``COROLLA_*`` or
 ``FLASK_*`` variables, so no app, ``corolla.toml`` or ``.flaskenv`` is found:
 the no-app case every fresh shell sees. ``corolla --help`` asks installed
 plugins for their commands (it builds an app over them); ``corolla plugins
-list`` only plans (discovery, declarations, resolution, config). One
+list`` only plans (discovery, declarations, resolution, config). The
+"+20 plugins" rows add twenty synthetic plugin distributions that each add
+a command, to show what plugins' commands cost ``--help``. One
 discarded warm-up run each (writes ``.pyc`` files), then rounds interleave
 the commands; medians are reported.
 
@@ -37,8 +39,36 @@ COMMANDS: dict[str, list[str]] = {
 }
 
 
+#: Extra synthetic plugins, each adding one command, for the "+ N plugins" rows.
+EXTRA_PLUGINS = 20
+
+COMMAND_PLUGIN = """
+@hookimpl
+def corolla_cli_commands(self, app):
+    import click
+
+    @click.command("cmd-{n}")
+    def command():
+        \"\"\"A command from plugin {n}.\"\"\"
+
+    return [command]
+"""
+
+
 def clean_environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("COROLLA_", "FLASK_", "PYTHON"))}
+
+
+def with_plugins(folder: str) -> dict[str, str]:
+    """An environment where EXTRA_PLUGINS synthetic plugins (real dist-info) are importable."""
+    from corolla.testing import SyntheticPlugins
+
+    plugins = SyntheticPlugins(folder)
+    for n in range(EXTRA_PLUGINS):
+        plugins.add(f"extra{n:02d}", body=COMMAND_PLUGIN.format(n=n))
+    env = clean_environ()
+    env["PYTHONPATH"] = folder
+    return env
 
 
 def wall_time(argv: list[str], cwd: str, env: dict[str, str]) -> float:
@@ -51,15 +81,22 @@ def run(runs: int) -> dict[str, Any]:
     env = clean_environ()
     commands = {name: argv for name, argv in COMMANDS.items() if Path(argv[0]).exists()}
     missing = sorted(set(COMMANDS) - set(commands))
-    samples: dict[str, list[float]] = {name: [] for name in commands}
-    with tempfile.TemporaryDirectory(prefix="corolla-bench-cli-") as cwd:
-        for argv in commands.values():
-            wall_time(argv, cwd, env)
+    envs = dict.fromkeys(commands, env)
+    with tempfile.TemporaryDirectory(prefix="corolla-bench-cli-") as cwd, tempfile.TemporaryDirectory() as site:
+        many = with_plugins(site)
+        for name in ("corolla --help", "corolla plugins list"):
+            if name in commands:
+                extra = f"{name} (+{EXTRA_PLUGINS} plugins with commands)"
+                commands[extra] = commands[name]
+                envs[extra] = many
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for name, argv in commands.items():
+            wall_time(argv, cwd, envs[name])
         for round_no in range(runs):
             names = list(commands)
             shift = round_no % len(names)
             for name in names[shift:] + names[:shift]:
-                samples[name].append(wall_time(commands[name], cwd, env))
+                samples[name].append(wall_time(commands[name], cwd, envs[name]))
     results = {
         name: {
             "median_ms": round(statistics.median(times) * 1e3, 1),
@@ -82,10 +119,11 @@ def main() -> None:
         return
     results = data["results"]
     flask = results.get("flask --help", {}).get("median_ms")
-    print(f"{'command':<30} {'median ms':>10} {'min ms':>8} {'vs flask --help':>16}")
+    width = max(len(name) for name in results)
+    print(f"{'command':<{width}} {'median ms':>10} {'min ms':>8} {'vs flask --help':>16}")
     for name, figures in results.items():
         ratio = f"{figures['median_ms'] / flask:.2f}x" if flask else "-"
-        print(f"{name:<30} {figures['median_ms']:>10.1f} {figures['min_ms']:>8.1f} {ratio:>16}")
+        print(f"{name:<{width}} {figures['median_ms']:>10.1f} {figures['min_ms']:>8.1f} {ratio:>16}")
     if data["missing"]:
         print(f"not installed (pip install --group bench): {', '.join(data['missing'])}")
 

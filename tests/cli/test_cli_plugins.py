@@ -219,3 +219,13 @@ def test_show_a_plugin_that_does_not_import(corolla: Corolla, corolla_plugins: S
     assert "RuntimeError: half-written plugin" in data["error"]
     assert data["hooks"] == [] and data["settings"] == []
     assert "error:        failed to import" in corolla("plugins", "show", "broken").stdout
+
+
+def test_why_and_graph_name_a_disabled_provider(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    env = {"COROLLA_DISABLE_PLUGINS": "sessions"}
+    text = corolla("plugins", "why", "forms", environ=env).stdout
+    assert "is refused" in text
+    assert "sessions>=0.2 (requires) <- sessions (disabled)" in text
+    edges = corolla.json("plugins", "graph", "--json", environ=env)["edges"]
+    assert {"plugin": "forms", "needs": "sessions", "kind": "requires", "requirement": "sessions>=0.2"} in edges
+    assert "requires sessions>=0.2: sessions 0.3 [disabled]" in corolla("plugins", "graph", environ=env).stdout

@@ -51,9 +51,13 @@ def _loaded(plan: Plan) -> list[PluginRecord]:
 
 
 def providers_of(plan: Plan, ref: str) -> list[str]:
-    """Plugins (with a declaration) providing capability ``ref``, enabled ones first."""
+    """Plugins providing capability ``ref``, enabled ones first.
+
+    A plugin that was never imported (disabled) or failed to import provides
+    at least its own name.
+    """
     cap = canonicalize_name(ref)
-    found = [r.name for r in _loaded(plan) if r.declaration is not None and cap in provided_capabilities(r)]
+    found = [r.name for r in _loaded(plan) if cap in provided_capabilities(r)]
     enabled = [n for n in found if plan.resolution.decisions[n].status == ENABLED]
     return enabled + [n for n in found if n not in enabled]
 

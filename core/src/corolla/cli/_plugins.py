@@ -183,9 +183,11 @@ def why(ctx: click.Context, name: str, as_json: bool) -> None:
     echo(f"{data['name']} {data['version']} ({data['distribution']}) is {status(data['status'])}: {data['reason']}")
     if data["needs"]:
         echo("needs:")
+        decisions = plan.resolution.decisions
         for need in data["needs"]:
-            provider = need["provider"] or "nothing installed provides it"
-            echo(f"  {need['requirement']} ({need['kind']}) <- {provider}")
+            provider = need["provider"]
+            by = f"{provider} ({status(decisions[provider].status)})" if provider else "nothing installed provides it"
+            echo(f"  {need['requirement']} ({need['kind']}) <- {by}")
     if data["needed_by"]:
         echo("needed by:")
         _tree(data["needed_by"], "  ")

@@ -11,11 +11,11 @@ def checks(app) -> dict[str, Check]:
 
 
 def test_core_deploy_checks_fail_for_a_development_setup(make_app):
-    app = make_app(config={"core": {"debug": True}})
+    app = make_app(config={"core": {"debug": True, "trace_hooks": True}})
 
     found = checks(app)
 
-    assert set(found) == {"core.debug", "core.secret_key", "core.plugins_pinned"}
+    assert set(found) == {"core.debug", "core.trace_hooks", "core.secret_key", "core.plugins_pinned"}
     assert not any(check.ok for check in found.values())
     assert found["core.debug"].fix == "set [core] debug = false (or COROLLA_CORE__DEBUG=0)"
     assert "generated in the instance folder" in found["core.secret_key"].message

@@ -20,15 +20,14 @@ import pluggy
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
-from ._config import CORE_SETTINGS, PLUGINS_SETTINGS, Config, Layers, instance_secret_key, selection_from
+from ._config import Config, instance_secret_key
 from ._decisions import Resolution, Selection
 from ._defaults import CorePlugin
-from ._discovery import PluginRecord, discover, load_declaration
-from ._errors import ConfigError, PluginError, PluginResolutionError
+from ._errors import CorollaError, PluginError
 from ._manager import PluginHost
-from ._pipeline import Blame, call_order, compile_each, compile_firstresult
+from ._pipeline import Blame, Tracer, call_order, compile_each, compile_firstresult, traced
+from ._plan import Plan, make_plan
 from ._plugin import Plugin
-from ._resolve import resolve
 from ._version import __version__
 from ._wrappers import Request, Response, ResponseValueError, lazy, make_response
 
@@ -84,6 +83,7 @@ class App:
     plugins: dict[str, Plugin]
     plugin_manager: pluggy.PluginManager
     pipeline: list[str]
+    plan: Plan
 
     def __init__(
         self,
@@ -109,43 +109,14 @@ class App:
                 f"not {type(config).__name__}"
             )
         self.root = Path(root).resolve() if root is not None else _caller_root()
-        env = os.environ if environ is None else environ
-        layers = Layers(self.root, config, env)
-        records = discover(plugin_path)
-        installed = {r.name for r in records}
-
-        # A first pass over the core's own sections only: they decide which
-        # plugins to load. The full pass after resolution reports every problem.
-        base, base_problems = layers.build(
-            {"core": CORE_SETTINGS, "plugins": PLUGINS_SETTINGS}, ignore=layers.section_names() | installed
-        )
-        selection_problems = [p for p in base_problems if p.plugin == "plugins"]
-        if selection_problems:
-            # Which plugins to import depends on this section: never guess.
-            raise ConfigError(selection_problems)
-        self.selection = selection_from(base["plugins"], base, plugins, env)
-        records = [self._load_if_selected(r) for r in records]
-        self.resolution = resolve(
-            records,
-            self.selection,
-            __version__,
-            reserved_app=_public_names(App),
-            reserved_request=_public_names(self.request_class),
-        )
+        plan = plan_app(self.root, config, plugins, plugin_path=plugin_path, environ=environ)
+        self.selection = plan.selection
+        self.resolution = plan.resolution
         for warning in self.resolution.warnings:
             logger.warning("%s (fix: %s)", warning.message, warning.fix)
-
-        schemas: dict[str, Mapping[str, Any]] = {"core": CORE_SETTINGS, "plugins": PLUGINS_SETTINGS}
-        for name in self.resolution.order:
-            decl = self.resolution.decisions[name].record.declaration
-            schemas[name] = decl.settings if decl else {}
-        config_obj, config_problems = layers.build(schemas, ignore=installed - set(self.resolution.order))
-        problems = layers.problems + config_problems
-        if not self.resolution.ok:
-            raise PluginResolutionError([*self.resolution.problems, *problems])
-        if problems:
-            raise ConfigError(problems)
-        self.config = config_obj
+        plan.raise_for_problems()
+        self.plan = plan
+        self.config = plan.config
         core = self.config["core"]
         self.debug = core["debug"]
         # A relative instance path is relative to the app's root, not to the
@@ -160,8 +131,10 @@ class App:
             self._load_plugins()
             self._compile()
             self._host.call_each("corolla_startup", done=self._started, app=self)
-        except BaseException:
+        except BaseException as exc:
             self._unload()
+            if isinstance(exc, CorollaError) and exc.plan is None:
+                exc.plan = plan  # the command line still shows which plugins were planned
             raise
         # Every plugin is started now, also those with no corolla_startup
         # (a pool made lazily on the first request still needs closing).
@@ -177,10 +150,6 @@ class App:
                 logger.debug("plugin %s is %s: %s", decision.record.label(), decision.status, decision.reason)
 
     # -- construction --------------------------------------------------------
-
-    def _load_if_selected(self, record: PluginRecord) -> PluginRecord:
-        # A plugin that will not load is never imported.
-        return load_declaration(record) if self.selection.selects(record.name) else record
 
     def _load_plugins(self) -> None:
         order = self.resolution.order
@@ -213,7 +182,8 @@ class App:
         self.request_class = type("Request", (type(self).request_class,), namespace)
 
         hook = host.hook
-        dispatch = compile_firstresult(hook.corolla_dispatch, ("request",)) or _no_dispatch
+        trace = _hook_tracer(host.label) if core["trace_hooks"] else None
+        dispatch = compile_firstresult(hook.corolla_dispatch, ("request",), trace) or _no_dispatch
         handler: Callable[[Request], Any] = _none_is_404(dispatch)
         self.pipeline = []
         # The first plugin in load order must end up outermost: wrap from the last.
@@ -226,15 +196,15 @@ class App:
                         f"plugin {host.label(impl.plugin_name)}: corolla_wrap_request returned {wrapped!r}, "
                         "not a callable; return a function taking the request, or None",
                     )
-                handler = wrapped
+                handler = wrapped if trace is None else traced(wrapped, "corolla_wrap_request", impl.plugin_name, trace)
                 self.pipeline.insert(0, impl.plugin_name)
         self._handler = handler
         # Who hands the core the value it makes a response of (for error messages).
         dispatchers = [impl.plugin_name for impl in call_order(hook.corolla_dispatch)]
         self._result_from = [*self.pipeline, *dispatchers]
-        self._response_hooks = compile_each(hook.corolla_response, ("request", "response"))
-        self._teardown_hooks = compile_each(hook.corolla_teardown, ("request", "exception"), reverse=True)
-        self._exception_hook = compile_firstresult(hook.corolla_handle_exception, ("request", "exception"))
+        self._response_hooks = compile_each(hook.corolla_response, ("request", "response"), trace=trace)
+        self._teardown_hooks = compile_each(hook.corolla_teardown, ("request", "exception"), True, trace)
+        self._exception_hook = compile_firstresult(hook.corolla_handle_exception, ("request", "exception"), trace)
         # The fast path skips building a werkzeug Response for str results;
         # only possible while no plugin wants to see every response.
         self._fast = not self._response_hooks
@@ -374,11 +344,43 @@ class App:
         return f"<App {str(self.root)!r} [{order}]>"
 
 
+def plan_app(
+    root: Path,
+    config: Mapping[str, Any] | None = None,
+    plugins: Iterable[str] | None = None,
+    *,
+    plugin_path: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Plan:
+    """The plan ``App(config, plugins, root=root, ...)`` would start from, without starting anything."""
+    return make_plan(
+        root,
+        config,
+        plugins,
+        plugin_path=plugin_path,
+        environ=environ,
+        reserved_app=_public_names(App),
+        reserved_request=_public_names(App.request_class),
+    )
+
+
 def _public_names(cls: type) -> frozenset[str]:
     names = set(dir(cls))
     for klass in cls.__mro__:
         names.update(getattr(klass, "__annotations__", {}))
     return frozenset(name for name in names if not name.startswith("_"))
+
+
+def _hook_tracer(label: Callable[[str], str]) -> Tracer:
+    """Logs each hook call on ``corolla.trace``: request line, hook, plugin, duration."""
+    trace_log = logging.getLogger("corolla.trace")
+
+    def trace(hook_name: str, plugin: str, seconds: float, request: Any) -> None:
+        where = _request_line(request) if isinstance(request, Request) else "?"
+        # A wrapper's time includes everything it wraps.
+        trace_log.info("%s %s in plugin %s: %.3f ms", where, hook_name, label(plugin), seconds * 1e3)
+
+    return trace
 
 
 def _request_line(request: Request) -> str:

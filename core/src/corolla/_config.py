@@ -42,6 +42,9 @@ CORE_SETTINGS: dict[str, Setting] = {
     ),
     "secret_key_fallbacks": Setting(list, [], "Older keys still accepted when verifying signatures", secret=True),
     "debug": Setting(bool, False, "Show tracebacks in error responses; never in production"),
+    "trace_hooks": Setting(
+        bool, False, "Log every request-time hook call with its plugin and duration (corolla run --trace-hooks)"
+    ),
     "instance_path": Setting(str, "", "Folder for per-deployment files (default: <root>/instance)"),
     "max_content_length": Setting(int, 16 * MiB, "Largest request body accepted, in bytes (413 above)"),
     "max_form_memory_size": Setting(int, 500_000, "Largest non-file form field kept in memory, in bytes (413 above)"),

@@ -35,6 +35,15 @@ class CorePlugin:
                 "set [core] debug = false (or COROLLA_CORE__DEBUG=0)",
             ),
         ]
+        tracing = app.config["core"]["trace_hooks"]
+        checks.append(
+            Check(
+                "core.trace_hooks",
+                not tracing,
+                "every hook call is traced and logged" if tracing else "hook tracing is off",
+                "set [core] trace_hooks = false (or COROLLA_CORE__TRACE_HOOKS=0); tracing is for development",
+            )
+        )
         key = app.config["core"]["secret_key"]
         if key is None:
             found, ok = "the secret key is the development key generated in the instance folder", False

@@ -8,10 +8,20 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._plan import Plan
 
 
 class CorollaError(Exception):
-    """Base class of every error Corolla raises on purpose."""
+    """Base class of every error Corolla raises on purpose.
+
+    ``plan`` is set on errors raised while ``App`` is built once its plugins
+    were planned: the ``corolla`` command line renders it (which plugins, why).
+    """
+
+    plan: Plan | None = None
 
 
 @dataclass(frozen=True)

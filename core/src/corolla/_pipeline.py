@@ -9,6 +9,7 @@ implementations compiles to None and the app skips it with one test.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -16,6 +17,9 @@ from typing import Any
 import pluggy
 
 from ._plugin import Plugin
+
+#: ``trace(hook name, plugin name, seconds, request)``, called after each traced hook call.
+Tracer = Callable[[str, str, float, Any], None]
 
 
 def call_order(hook: pluggy.HookCaller) -> list[pluggy.HookImpl]:
@@ -28,6 +32,34 @@ def needs_pluggy(impls: Sequence[pluggy.HookImpl]) -> bool:
     return any(impl.wrapper or impl.hookwrapper for impl in impls)
 
 
+def traced(fn: Callable[..., Any], hook_name: str, plugin: str, trace: Tracer) -> Callable[..., Any]:
+    """``fn`` reporting each call's duration to ``trace``; the first argument is the request.
+
+    Only compiled in when tracing is on (``[core] trace_hooks``): with it off
+    the pipeline holds the plain functions and pays nothing.
+    """
+    clock = time.perf_counter
+
+    def call(*args: Any) -> Any:
+        start = clock()
+        try:
+            return fn(*args)
+        finally:
+            trace(hook_name, plugin, clock() - start, args[0] if args else None)
+
+    return call
+
+
+def _pluggy_call(hook: pluggy.HookCaller, argnames: Sequence[str], trace: Tracer | None) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        return hook(**dict(zip(argnames, args, strict=True)))
+
+    if trace is None:
+        return call
+    names = "+".join(impl.plugin_name for impl in call_order(hook))
+    return traced(call, hook.name, names, trace)
+
+
 def bind(impl: pluggy.HookImpl, argnames: Sequence[str]) -> Callable[..., Any]:
     """A callable taking the spec's arguments positionally and passing only what ``impl`` accepts.
 
@@ -37,20 +69,35 @@ def bind(impl: pluggy.HookImpl, argnames: Sequence[str]) -> Callable[..., Any]:
     """
     fn = impl.function
     wanted = tuple(impl.argnames)
-    if wanted == tuple(argnames):
-        return fn
-    index = [argnames.index(name) for name in wanted]
-    return lambda *args: fn(*[args[i] for i in index])
+    if wanted != tuple(argnames):
+        index = [argnames.index(name) for name in wanted]
+        inner = fn
+
+        def fn(*args: Any) -> Any:
+            return inner(*[args[i] for i in index])
+
+    return fn
 
 
-def compile_firstresult(hook: pluggy.HookCaller, argnames: Sequence[str]) -> Callable[..., Any] | None:
+def _bind_all(
+    hook: pluggy.HookCaller, impls: Sequence[pluggy.HookImpl], argnames: Sequence[str], trace: Tracer | None
+) -> list[Callable[..., Any]]:
+    fns = [bind(impl, argnames) for impl in impls]
+    if trace is None:
+        return fns
+    return [traced(fn, hook.name, impl.plugin_name, trace) for fn, impl in zip(fns, impls, strict=True)]
+
+
+def compile_firstresult(
+    hook: pluggy.HookCaller, argnames: Sequence[str], trace: Tracer | None = None
+) -> Callable[..., Any] | None:
     """One callable returning the first non-None result, or None if nobody implements the hook."""
     impls = call_order(hook)
     if not impls:
         return None
     if needs_pluggy(impls):
-        return lambda *args: hook(**dict(zip(argnames, args, strict=True)))
-    fns = [bind(impl, argnames) for impl in impls]
+        return _pluggy_call(hook, argnames, trace)
+    fns = _bind_all(hook, impls, argnames, trace)
     if len(fns) == 1:
         return fns[0]
 
@@ -64,12 +111,14 @@ def compile_firstresult(hook: pluggy.HookCaller, argnames: Sequence[str]) -> Cal
     return first
 
 
-def compile_each(hook: pluggy.HookCaller, argnames: Sequence[str], reverse: bool = False) -> list[Callable[..., Any]]:
+def compile_each(
+    hook: pluggy.HookCaller, argnames: Sequence[str], reverse: bool = False, trace: Tracer | None = None
+) -> list[Callable[..., Any]]:
     """The implementations as a list of plain callables, in call order (or reversed)."""
     impls = call_order(hook)
     if needs_pluggy(impls):
-        return [lambda *args: hook(**dict(zip(argnames, args, strict=True)))]
-    fns = [bind(impl, argnames) for impl in impls]
+        return [_pluggy_call(hook, argnames, trace)]
+    fns = _bind_all(hook, impls, argnames, trace)
     return fns[::-1] if reverse else fns
 
 

@@ -14,6 +14,13 @@ Fixtures:
     in. Apps are closed after the test.
 ``client``
     A werkzeug test ``Client`` for the ``app`` fixture you define.
+
+``run_cli(*args, app=None, cwd=None, environ=None, plugin_path=None)``
+    Runs the ``corolla`` command line in-process (click's ``CliRunner``) and
+    returns click's ``Result`` (``exit_code``, ``stdout``, ``stderr``,
+    ``output``). ``app`` is the app the commands see (as if found by
+    ``--app``), e.g. one built with ``make_app``; without it the commands see
+    no app. ``environ`` (default empty) is what config reads.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from werkzeug.test import Client
 from ._app import App
 from ._synthetic import SyntheticPlugins
 
-__all__ = ["Client", "SyntheticPlugins", "client", "corolla_plugins", "make_app"]
+__all__ = ["Client", "SyntheticPlugins", "client", "corolla_plugins", "make_app", "run_cli"]
 
 
 @pytest.fixture
@@ -68,6 +75,28 @@ def make_app(
     yield build
     for app in apps:
         app.close()
+
+
+def run_cli(
+    *args: str,
+    app: App | None = None,
+    cwd: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    plugin_path: list[str] | None = None,
+) -> Any:
+    """Run ``corolla *args`` in-process; returns click's ``Result``. Plugins' own commands included."""
+    from click.testing import CliRunner
+
+    from .cli import cli, make_state
+
+    overrides: dict[str, Any] = {"environ": dict(environ or {}), "plugin_path": plugin_path, "app": app}
+    if cwd is not None:
+        overrides["cwd"] = Path(cwd)
+    state = make_state(args, overrides)
+    try:
+        return CliRunner().invoke(cli, list(args), obj=state, prog_name="corolla")
+    finally:
+        state.close()
 
 
 @pytest.fixture

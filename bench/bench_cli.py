@@ -1,0 +1,132 @@
+"""The command line's wall time: ``corolla --help`` and ``corolla plugins list`` beside ``flask --help``.
+
+Each command runs as a fresh process (the installed console scripts in this
+environment), in an empty temporary folder with no ``COROLLA_*`` or
+``FLASK_*`` variables, so no app, ``corolla.toml`` or ``.flaskenv`` is found:
+the no-app case every fresh shell sees. ``corolla --help`` asks installed
+plugins for their commands (it builds an app over them); ``corolla plugins
+list`` only plans (discovery, declarations, resolution, config). The
+"+20 plugins" rows add twenty synthetic plugin distributions that each add
+a command, to show what plugins' commands cost ``--help``. One
+discarded warm-up run each (writes ``.pyc`` files), then rounds interleave
+the commands; medians are reported.
+
+    .venv/bin/python bench/bench_cli.py [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+
+COMMANDS: dict[str, list[str]] = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    "corolla --help": [str(BIN / "corolla"), "--help"],
+    "corolla plugins list": [str(BIN / "corolla"), "plugins", "list"],
+    "corolla plugins list --json": [str(BIN / "corolla"), "plugins", "list", "--json"],
+    "corolla hooks": [str(BIN / "corolla"), "hooks"],
+    "flask --help": [str(BIN / "flask"), "--help"],
+}
+
+
+#: Extra synthetic plugins, each adding one command, for the "+ N plugins" rows.
+EXTRA_PLUGINS = 20
+
+COMMAND_PLUGIN = """
+@hookimpl
+def corolla_cli_commands(self, app):
+    import click
+
+    @click.command("cmd-{n}")
+    def command():
+        \"\"\"A command from plugin {n}.\"\"\"
+
+    return [command]
+"""
+
+
+def clean_environ() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("COROLLA_", "FLASK_", "PYTHON"))}
+
+
+def with_plugins(folder: str) -> dict[str, str]:
+    """An environment where EXTRA_PLUGINS synthetic plugins (real dist-info) are importable."""
+    from corolla.testing import SyntheticPlugins
+
+    plugins = SyntheticPlugins(folder)
+    for n in range(EXTRA_PLUGINS):
+        plugins.add(f"extra{n:02d}", body=COMMAND_PLUGIN.format(n=n))
+    env = clean_environ()
+    env["PYTHONPATH"] = folder
+    return env
+
+
+def wall_time(argv: list[str], cwd: str, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def run(runs: int) -> dict[str, Any]:
+    env = clean_environ()
+    commands = {name: argv for name, argv in COMMANDS.items() if Path(argv[0]).exists()}
+    missing = sorted(set(COMMANDS) - set(commands))
+    envs = dict.fromkeys(commands, env)
+    with tempfile.TemporaryDirectory(prefix="corolla-bench-cli-") as cwd, tempfile.TemporaryDirectory() as site:
+        many = with_plugins(site)
+        for name in ("corolla --help", "corolla plugins list"):
+            if name in commands:
+                extra = f"{name} (+{EXTRA_PLUGINS} plugins with commands)"
+                commands[extra] = commands[name]
+                envs[extra] = many
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for name, argv in commands.items():
+            wall_time(argv, cwd, envs[name])
+        for round_no in range(runs):
+            names = list(commands)
+            shift = round_no % len(names)
+            for name in names[shift:] + names[:shift]:
+                samples[name].append(wall_time(commands[name], cwd, envs[name]))
+    results = {
+        name: {
+            "median_ms": round(statistics.median(times) * 1e3, 1),
+            "min_ms": round(min(times) * 1e3, 1),
+            "runs": len(times),
+        }
+        for name, times in samples.items()
+    }
+    return {"results": results, "missing": missing, "python": sys.version.split()[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 runs each instead of 15")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    data = run(3 if args.quick else 15)
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return
+    results = data["results"]
+    flask = results.get("flask --help", {}).get("median_ms")
+    width = max(len(name) for name in results)
+    print(f"{'command':<{width}} {'median ms':>10} {'min ms':>8} {'vs flask --help':>16}")
+    for name, figures in results.items():
+        ratio = f"{figures['median_ms'] / flask:.2f}x" if flask else "-"
+        print(f"{name:<{width}} {figures['median_ms']:>10.1f} {figures['min_ms']:>8.1f} {ratio:>16}")
+    if data["missing"]:
+        print(f"not installed (pip install --group bench): {', '.join(data['missing'])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,221 @@
+"""The data behind ``corolla plugins ...``: plain dicts, which are also the ``--json`` output.
+
+Built from a ``Plan`` (the records resolution made), never from click, so the
+renderers and the JSON share one source. The keys are the documented schema
+(docs/cli.md); add keys, never rename or remove them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from .._decisions import ENABLED, Decision, provided_capabilities
+from .._discovery import PluginRecord, load_declaration
+from .._markers import PROJECT
+from .._plan import Plan
+from .._plugin import Setting
+
+_IMPL_MARK = f"{PROJECT}_impl"
+_SPEC_MARK = f"{PROJECT}_spec"
+
+
+def ordered_decisions(plan: Plan) -> list[Decision]:
+    """Loaded plugins in load order, then the others by name."""
+    decisions = plan.resolution.decisions.values()
+    loaded = sorted((d for d in decisions if d.position is not None), key=lambda d: d.position or 0)
+    return loaded + [d for d in decisions if d.position is None]
+
+
+def plugin_rows(plan: Plan) -> list[dict[str, Any]]:
+    return [d.as_dict() for d in ordered_decisions(plan)]
+
+
+def check_data(plan: Plan) -> dict[str, Any]:
+    errors = [p.as_dict() for p in plan.problems]
+    return {
+        "ok": plan.ok,
+        "order": list(plan.resolution.order),
+        "errors": errors,
+        "warnings": [p.as_dict() for p in plan.resolution.warnings],
+    }
+
+
+# -- dependency edges, from the declarations (whatever each plugin's status) ---
+
+
+def _loaded(plan: Plan) -> list[PluginRecord]:
+    return [d.record for d in ordered_decisions(plan)]
+
+
+def providers_of(plan: Plan, ref: str) -> list[str]:
+    """Plugins providing capability ``ref``, enabled ones first.
+
+    A plugin that was never imported (disabled) or failed to import provides
+    at least its own name.
+    """
+    cap = canonicalize_name(ref)
+    found = [r.name for r in _loaded(plan) if cap in provided_capabilities(r)]
+    enabled = [n for n in found if plan.resolution.decisions[n].status == ENABLED]
+    return enabled + [n for n in found if n not in enabled]
+
+
+def dependency_edges(plan: Plan) -> list[dict[str, Any]]:
+    """``{"plugin", "needs", "kind", "requirement"}``: plugin needs a provider (None: nothing provides it)."""
+    edges: list[dict[str, Any]] = []
+    for record in _loaded(plan):
+        decl = record.declaration
+        if decl is None:
+            continue
+        wanted = [("requires", str(r), r.name) for r in decl.requires] + [("optional", o, o) for o in decl.optional]
+        for kind, text, ref in wanted:
+            providers = [p for p in providers_of(plan, ref) if p != record.name]
+            chosen = providers[0] if providers else None
+            if kind == "requires":
+                chosen = plan.resolution.decisions[record.name].satisfied_by.get(text, chosen)
+            edges.append({"plugin": record.name, "needs": chosen, "kind": kind, "requirement": text})
+    return edges
+
+
+def graph_data(plan: Plan) -> dict[str, Any]:
+    nodes = [
+        {
+            "name": d.name,
+            "version": d.record.version,
+            "status": d.status,
+            "position": d.position,
+            "provides": sorted(provided_capabilities(d.record)),
+        }
+        for d in ordered_decisions(plan)
+    ]
+    return {"nodes": nodes, "edges": dependency_edges(plan)}
+
+
+def why_data(plan: Plan, name: str) -> dict[str, Any]:
+    decision = plan.resolution.decisions[name]
+    edges = dependency_edges(plan)
+    needs = [
+        {"requirement": e["requirement"], "kind": e["kind"], "provider": e["needs"]}
+        for e in edges
+        if e["plugin"] == name
+    ]
+
+    def dependents(target: str, seen: frozenset[str]) -> list[dict[str, Any]]:
+        out = []
+        for e in edges:
+            if e["needs"] == target and e["plugin"] not in seen:
+                out.append(
+                    {
+                        "plugin": e["plugin"],
+                        "status": plan.resolution.decisions[e["plugin"]].status,
+                        "kind": e["kind"],
+                        "requirement": e["requirement"],
+                        "needed_by": dependents(e["plugin"], seen | {e["plugin"]}),
+                    }
+                )
+        return out
+
+    return {
+        "name": name,
+        "version": decision.record.version,
+        "distribution": decision.record.distribution,
+        "status": decision.status,
+        "reason": decision.reason,
+        "position": decision.position,
+        "needs": needs,
+        "needed_by": dependents(name, frozenset({name})),
+    }
+
+
+# -- one plugin, in full ---------------------------------------------------------
+
+
+def hook_implementations(cls: type | None) -> list[dict[str, Any]]:
+    """The ``@hookimpl`` methods of a plugin class, by name, with their options."""
+    if cls is None:
+        return []
+    out = []
+    for attr in sorted(dir(cls)):
+        fn = getattr(cls, attr, None)
+        opts = getattr(fn, _IMPL_MARK, None)
+        if not isinstance(opts, dict):
+            continue
+        out.append(
+            {
+                "hook": opts.get("specname") or attr,
+                "wrapper": bool(opts.get("wrapper") or opts.get("hookwrapper")),
+                "tryfirst": bool(opts.get("tryfirst")),
+                "trylast": bool(opts.get("trylast")),
+                "optionalhook": bool(opts.get("optionalhook")),
+            }
+        )
+    return out
+
+
+def declared_hookspecs(cls: type | None) -> list[str]:
+    namespace = getattr(cls, "hookspecs", None) if cls is not None else None
+    if namespace is None:
+        return []
+    return sorted(attr for attr in dir(namespace) if hasattr(getattr(namespace, attr, None), _SPEC_MARK))
+
+
+def _shown(setting: Setting, value: Any) -> Any:
+    return "***" if setting.secret and value not in (None, "", []) else value
+
+
+def settings_data(plan: Plan, name: str, settings: dict[str, Setting]) -> list[dict[str, Any]]:
+    enabled = name in plan.resolution.order and name in plan.config
+    out = []
+    for key, setting in settings.items():
+        if enabled:
+            value, source = plan.config.masked(name).get(key), plan.config.source(name, key)
+        else:
+            value, source = _shown(setting, setting.default), "defaults"
+        out.append(
+            {
+                "key": key,
+                "type": setting.type.__name__,
+                "default": _shown(setting, setting.default),
+                "value": value,
+                "source": source,
+                "secret": setting.secret,
+                "choices": list(setting.choices),
+                "help": setting.help,
+            }
+        )
+    return out
+
+
+def show_data(plan: Plan, name: str, commands: Iterable[str] | None) -> dict[str, Any]:
+    decision = plan.resolution.decisions[name]
+    record = decision.record
+    if not record.loaded:
+        record = load_declaration(record)  # a disabled plugin: read its declaration for this one report
+    decl = record.declaration
+    return {
+        "name": name,
+        "version": record.version,
+        "distribution": record.distribution,
+        "entry_point": record.entry_point,
+        "location": record.location or None,
+        "status": decision.status,
+        "reason": decision.reason,
+        "position": decision.position,
+        "error": record.error,
+        "core": str(decl.core) if decl and str(decl.core) else (str(record.dist_core) if record.dist_core else None),
+        "requires": [str(r) for r in decl.requires] if decl else [],
+        "provides": sorted(provided_capabilities(record)),
+        "optional": list(decl.optional) if decl else [],
+        "conflicts": [str(c) for c in decl.conflicts] if decl else [],
+        "before": list(decl.before) if decl else [],
+        "after": list(decl.after) if decl else [],
+        "satisfied_by": dict(decision.satisfied_by),
+        "settings": settings_data(plan, name, dict(decl.settings)) if decl else [],
+        "hooks": hook_implementations(record.plugin_class),
+        "hookspecs": declared_hookspecs(record.plugin_class),
+        "app_attributes": list(decl.app_attributes) if decl else [],
+        "request_attributes": list(decl.request_attributes) if decl else [],
+        "commands": sorted(commands) if commands is not None else None,
+    }

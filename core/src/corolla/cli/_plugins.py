@@ -1,0 +1,298 @@
+"""``corolla plugins list|show|check|graph|why``: the plugin manager's decisions, rendered.
+
+These work without an app: they then plan the installed plugins with the
+config in the working folder. With an app they describe that app (and an
+app that failed to start because of its plugins still shows why).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+
+from .._errors import did_you_mean
+from .._plan import Plan
+from . import _data
+from ._render import echo, emit_json, join, paint, status, table
+from ._target import PlanError, State
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema: docs/cli.md).")
+
+
+@click.group()
+def plugins() -> None:
+    """Inspect the installed plugins: what loads, in which order, and why."""
+
+
+def _plan(ctx: click.Context) -> Plan:
+    state: State = ctx.find_root().obj
+    return state.plan()
+
+
+def _known_name(plan: Plan, name: str) -> str:
+    decisions = plan.resolution.decisions
+    if name in decisions:
+        return name
+    providers = _data.providers_of(plan, name)
+    if providers:
+        return providers[0]  # a capability: the plugin that provides it
+    hint = did_you_mean(name, decisions)
+    raise click.UsageError(
+        f"no installed plugin is named {name!r}" + (f"; {hint}" if hint else "") + " (see corolla plugins list)"
+    )
+
+
+@plugins.command("list")
+@json_option
+@click.pass_context
+def list_(ctx: click.Context, as_json: bool) -> None:
+    """Every discovered plugin: version, distribution, status (and why), provides, requires."""
+    plan = _plan(ctx)
+    rows = _data.plugin_rows(plan)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        echo("No plugins are installed (none declares a corolla.plugins entry point).")
+        return
+    body = [
+        [
+            str(r["position"]) if r["position"] is not None else "-",
+            r["name"],
+            r["version"],
+            r["distribution"],
+            status(r["status"]),
+            join(r["provides"]),
+            join(r["requires"]),
+            "" if r["status"] == "enabled" else r["reason"],
+        ]
+        for r in rows
+    ]
+    echo(table(["#", "NAME", "VERSION", "DISTRIBUTION", "STATUS", "PROVIDES", "REQUIRES", "WHY"], body))
+
+
+@plugins.command()
+@json_option
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Resolve the plugin set without starting the app; exit 1 when it does not resolve."""
+    try:
+        data = _data.check_data(_plan(ctx))
+    except PlanError as err:
+        data = {"ok": False, "order": [], "errors": [p.as_dict() for p in err.problems], "warnings": []}
+    if as_json:
+        emit_json(data)
+    else:
+        for warning in data["warnings"]:
+            echo(f"{paint('warning', 'yellow')} [{warning['kind']}] {warning['message']}\n    fix: {warning['fix']}")
+        if data["ok"]:
+            order = ", ".join(data["order"]) or "(no plugins)"
+            echo(f"{status('ok')}: the plugin set resolves; load order: {order}")
+        else:
+            count = len(data["errors"])
+            echo(f"{paint('error', 'red')}: the plugin set does not resolve ({count} problem{'s' * (count != 1)}):")
+            for number, problem in enumerate(data["errors"], 1):
+                echo(f"  {number}. [{problem['kind']}] {problem['message']}\n     fix: {problem['fix']}")
+    ctx.exit(0 if data["ok"] else 1)
+
+
+@plugins.command()
+@click.argument("name")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, name: str, as_json: bool) -> None:
+    """Everything about one plugin: declaration, config, hooks, attributes, commands."""
+    plan = _plan(ctx)
+    name = _known_name(plan, name)
+    state: State = ctx.find_root().obj
+    commands = None
+    if plan.ok:
+        found = state.plugin_commands()
+        if not found.errors or found.commands:
+            commands = [cmd for cmd, (plugin, _) in found.commands.items() if plugin == name]
+    data = _data.show_data(plan, name, commands)
+    if as_json:
+        emit_json(data)
+        return
+    lines = [
+        f"{paint(data['name'], None, bold=True)} {data['version']} ({data['distribution']})",
+        f"  status:       {status(data['status'])}: {data['reason']}",
+        f"  entry point:  {data['entry_point']}",
+        f"  location:     {data['location'] or '-'}",
+        f"  core range:   {data['core'] or 'any'}",
+        f"  requires:     {join([_satisfied(r, data['satisfied_by']) for r in data['requires']])}",
+        f"  provides:     {join(data['provides'])}",
+        f"  optional:     {join(data['optional'])}",
+        f"  conflicts:    {join(data['conflicts'])}",
+        f"  before/after: {join(data['before'])} / {join(data['after'])}",
+        f"  app attrs:    {join(data['app_attributes'])}",
+        f"  request attrs: {join(data['request_attributes'])}",
+        f"  hooks:        {join([_hook_label(h) for h in data['hooks']])}",
+        f"  declares:     {join(data['hookspecs'])}",
+        f"  commands:     {join(data['commands']) if data['commands'] is not None else '(unknown: no app started)'}",
+    ]
+    if data["error"]:
+        lines.append(f"  error:        {data['error']}")
+    echo("\n".join(lines))
+    if data["settings"]:
+        echo(f"\nconfig [{data['name']}]:")
+        # The config file relative to the app's folder: shorter, and the same on every machine.
+        root = str(plan.root) + os.sep
+        rows = [
+            [s["key"], s["type"], _value(s["default"]), _value(s["value"]), s["source"].replace(root, ""), s["help"]]
+            for s in data["settings"]
+        ]
+        echo(_indent(table(["KEY", "TYPE", "DEFAULT", "VALUE", "SOURCE", "HELP"], rows)))
+
+
+def _satisfied(requirement: str, satisfied_by: dict[str, str]) -> str:
+    by = satisfied_by.get(requirement)
+    return f"{requirement} (by {by})" if by else requirement
+
+
+def _hook_label(hook: dict[str, Any]) -> str:
+    flags = [flag for flag in ("wrapper", "tryfirst", "trylast", "optionalhook") if hook[flag]]
+    return str(hook["hook"]) + (f" [{', '.join(flags)}]" if flags else "")
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "-"
+    return repr(value) if isinstance(value, str) else json.dumps(value)
+
+
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+@plugins.command()
+@click.argument("name")
+@json_option
+@click.pass_context
+def why(ctx: click.Context, name: str, as_json: bool) -> None:
+    """Why NAME is loaded, disabled, refused or skipped, and what depends on it."""
+    plan = _plan(ctx)
+    name = _known_name(plan, name)
+    data = _data.why_data(plan, name)
+    if as_json:
+        emit_json(data)
+        return
+    echo(f"{data['name']} {data['version']} ({data['distribution']}) is {status(data['status'])}: {data['reason']}")
+    if data["needs"]:
+        echo("needs:")
+        decisions = plan.resolution.decisions
+        for need in data["needs"]:
+            provider = need["provider"]
+            by = f"{provider} ({status(decisions[provider].status)})" if provider else "nothing installed provides it"
+            echo(f"  {need['requirement']} ({need['kind']}) <- {by}")
+    if data["needed_by"]:
+        echo("needed by:")
+        _tree(data["needed_by"], "  ")
+    else:
+        echo("needed by: nothing (no other plugin requires it or integrates with it)")
+
+
+def _tree(items: list[dict[str, Any]], prefix: str) -> None:
+    for item in items:
+        echo(f"{prefix}<- {item['plugin']} ({item['kind']} {item['requirement']!r}, {status(item['status'])})")
+        _tree(item["needed_by"], prefix + "   ")
+
+
+@plugins.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tree", "dot", "mermaid", "json"]),
+    default="tree",
+    show_default=True,
+    help="tree (indented), Graphviz dot, Mermaid, or JSON.",
+)
+@json_option
+@click.pass_context
+def graph(ctx: click.Context, fmt: str, as_json: bool) -> None:
+    """The dependency graph: requirements and optional integrations between plugins."""
+    data = _data.graph_data(_plan(ctx))
+    if as_json or fmt == "json":
+        emit_json(data)
+    elif fmt == "dot":
+        echo(_dot(data))
+    elif fmt == "mermaid":
+        echo(_mermaid(data))
+    else:
+        echo(_tree_text(data))
+
+
+def _tree_text(data: dict[str, Any]) -> str:
+    nodes = {n["name"]: n for n in data["nodes"]}
+    needs: dict[str, list[dict[str, Any]]] = {}
+    needed = set()
+    for edge in data["edges"]:
+        needs.setdefault(edge["plugin"], []).append(edge)
+        if edge["needs"]:
+            needed.add(edge["needs"])
+    roots = [n for n in nodes if n not in needed] or list(nodes)
+    lines: list[str] = []
+
+    def label(name: str) -> str:
+        node = nodes[name]
+        return f"{name} {node['version']} [{status(node['status'])}]"
+
+    def walk(name: str, prefix: str, path: tuple[str, ...]) -> None:
+        edges = needs.get(name, [])
+        for i, edge in enumerate(edges):
+            last = i == len(edges) - 1
+            branch = "`-- " if last else "|-- "
+            target = edge["needs"]
+            what = f"{edge['kind']} {edge['requirement']}"
+            if target is None:
+                lines.append(f"{prefix}{branch}{what}: {paint('(not provided)', 'red')}")
+                continue
+            cycle = " (cycle)" if target in path else ""
+            lines.append(f"{prefix}{branch}{what}: {label(target)}{cycle}")
+            if not cycle:
+                walk(target, prefix + ("    " if last else "|   "), (*path, target))
+
+    for root in roots:
+        lines.append(label(root))
+        walk(root, "", (root,))
+    return "\n".join(lines) if lines else "No plugins are installed."
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def _dot(data: dict[str, Any]) -> str:
+    lines = ["digraph corolla {", "  rankdir=LR;", "  node [shape=box];"]
+    for node in data["nodes"]:
+        text = f"{node['name']} {node['version']}\\n{node['status']}"
+        style = "" if node["status"] == "enabled" else ", style=dashed"
+        lines.append(f"  {_quote(node['name'])} [label={_quote(text)}{style}];")
+    for edge in data["edges"]:
+        target = edge["needs"] or f"missing: {edge['requirement']}"
+        if edge["needs"] is None:
+            lines.append(f"  {_quote(target)} [color=red];")
+        style = ", style=dashed" if edge["kind"] == "optional" else ""
+        lines.append(f"  {_quote(edge['plugin'])} -> {_quote(target)} [label={_quote(edge['requirement'])}{style}];")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _mermaid_id(name: str) -> str:
+    return "p_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _mermaid(data: dict[str, Any]) -> str:
+    lines = ["graph LR"]
+    for node in data["nodes"]:
+        lines.append(f'  {_mermaid_id(node["name"])}["{node["name"]} {node["version"]} ({node["status"]})"]')
+    for edge in data["edges"]:
+        target = _mermaid_id(edge["needs"]) if edge["needs"] else _mermaid_id("missing " + edge["requirement"])
+        if edge["needs"] is None:
+            lines.append(f'  {target}["missing: {edge["requirement"]}"]')
+        arrow = "-.->" if edge["kind"] == "optional" else "-->"
+        lines.append(f'  {_mermaid_id(edge["plugin"])} {arrow}|"{edge["requirement"]}"| {target}')
+    return "\n".join(lines)

@@ -1,0 +1,302 @@
+"""What a command works on: the user's app, or the installed plugins and the config in the working folder.
+
+The app is found like Flask finds its app: ``--app module:attr`` (or
+``module``, or ``path/to/file.py``), else ``COROLLA_APP``, else ``app.py``
+or ``wsgi.py`` in the working folder. In a module, the attribute ``app`` is
+used, else a ``create_app()`` factory; ``module:factory()`` calls a factory.
+
+Without an app, inspection commands plan the installed plugin set with the
+config found in the working folder (``corolla.toml`` or ``pyproject.toml``),
+exactly as ``App(root=<working folder>)`` would, without starting anything.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+
+from .._app import App, plan_app
+from .._errors import CorollaError, Problem
+from .._plan import Plan
+
+APP_ENV = "COROLLA_APP"
+DEFAULT_FILES = ("app.py", "wsgi.py")
+
+
+class AppLoadError(click.ClickException):
+    """The app could not be found or built; one line, naming what was tried."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, cause: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+class PlanError(click.ClickException):
+    """No plan could be made: the ``[plugins]`` section, which decides what to import, is invalid."""
+
+    exit_code = 1
+
+    def __init__(self, error: CorollaError) -> None:
+        super().__init__(str(error))
+        self.problems: list[Problem] = list(getattr(error, "problems", []))
+
+
+@dataclass
+class PluginCommands:
+    """Commands plugins contributed: name -> (plugin, command), and what went wrong."""
+
+    commands: dict[str, tuple[str, click.Command]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def _import_module(ref: str, cwd: Path) -> ModuleType:
+    if ref.endswith(".py") or os.sep in ref:
+        path = (cwd / ref).resolve()
+        if not path.is_file():
+            raise FileNotFoundError(f"no file {path}")
+        folder = str(path.parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        name = path.stem
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+        return module
+    if str(cwd) not in sys.path:
+        sys.path.insert(0, str(cwd))
+    return importlib.import_module(ref)
+
+
+def _app_from(module: ModuleType, attr: str) -> Any:
+    if attr:
+        call = attr.endswith("()")
+        name = attr[:-2] if call else attr
+        if not hasattr(module, name):
+            raise LookupError(f"module {module.__name__!r} has no attribute {name!r}")
+        obj = getattr(module, name)
+        return obj() if call else obj
+    if isinstance(getattr(module, "app", None), App):
+        return module.app
+    factory = getattr(module, "create_app", None)
+    if callable(factory):
+        return factory()
+    found = [name for name, value in vars(module).items() if isinstance(value, App)]
+    if len(found) == 1:
+        return getattr(module, found[0])
+    raise LookupError(
+        f"module {module.__name__!r} has no 'app' attribute and no create_app() factory"
+        + (f" (it has several apps: {', '.join(found)}; name one with module:attr)" if found else "")
+    )
+
+
+class State:
+    """Per-invocation state: options, and the app or plan, each loaded at most once."""
+
+    def __init__(
+        self,
+        app_ref: str | None = None,
+        show_traceback: bool = False,
+        *,
+        cwd: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        plugin_path: Sequence[str] | None = None,
+        app: App | None = None,
+    ) -> None:
+        self.environ = os.environ if environ is None else environ
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self.show_traceback = show_traceback
+        self.plugin_path = list(plugin_path) if plugin_path is not None else None
+        if app_ref:
+            self.candidates, self.origin = [app_ref], "--app"
+        elif self.environ.get(APP_ENV):
+            self.candidates, self.origin = [self.environ[APP_ENV]], APP_ENV
+        else:
+            self.candidates = [name for name in DEFAULT_FILES if (self.cwd / name).is_file()]
+            self.origin = "the working folder"
+        self._app: App | None = app
+        self._app_loaded = app is not None
+        if app is not None:
+            self.candidates, self.origin = [repr(app)], "the caller"
+        self._app_error: BaseException | None = None
+        self._wrapped = AppLoadError("")
+        self._plan: Plan | None = None
+        self._inspection: App | None = None
+        self._inspection_error: BaseException | None = None
+        self._commands: PluginCommands | None = None
+
+    # -- the app -------------------------------------------------------------
+
+    @property
+    def tried(self) -> str:
+        if self.origin == "the working folder":
+            return f"tried --app, {APP_ENV}, then {' and '.join(DEFAULT_FILES)} in {self.cwd}"
+        return f"tried {self.origin} {self.candidates[0]!r}"
+
+    def app(self) -> App | None:
+        """The user's app, or None when there is none; ``AppLoadError`` when it is broken."""
+        if not self._app_loaded:
+            self._app_loaded = True
+            try:
+                self._app = self._load()
+            except Exception as exc:
+                self._app_error = exc
+                self._wrapped = self._wrap(exc)
+        if self._app_error is not None:
+            raise self._wrapped
+        return self._app
+
+    def require_app(self, command: str) -> App:
+        app = self.app()
+        if app is None:
+            raise AppLoadError(f"{command} needs an app: pass --app module:app or set {APP_ENV} ({self.tried})")
+        return app
+
+    def _load(self) -> App | None:
+        if not self.candidates:
+            return None
+        ref = self.candidates[0]
+        module_ref, _, attr = ref.partition(":")
+        module = _import_module(module_ref, self.cwd)
+        app = _app_from(module, attr)
+        if not isinstance(app, App):
+            raise TypeError(f"{ref!r} is {type(app).__name__}, not a corolla.App")
+        return app
+
+    def _wrap(self, exc: BaseException) -> AppLoadError:
+        if isinstance(exc, AppLoadError):
+            return exc
+        ref = self.candidates[0] if self.candidates else "?"
+        if isinstance(exc, CorollaError):
+            # Its message lists every problem, with fixes: worth more lines.
+            text = str(exc)
+        else:
+            text = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        if self.show_traceback:
+            traceback.print_exception(type(exc), exc, exc.__traceback__)
+        hint = "" if self.show_traceback else " (--traceback shows where)"
+        return AppLoadError(f"could not load the app {ref!r} ({self.tried}): {text}{hint}", exc)
+
+    # -- the plan ------------------------------------------------------------
+
+    def plan(self) -> Plan:
+        """The app's plan, or the installed set's with the working folder's config.
+
+        An app that failed to start because of its plugins or config still
+        has a plan (the error carries it), so inspection commands can show why.
+        """
+        if self._plan is None:
+            try:
+                app = self.app()
+            except AppLoadError as err:
+                if not isinstance(err.cause, CorollaError):
+                    raise
+                if err.cause.plan is None:
+                    raise PlanError(err.cause) from err
+                self._plan = err.cause.plan
+                return self._plan
+            if app is not None:
+                self._plan = app.plan
+            else:
+                try:
+                    self._plan = plan_app(self.cwd, plugin_path=self.plugin_path, environ=self.environ)
+                except CorollaError as exc:
+                    raise PlanError(exc) from exc
+        return self._plan
+
+    @property
+    def app_error(self) -> BaseException | None:
+        """Why the app did not start, when it was found but failed."""
+        return self._app_error
+
+    def inspection_app(self) -> App:
+        """The app, or an ``App`` rooted in the working folder built only to be inspected.
+
+        Its plugins are configured and started (``corolla_configure`` says to
+        do no I/O there); it serves no request.
+        """
+        app = self.app()
+        if app is not None:
+            return app
+        if self._inspection_error is not None:
+            raise self._inspection_error
+        if self._inspection is None:
+            try:
+                self._inspection = App(root=self.cwd, plugin_path=self.plugin_path, environ=self.environ)
+            except CorollaError as exc:
+                self._inspection_error = AppLoadError(
+                    f"the installed plugins do not start (no app found: {self.tried}): {exc}", exc
+                )
+                raise self._inspection_error from exc
+        return self._inspection
+
+    def close(self) -> None:
+        if self._inspection is not None:
+            self._inspection.close()
+
+    # -- plugin commands -----------------------------------------------------
+
+    def plugin_commands(self) -> PluginCommands:
+        """Commands from ``corolla_cli_commands``, one implementation at a time.
+
+        With the user's app the hook gets that app; with no app found it gets
+        None (the implementations come from an inspection app over the
+        installed set). A plugin whose hook raises, or returns something that
+        is not a click command, is named in ``errors``; the others still count.
+        """
+        if self._commands is not None:
+            return self._commands
+        found = self._commands = PluginCommands()
+        try:
+            user_app = self.app()
+            app = user_app if user_app is not None else self.inspection_app()
+        except AppLoadError as err:
+            found.errors.append(f"plugin commands are unavailable: {err.message}")
+            return found
+        from .._pipeline import call_order
+
+        host = app._host
+        for impl in call_order(app.plugin_manager.hook.corolla_cli_commands):
+            plugin = impl.plugin_name
+            label = host.label(plugin)
+            try:
+                result: Any = impl.function(**{name: user_app for name in impl.argnames})
+                commands = list(result or ())
+            except Exception as exc:
+                found.errors.append(f"plugin {label} failed in corolla_cli_commands: {exc!r}")
+                if self.show_traceback:
+                    traceback.print_exception(type(exc), exc, exc.__traceback__)
+                continue
+            for command in commands:
+                if not isinstance(command, click.Command) or not command.name:
+                    found.errors.append(
+                        f"plugin {label}: corolla_cli_commands returned {command!r}, not a named click command"
+                    )
+                    continue
+                if command.name in found.commands:
+                    other = found.commands[command.name][0]
+                    found.errors.append(
+                        f"plugin {label} adds command {command.name!r}, which plugin {host.label(other)} "
+                        "already adds; the first in load order wins"
+                    )
+                    continue
+                found.commands[command.name] = (plugin, command)
+        return found

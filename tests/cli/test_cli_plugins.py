@@ -1,0 +1,231 @@
+"""``corolla plugins list|show|check|graph|why``, text and JSON, over synthetic plugins."""
+
+from __future__ import annotations
+
+import pytest
+from cli_support import Corolla
+
+from corolla.testing import SyntheticPlugins
+
+LIST_KEYS = {"name", "version", "distribution", "status", "reason", "provides", "requires", "position"}
+
+
+def test_list_text_is_an_aligned_table_in_load_order(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    out = corolla("plugins", "list").stdout
+    lines = out.splitlines()
+    assert lines[0].split() == ["#", "NAME", "VERSION", "DISTRIBUTION", "STATUS", "PROVIDES", "REQUIRES", "WHY"]
+    names = [line.split()[1] for line in lines[1:]]
+    assert names == ["greeter", "sessions", "forms"]
+    # aligned: every row's VERSION column starts where the header's does
+    col = lines[0].index("VERSION")
+    assert all(line[col - 2 : col] == "  " and line[col] != " " for line in lines[1:])
+    assert "\x1b[" not in out  # not a terminal: no colour
+
+
+def test_list_json_has_the_documented_keys(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    rows = corolla.json("plugins", "list", "--json")
+    assert all(set(row) >= LIST_KEYS for row in rows)
+    forms = next(r for r in rows if r["name"] == "forms")
+    assert forms["status"] == "enabled"
+    assert forms["position"] == 2
+    assert forms["requires"] == ["sessions>=0.2"]
+    assert forms["distribution"] == "corolla-forms"
+
+
+def test_list_shows_why_a_plugin_is_disabled(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    (corolla.cwd / "corolla.toml").write_text('[plugins]\ndisabled = ["greeter"]\n')
+    rows = {r["name"]: r for r in corolla.json("plugins", "list", "--json")}
+    assert rows["greeter"]["status"] == "disabled"
+    assert rows["greeter"]["position"] is None
+    assert "[plugins] disabled" in rows["greeter"]["reason"]
+    text = corolla("plugins", "list").stdout
+    assert "disabled by [plugins] disabled" in text
+
+
+def test_list_environment_selection_is_honoured(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    rows = {r["name"]: r for r in corolla.json("plugins", "list", "--json", environ={"COROLLA_PLUGINS": "sessions"})}
+    assert rows["sessions"]["status"] == "enabled"
+    assert rows["forms"]["status"] == "disabled"
+
+
+def test_list_with_nothing_installed(corolla: Corolla) -> None:
+    assert "No plugins are installed" in corolla("plugins", "list").stdout
+    assert corolla.json("plugins", "list", "--json") == []
+
+
+def test_list_broken_plugin_is_refused_with_the_import_error(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins
+) -> None:
+    corolla_plugins.add("broken", source="import not_a_module_anywhere\n")
+    corolla_plugins.add("fine")
+    rows = {r["name"]: r for r in corolla.json("plugins", "list", "--json")}
+    assert rows["broken"]["status"] == "refused"
+    assert "No module named 'not_a_module_anywhere'" in rows["broken"]["reason"]
+    assert rows["fine"]["status"] == "refused"  # nothing is half-loaded
+    assert "refused" in corolla("plugins", "list").stdout
+
+
+def test_check_ok_exits_0(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    out = corolla("plugins", "check").stdout
+    assert out.strip() == "ok: the plugin set resolves; load order: greeter, sessions, forms"
+    data = corolla.json("plugins", "check", "--json")
+    assert data == {"ok": True, "order": ["greeter", "sessions", "forms"], "errors": [], "warnings": []}
+
+
+def test_check_failure_exits_1_with_every_problem_and_fix(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("sessions", version="0.1")
+    corolla_plugins.add("forms", requires=["sessions>=0.2"])
+    corolla_plugins.add("a", requires=["b"])
+    corolla_plugins.add("b", requires=["a"])
+    out = corolla("plugins", "check", code=1).stdout
+    assert "does not resolve (2 problems)" in out
+    assert "[version] plugin 'forms' (corolla-forms 1.0) requires 'sessions>=0.2'" in out
+    assert 'fix: pip install -U "corolla-sessions>=0.2"' in out
+    assert "[cycle]" in out
+    data = corolla.json("plugins", "check", "--json", code=1)
+    assert data["ok"] is False and data["order"] == []
+    assert [e["kind"] for e in data["errors"]] == ["version", "cycle"]
+    assert all(set(e) == {"plugin", "kind", "message", "fix"} for e in data["errors"])
+
+
+def test_check_reports_config_problems(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    (corolla.cwd / "corolla.toml").write_text("[sessions]\nbackedn = 'redis'\n")
+    data = corolla.json("plugins", "check", "--json", code=1)
+    assert data["errors"][0]["kind"] == "unknown-key"
+    assert "did you mean 'backend'?" in data["errors"][0]["message"]
+
+
+def test_show_everything_about_one_plugin(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    (corolla.cwd / "corolla.toml").write_text("[sessions]\nbackend = 'redis'\nsecret = 'hunter2'\n")
+    data = corolla.json("plugins", "show", "sessions", "--json")
+    assert data["name"] == "sessions" and data["version"] == "0.3"
+    assert data["entry_point"].endswith(":Plugin")
+    assert data["location"].endswith(".py")
+    assert data["request_attributes"] == ["session"]
+    assert [h["hook"] for h in data["hooks"]] == ["corolla_request_attributes"]
+    settings = {s["key"]: s for s in data["settings"]}
+    assert settings["backend"]["value"] == "redis"
+    assert settings["backend"]["default"] == "cookie"
+    assert settings["backend"]["source"].endswith("corolla.toml")
+    assert settings["secret"]["value"] == "***" and settings["secret"]["default"] == "***"
+    text = corolla("plugins", "show", "sessions").stdout
+    assert "hunter2" not in text and "s3cret" not in text
+    assert "request attrs: session" in text
+    assert "backend" in text and "'redis'" in text
+
+
+def test_show_lists_commands_a_plugin_adds(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    assert corolla.json("plugins", "show", "greeter", "--json")["commands"] == ["greet"]
+    assert corolla.json("plugins", "show", "forms", "--json")["commands"] == []
+    forms = corolla.json("plugins", "show", "forms", "--json")
+    assert forms["satisfied_by"] == {"sessions>=0.2": "sessions"}
+    assert forms["optional"] == ["orm"]
+
+
+def test_show_a_disabled_plugin_reads_its_declaration(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    data = corolla.json("plugins", "show", "forms", "--json", environ={"COROLLA_DISABLE_PLUGINS": "forms"})
+    assert data["status"] == "disabled"
+    assert data["requires"] == ["sessions>=0.2"]
+
+
+@pytest.mark.parametrize("command", ["show", "why"])
+def test_unknown_name_is_a_usage_error_with_did_you_mean(
+    corolla: Corolla, trio: SyntheticPlugins, command: str
+) -> None:
+    result = corolla("plugins", command, "sesions", code=2)
+    assert "no installed plugin is named 'sesions'; did you mean 'sessions'?" in result.output
+    result = corolla("plugins", command, "zzz", code=2)
+    assert "did you mean" not in result.output
+
+
+def test_why_gives_the_reason_and_reverse_dependencies(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    text = corolla("plugins", "why", "sessions").stdout
+    assert text.splitlines()[0] == "sessions 0.3 (corolla-sessions) is enabled: loaded at position 1"
+    assert "<- forms (requires 'sessions>=0.2', enabled)" in text
+    data = corolla.json("plugins", "why", "sessions", "--json")
+    assert data["needed_by"] == [
+        {"plugin": "forms", "status": "enabled", "kind": "requires", "requirement": "sessions>=0.2", "needed_by": []}
+    ]
+    forms = corolla.json("plugins", "why", "forms", "--json")
+    assert forms["needs"] == [
+        {"requirement": "sessions>=0.2", "kind": "requires", "provider": "sessions"},
+        {"requirement": "orm", "kind": "optional", "provider": None},
+    ]
+
+
+def test_why_chains_through_several_plugins(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("base")
+    corolla_plugins.add("middle", requires=["base"])
+    corolla_plugins.add("top", requires=["middle"])
+    text = corolla("plugins", "why", "base").stdout
+    assert "needed by:\n  <- middle (requires 'base', enabled)\n     <- top (requires 'middle', enabled)" in text
+
+
+def test_why_a_capability_names_its_provider(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("redis-sessions", provides=["sessions"])
+    assert corolla.json("plugins", "why", "sessions", "--json")["name"] == "redis-sessions"
+
+
+def test_why_refused(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("forms", requires=["sessions"])
+    text = corolla("plugins", "why", "forms").stdout
+    assert "is refused: plugin 'forms' (corolla-forms 1.0) requires 'sessions'" in text
+    assert "sessions (requires) <- nothing installed provides it" in text
+
+
+def test_graph_tree(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    text = corolla("plugins", "graph").stdout
+    assert text.splitlines() == [
+        "greeter 2.0 [enabled]",
+        "forms 0.1 [enabled]",
+        "|-- requires sessions>=0.2: sessions 0.3 [enabled]",
+        "`-- optional orm: (not provided)",
+    ]
+
+
+def test_graph_formats(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    dot = corolla("plugins", "graph", "--format", "dot").stdout
+    assert dot.startswith("digraph corolla {")
+    assert '"forms" -> "sessions" [label="sessions>=0.2"];' in dot
+    assert '"forms" -> "missing: orm" [label="orm", style=dashed];' in dot
+    mermaid = corolla("plugins", "graph", "--format", "mermaid").stdout
+    assert mermaid.startswith("graph LR")
+    assert 'p_forms -->|"sessions>=0.2"| p_sessions' in mermaid
+    data = corolla.json("plugins", "graph", "--format", "json")
+    assert data == corolla.json("plugins", "graph", "--json")
+    assert {n["name"] for n in data["nodes"]} == {"greeter", "sessions", "forms"}
+    assert {"plugin": "forms", "needs": "sessions", "kind": "requires", "requirement": "sessions>=0.2"} in data["edges"]
+    result = corolla("plugins", "graph", "--format", "png", code=2)
+    assert "'png' is not one of" in result.output
+
+
+def test_plugins_commands_do_not_call_the_command_hook(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add(
+        "noisy",
+        body="""
+        @hookimpl
+        def corolla_cli_commands(self, app):
+            raise RuntimeError("must not be called by plugins list")
+        """,
+    )
+    result = corolla("plugins", "list")
+    assert "must not be called" not in result.output
+
+
+def test_show_a_plugin_that_does_not_import(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("broken", source="raise RuntimeError('half-written plugin')\n")
+    data = corolla.json("plugins", "show", "broken", "--json")
+    assert data["status"] == "refused"
+    assert "RuntimeError: half-written plugin" in data["error"]
+    assert data["hooks"] == [] and data["settings"] == []
+    assert "error:        failed to import" in corolla("plugins", "show", "broken").stdout
+
+
+def test_why_and_graph_name_a_disabled_provider(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    env = {"COROLLA_DISABLE_PLUGINS": "sessions"}
+    text = corolla("plugins", "why", "forms", environ=env).stdout
+    assert "is refused" in text
+    assert "sessions>=0.2 (requires) <- sessions (disabled)" in text
+    edges = corolla.json("plugins", "graph", "--json", environ=env)["edges"]
+    assert {"plugin": "forms", "needs": "sessions", "kind": "requires", "requirement": "sessions>=0.2"} in edges
+    assert "requires sessions>=0.2: sessions 0.3 [disabled]" in corolla("plugins", "graph", environ=env).stdout

@@ -1,0 +1,166 @@
+"""The installed ``corolla`` script, run as a subprocess: exit codes, colour on a terminal only, run."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corolla.testing import SyntheticPlugins
+
+SCRIPT = Path(sys.executable).parent / "corolla"
+
+DISPATCH = """
+@hookimpl
+def corolla_dispatch(self, request):
+    return "pong" if request.path == "/ping" else None
+"""
+
+
+def environ(plugins: SyntheticPlugins, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COROLLA_", "PYTHON", "NO_COLOR"))}
+    env["PYTHONPATH"] = plugins.path[0]
+    env.update(extra)
+    return env
+
+
+def corolla(plugins: SyntheticPlugins, cwd: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args], cwd=cwd, env=environ(plugins, **extra), capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture
+def pinger(corolla_plugins: SyntheticPlugins, tmp_path: Path) -> SyntheticPlugins:
+    corolla_plugins.add("pinger", version="3.1", body=DISPATCH)
+    return corolla_plugins
+
+
+def test_version_and_help(pinger: SyntheticPlugins, tmp_path: Path) -> None:
+    import corolla as core
+
+    assert corolla(pinger, tmp_path, "--version").stdout == f"corolla {core.__version__}\n"
+    out = corolla(pinger, tmp_path, "--help").stdout
+    assert "plugins" in out and "hooks" in out and "run" in out
+
+
+def test_plugins_list_json_sees_installed_plugins(pinger: SyntheticPlugins, tmp_path: Path) -> None:
+    result = corolla(pinger, tmp_path, "plugins", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {r["name"]: r for r in json.loads(result.stdout)}
+    assert rows["pinger"]["version"] == "3.1"
+    assert rows["pinger"]["status"] == "enabled"
+
+
+def test_exit_codes(corolla_plugins: SyntheticPlugins, tmp_path: Path) -> None:
+    corolla_plugins.add("needy", requires=["nothing-provides-this"])
+    assert corolla(corolla_plugins, tmp_path, "plugins", "check").returncode == 1
+    assert corolla(corolla_plugins, tmp_path, "plugins", "show", "nope").returncode == 2
+    result = corolla(corolla_plugins, tmp_path, "--app", "missing_module", "run")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: could not load the app 'missing_module'")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def run_in_a_terminal(plugins: SyntheticPlugins, cwd: Path, *args: str, **extra: str) -> str:
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(
+        [str(SCRIPT), *args], cwd=cwd, env=environ(plugins, **extra), stdout=terminal, stderr=subprocess.DEVNULL
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            data = os.read(controller, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(controller)
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal_without_no_color(pinger: SyntheticPlugins, tmp_path: Path) -> None:
+    assert "\x1b[32m" in run_in_a_terminal(pinger, tmp_path, "plugins", "list")
+    assert "\x1b[" not in run_in_a_terminal(pinger, tmp_path, "plugins", "list", NO_COLOR="1")
+    assert "\x1b[" not in corolla(pinger, tmp_path, "plugins", "list").stdout
+
+
+def test_plugins_list_imports_no_heavy_library(pinger: SyntheticPlugins, tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom corolla.cli import main\n"
+        "try:\n    main(['plugins', 'list', '--json'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlalchemy', 'jinja2', 'wtforms', 'redis') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=environ(pinger), capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    light = subprocess.run(
+        [sys.executable, "-c", "import sys, corolla; print('click' in sys.modules)"],
+        env=environ(pinger),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert light.stdout.strip() == "False"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served(pinger: SyntheticPlugins, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    (tmp_path / "app.py").write_text("from corolla import App\n\napp = App(plugins=['pinger'])\n")
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(SCRIPT), "run", "--port", str(port), "--trace-hooks", "--debug", "--host", "0.0.0.0"],
+        cwd=tmp_path,
+        env=environ(pinger),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    try:
+        yield proc, port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_run_serves_traces_hooks_and_warns_about_debug_on_a_network(
+    served: tuple[subprocess.Popen[str], int],
+) -> None:
+    proc, port = served
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping?token=secret", timeout=10) as response:
+        assert response.read() == b"pong"
+    proc.terminate()
+    _, stderr = proc.communicate(timeout=10)
+    assert "WARNING: --debug on 0.0.0.0, which is not a loopback address" in stderr
+    assert "interactive debugger (which runs any code a visitor types) is OFF" in stderr
+    trace = [line for line in stderr.splitlines() if " trace " in line]
+    assert len(trace) == 1, stderr
+    assert "'GET /ping' corolla_dispatch in plugin 'pinger' (corolla-pinger 3.1):" in trace[0]
+    assert trace[0].endswith(" ms")
+    assert "secret" not in trace[0]  # the trace logs the path, never the query string

@@ -1,0 +1,88 @@
+"""``[core] trace_hooks`` (``corolla run --trace-hooks``): every request-time hook call logged; nothing when off."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pytest
+from werkzeug.test import Client
+
+from corolla import App
+from corolla.cli._run import is_loopback
+from corolla.testing import SyntheticPlugins, run_cli
+
+BODY = """
+@hookimpl
+def corolla_wrap_request(self, app, handler):
+    def wrapped(request):
+        return handler(request)
+    return wrapped
+
+@hookimpl
+def corolla_dispatch(self, request):
+    if request.path == "/boom":
+        raise ValueError("boom")
+    return "traced"
+
+@hookimpl
+def corolla_handle_exception(self, request, exception):
+    return ("handled", 500)
+
+@hookimpl
+def corolla_teardown(self, request, exception):
+    pass
+"""
+
+
+@pytest.fixture
+def traced_plugin(corolla_plugins: SyntheticPlugins) -> SyntheticPlugins:
+    corolla_plugins.add("tracer", version="0.5", body=BODY)
+    return corolla_plugins
+
+
+def test_every_hook_call_is_logged_with_plugin_and_duration(
+    traced_plugin: SyntheticPlugins, make_app: Callable[..., App], caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app(config={"core": {"trace_hooks": True}})
+    with caplog.at_level(logging.INFO, logger="corolla.trace"):
+        assert Client(app).get("/x?token=secret").text == "traced"
+        assert Client(app).get("/boom").text == "handled"
+    lines = [r.getMessage() for r in caplog.records if r.name == "corolla.trace"]
+    hooks = [line.split()[2] for line in lines]
+    assert hooks == [
+        "corolla_dispatch",
+        "corolla_wrap_request",
+        "corolla_teardown",
+        "corolla_dispatch",
+        "corolla_wrap_request",
+        "corolla_handle_exception",
+        "corolla_teardown",
+    ]
+    assert lines[0].startswith("'GET /x' corolla_dispatch in plugin 'tracer' (corolla-tracer 0.5): ")
+    assert all(line.endswith(" ms") for line in lines)
+    assert not any("secret" in line for line in lines)
+
+
+def test_off_compiles_the_plain_functions(traced_plugin: SyntheticPlugins, make_app: Callable[..., App]) -> None:
+    app = make_app()
+    plugin = app.plugins["tracer"]
+    assert app._teardown_hooks == [plugin.corolla_teardown]
+    assert app._exception_hook == plugin.corolla_handle_exception
+    traced = make_app(config={"core": {"trace_hooks": True}})
+    assert traced._teardown_hooks != [traced.plugins["tracer"].corolla_teardown]
+
+
+def test_deploy_check_refuses_tracing(traced_plugin: SyntheticPlugins, make_app: Callable[..., App]) -> None:
+    app = make_app(config={"core": {"trace_hooks": True}})
+    result = run_cli("check", "--deploy", "--json", app=app)
+    assert result.exit_code == 1
+    assert '"id": "core.trace_hooks",\n      "ok": false' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True), ("0.0.0.0", False), ("10.1.2.3", False)],
+)
+def test_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback

@@ -42,7 +42,7 @@ def test_text_table(app: App) -> None:
     assert lines[0].split() == ["Endpoint", "Methods", "Rule", "View", "Registered", "by"]
     assert set(lines[1]) <= {"-", " "}
     body = "\n".join(lines[2:])
-    assert "index" in body and "test_cli.populate.<locals>.index (" in body
+    assert "index" in body and "test_routing_cli.populate.<locals>.index (" in body
     assert "GET, HEAD" in body
     assert "api.<lambda>" in body and "app, group 'api'" in body
     assert "(build only)" in body
@@ -69,7 +69,8 @@ def test_json_and_sort_by_endpoint(app: App) -> None:
         "subdomain": None,
         "build_only": False,
     }
-    assert user["view"].startswith("test_cli.populate.<locals>.user (") and "test_cli.py:" in user["view"]
+    assert user["view"].startswith("test_routing_cli.populate.<locals>.user (")
+    assert "test_routing_cli.py:" in user["view"]
     mounts = [row for row in data if row["endpoint"] == "mount:/legacy"]
     assert [m["rule"] for m in mounts] == ["/legacy", "/legacy/<path:_mounted_path>"]
     assert mounts[0]["methods"] == []

@@ -302,7 +302,7 @@ def test_duplicate_endpoint_names_both_views(app: App) -> None:
     assert "duplicate endpoint 'index'" in message
     assert "test_duplicate_endpoint_names_both_views.<locals>.index" in message
     assert "other.<locals>.index" in message
-    assert "test_routes.py:" in message
+    assert "test_routing_routes.py:" in message
     assert "endpoint='...'" in message
 
 

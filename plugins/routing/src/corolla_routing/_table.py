@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -52,8 +53,17 @@ def describe(view: Any) -> str:
     name = getattr(func, "__qualname__", None) or repr(func)
     module = getattr(func, "__module__", None)
     code = getattr(func, "__code__", None)
-    where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+    where = f" ({_short(code.co_filename)}:{code.co_firstlineno})" if code is not None else ""
     return f"{module}.{name}{where}" if module else f"{name}{where}"
+
+
+def _short(filename: str) -> str:
+    """A file under the working folder relative to it (the routes table is read there), else as is."""
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:  # another drive on Windows
+        return filename
+    return filename if relative.startswith("..") else relative
 
 
 class Route(Rule):

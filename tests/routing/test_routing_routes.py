@@ -345,3 +345,27 @@ def test_two_apps_do_not_share_routes(build: Any) -> None:
     one.get("/")(lambda request: "one")
     assert Client(one).get("/").text == "one"
     assert Client(two).get("/").status_code == 404
+
+
+def test_static_matches_are_remembered_safely(app: App, client: Client) -> None:
+    @app.get("/page", defaults={"lang": "en"})
+    def page(request: Any, lang: str) -> str:
+        request.view_args["lang"] = "mutated"  # must not leak into the next request
+        return lang
+
+    app.get("/loose/", endpoint="loose", strict_slashes=False)(lambda request: "loose")
+    app.get("/plain", endpoint="plain")(lambda request: "plain")
+    app.mount("/legacy", lambda environ, start_response: (start_response("200 OK", []), [b"legacy"])[1])
+    for _ in range(3):
+        assert client.get("/page").text == "en"
+        assert client.head("/plain").status_code == 200
+        assert client.get("/plain").text == "plain"
+        assert client.get("/loose").text == "loose"
+        assert client.get("/legacy").text == "legacy"
+    for method in ("BREW", "PUT", "X1", "X2"):
+        client.open("/plain", method=method)
+        client.open("/legacy", method=method)
+    known = app.plugins["routing"].table.static_matches
+    # rules with defaults (their values are arguments) and mounts (any method) are matched every time
+    assert set(known) == {("/plain", "GET"), ("/plain", "HEAD"), ("/loose", "GET")}
+    assert client.post("/page").status_code == 405

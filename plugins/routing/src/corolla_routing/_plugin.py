@@ -204,6 +204,13 @@ class RoutingPlugin(corolla.Plugin):
         d = request.__dict__
         path = table.check_path(request.environ.get("PATH_INFO") or "")
         method = request.method
+        known = table.static_matches
+        if known is not None:
+            rule = known.get((path, method))
+            if rule is not None:
+                d["url_rule"] = rule
+                d["view_args"] = dict(rule.defaults) if rule.defaults else {}
+                return rule
         try:
             adapter = table.adapter(request, path, method)
             rule, values = adapter.match(path, method, return_rule=True)
@@ -221,6 +228,9 @@ class RoutingPlugin(corolla.Plugin):
             # A converter refusing its input without ValidationError (int() of
             # 5,000 digits raises ValueError): no route matches, not a 500.
             rule = values = None
+        else:
+            if known is not None and not rule.arguments and rule.methods is not None:
+                table.remember(path, method, rule)
         d["url_rule"] = rule
         d["view_args"] = values
         return rule  # type: ignore[return-value]

@@ -206,11 +206,13 @@ class RoutingPlugin(corolla.Plugin):
         method = request.method
         known = table.static_matches
         if known is not None:
-            rule = known.get((path, method))
-            if rule is not None:
-                d["url_rule"] = rule
-                d["view_args"] = dict(rule.defaults) if rule.defaults else {}
-                return rule
+            seen = known.get((path, method))
+            if seen is not None:
+                d["url_rule"] = seen
+                d["view_args"] = {}
+                return seen
+        rule: Any
+        values: Any
         try:
             adapter = table.adapter(request, path, method)
             rule, values = adapter.match(path, method, return_rule=True)
@@ -233,7 +235,7 @@ class RoutingPlugin(corolla.Plugin):
                 table.remember(path, method, rule)
         d["url_rule"] = rule
         d["view_args"] = values
-        return rule  # type: ignore[return-value]
+        return rule  # type: ignore[no-any-return]
 
     @hookimpl
     def corolla_handle_exception(self, request: Request, exception: Exception) -> Any:
@@ -244,15 +246,15 @@ class RoutingPlugin(corolla.Plugin):
         if handler is not None:
             return with_status(handler(request, exception), exception)
         kind = type(exception)
-        if kind is NotFound:
+        if isinstance(exception, NotFound) and kind is NotFound:
             if request.__dict__.get("url_rule", _UNSET) is None and str(exception.description).startswith(
                 _CORE_NO_DISPATCH
             ):
                 # Routing looked and found no route: a plain 404, not the core's
                 # "no dispatch plugin is installed" hint, which would be wrong here.
                 return corolla.Response(_page(NotFound), 404)
-        elif kind is MethodNotAllowed:
-            allow = ", ".join(exception.valid_methods or ())  # type: ignore[attr-defined]
+        elif isinstance(exception, MethodNotAllowed) and kind is MethodNotAllowed:
+            allow = ", ".join(exception.valid_methods or ())
             return corolla.Response(_page(MethodNotAllowed), 405, headers={"Allow": allow})
         return None
 

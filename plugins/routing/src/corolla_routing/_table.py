@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import BadRequest, NotFound, RequestURITooLarge
 from werkzeug.routing import BuildError, Map, MapAdapter, Rule
-from werkzeug.wrappers import Response
 
 from ._adapter import RequestAdapter, bind_outside_request, subdomain_of
 from ._errors import RoutingError, UrlBuildError, quoted
 from ._handlers import ErrorHandler, exception_class
+from ._mount import Mounted
 from ._router import Include, PendingRoute, Router, normalize_prefix
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ ROUTE_OPTIONS = frozenset(inspect.signature(Rule).parameters) - {"string", "endp
 def default_endpoint(view: Callable[..., Any]) -> str:
     """The view's ``__qualname__`` without function scopes: ``index``, ``UserViews.show``."""
     qualname = getattr(view, "__qualname__", None) or getattr(view, "__name__", None)
-    if not qualname:
+    if not isinstance(qualname, str) or not qualname:
         raise RoutingError(f"cannot name an endpoint for {view!r}: pass endpoint='...'")
     return qualname.rsplit("<locals>.", 1)[-1]
 
@@ -413,26 +413,3 @@ class RouteTable:
                 problems.append(f"values conflict with the rule's defaults {rule.defaults!r}")
             lines.append(f"  rule {rule.rule!r}: {'; '.join(problems) or 'does not fit'}")
         return "\n".join(lines)
-
-
-class Mounted:
-    """A plain WSGI app mounted at a prefix: called with SCRIPT_NAME/PATH_INFO moved as DispatcherMiddleware does."""
-
-    def __init__(self, prefix: str, app: Any) -> None:
-        self.prefix = prefix
-        self.app = app
-        # The prefix as it appears in a WSGI environ (UTF-8 bytes in a latin-1 str).
-        self.raw_prefix = prefix.encode("utf-8").decode("latin1")
-        self.__qualname__ = f"mounted {getattr(app, '__qualname__', type(app).__qualname__)}"
-        self.__module__ = getattr(app, "__module__", None) or type(app).__module__
-
-    def __call__(self, request: Request, **_values: Any) -> Response:
-        environ = dict(request.environ)
-        raw = "/" + str(environ.get("PATH_INFO") or "").lstrip("/")
-        environ["SCRIPT_NAME"] = str(environ.get("SCRIPT_NAME") or "").rstrip("/") + self.raw_prefix
-        environ["PATH_INFO"] = raw[len(self.raw_prefix) :]
-        # Streams: the mounted app's iterable is passed through, not buffered.
-        return Response.from_app(self.app, environ)
-
-    def __repr__(self) -> str:
-        return f"<mounted {self.app!r} at {self.prefix!r}>"

@@ -369,3 +369,25 @@ def test_static_matches_are_remembered_safely(app: App, client: Client) -> None:
     # rules with defaults (their values are arguments) and mounts (any method) are matched every time
     assert set(known) == {("/plain", "GET"), ("/plain", "HEAD"), ("/loose", "GET")}
     assert client.post("/page").status_code == 405
+
+
+def test_error_pages_with_and_without_a_response_hook(corolla_plugins: Any, build: Any) -> None:
+    corolla_plugins.add(
+        "stamp",
+        body="""
+            @hookimpl
+            def corolla_response(self, request, response):
+                response.headers["X-Stamp"] = str(response.status_code)
+        """,
+    )
+    for plugins in ([], ["stamp"]):
+        app = build(plugins=plugins)
+        app.get("/only-get", endpoint="g")(lambda request: "g")
+        client = Client(app)
+        missing, wrong, head = client.get("/missing"), client.post("/only-get"), client.head("/missing")
+        assert (missing.status_code, wrong.status_code, head.status_code) == (404, 405, 404)
+        assert "<title>404 Not Found</title>" in missing.text
+        assert head.data == b""
+        assert wrong.headers["Allow"] == "GET, HEAD, OPTIONS"
+        assert missing.headers.get("X-Stamp") == ("404" if plugins else None)
+        assert wrong.headers.get("X-Stamp") == ("405" if plugins else None)

@@ -112,6 +112,7 @@ class RouteTable:
         self.mounts: dict[str, Any] = {}
         self.frozen = False
         self.eager_host = True
+        self.plain_pages = False
         #: (path, method) -> Route: werkzeug's answers for routes without arguments (see remember()).
         self.static_matches: dict[tuple[str, str], Route] | None = None
         self._plugin_names = plugin_names
@@ -284,8 +285,10 @@ class RouteTable:
 
         return decorator
 
-    def freeze(self) -> None:
+    def freeze(self, plain_pages: bool = False) -> None:
         self.url_map.update()
+        # No plugin looks inside responses: error pages may skip building one (see _pages.py).
+        self.plain_pages = plain_pages
         # werkzeug's match() reads server_name directly for redirect_to rules.
         self.eager_host = any(r.redirect_to is not None for r in self.routes)
         # Longest prefix first: the group whose handlers apply to a 404 under it.

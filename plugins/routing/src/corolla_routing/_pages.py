@@ -20,7 +20,6 @@ from werkzeug.exceptions import HTTPException
 
 from corolla import Response
 
-
 _BODIES: dict[int, str] = {}
 
 

@@ -106,9 +106,7 @@ def test_app_folder_is_configurable(build: Build) -> None:
     assert render_template(app, "x.html") == "from views"
 
 
-def test_plugin_shipped_templates_and_app_override_by_path(
-    build: Build, package_plugin: Callable[..., Path]
-) -> None:
+def test_plugin_shipped_templates_and_app_override_by_path(build: Build, package_plugin: Callable[..., Path]) -> None:
     package_plugin(
         "blog",
         {"templates/blog/post.html": "plugin post", "templates/blog/list.html": "plugin list"},

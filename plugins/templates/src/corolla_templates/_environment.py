@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from werkzeug.exceptions import HTTPException
 
 from ._errors import TemplateError
 from ._folders import Folder
@@ -77,7 +78,13 @@ def _template_frame(tb: TracebackType | None) -> tuple[str, int] | None:
 
 
 def translate(exc: BaseException, template: str) -> TemplateError | None:
-    """A ``TemplateError`` saying what failed where, or None for an exception not raised by a template."""
+    """A ``TemplateError`` saying what failed where, or None for an exception to let through as it is.
+
+    Let through: HTTP exceptions (a helper may abort with a 404 from inside a
+    template) and a ``TemplateError`` of a nested render, already explained.
+    """
+    if isinstance(exc, (HTTPException, TemplateError)):
+        return None
     if isinstance(exc, jinja2.TemplateSyntaxError):
         filename = exc.filename or exc.name or template
         return TemplateError(

@@ -181,6 +181,7 @@ def compile_context(hook: Any, label: Callable[[str], str]) -> Callable[[Request
     if not impls:
         return _base_context
     if any(impl.wrapper or impl.hookwrapper for impl in impls):
+
         def through_pluggy(request: Request | None) -> dict[str, Any]:
             merged = _base_context(request)
             for part in hook(request=request):
@@ -220,4 +221,3 @@ def render_template(app: corolla.App, name: str, /, **context: Any) -> str:
         f"render_template({name!r}): the templates plugin is not loaded in {app!r}; "
         "install corolla-templates and enable the plugin 'templates'"
     )
-

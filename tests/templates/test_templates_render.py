@@ -184,3 +184,10 @@ def _rewrite(path: Path, text: str) -> None:
     path.write_text(text)
     later = time.time() + 5
     os.utime(path, (later, later))
+
+
+def test_context_may_use_the_parameter_names(build: Build, views: Views) -> None:
+    views["/"] = lambda request: request.render("n.html", name="Ann", app="mine")
+    app = build({"templates/n.html": "{{ name }} {{ app }}"})
+    assert Client(app).get("/").text == "Ann mine"
+    assert render_template(app, "n.html", name="Bo", app="x") == "Bo x"

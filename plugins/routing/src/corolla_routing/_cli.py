@@ -1,0 +1,66 @@
+"""``corolla routes``: the routes table, as text or JSON. click is imported only here."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ._inspect import RouteInfo, routes_info
+
+if TYPE_CHECKING:
+    from corolla import App
+
+COLUMNS = ("Endpoint", "Methods", "Rule", "View", "Registered by")
+
+
+def _row(info: RouteInfo) -> tuple[str, ...]:
+    rule = info.rule
+    if info.host:
+        rule = f"{info.host}{rule}"
+    elif info.subdomain:
+        rule = f"{info.subdomain}.<server>{rule}"
+    by = info.registered_by if info.group is None else f"{info.registered_by}, {info.group}"
+    if info.build_only:
+        by += " (build only)"
+    return (info.endpoint, ", ".join(info.methods) or "*", rule, info.view, by)
+
+
+def render_table(infos: list[RouteInfo]) -> str:
+    rows = [COLUMNS, *(_row(i) for i in infos)]
+    widths = [max(len(r[c]) for r in rows) for c in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def routes_command(app: App | None) -> click.Command:
+    """The ``routes`` command for ``app`` (None when the command line found no app)."""
+
+    @click.command("routes")
+    @click.option("--json", "as_json", is_flag=True, help="Print the routes as a JSON list.")
+    @click.option(
+        "--sort",
+        type=click.Choice(["rule", "endpoint"]),
+        default="rule",
+        show_default=True,
+        help="Order of the routes.",
+    )
+    def routes(as_json: bool, sort: str) -> None:
+        """List the app's routes: endpoint, methods, rule, view, and which plugin or group registered it.
+
+        HEAD is automatic for GET routes, and OPTIONS for every path.
+        """
+        if app is None:
+            raise click.UsageError("corolla routes needs an app: pass --app or set COROLLA_APP")
+        plugin: Any = app.plugins.get("routing")
+        infos = routes_info(plugin.table, sort)
+        if as_json:
+            click.echo(json.dumps([i.as_dict() for i in infos], indent=2))
+        elif not infos:
+            click.echo("No routes. Add some with @app.route(...) or app.include(router).")
+        else:
+            click.echo(render_table(infos))
+
+    return routes

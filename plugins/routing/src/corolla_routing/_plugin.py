@@ -1,0 +1,323 @@
+"""``RoutingPlugin``: the hook implementations and what the plugin adds to App and Request."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import BaseConverter
+
+import corolla
+from corolla import hookimpl
+
+from ._adapter import RequestAdapter
+from ._errors import RoutingError
+from ._handlers import find, with_status
+from ._registrar import Registrar, View
+from ._router import Router
+from ._specs import RoutingSpecs
+from ._table import Route, RouteTable
+
+if TYPE_CHECKING:
+    from corolla import App, Check, Request
+
+_UNSET: Any = object()
+#: request.__dict__ keys for what a match found besides a rule (never set on a plain match).
+_ERROR = "_routing_error"
+_OPTIONS = "_routing_options"
+#: The description of the core's 404 when no dispatch plugin answered.
+_CORE_NO_DISPATCH = "No plugin handled this request"
+
+
+class AppRoutes(Registrar):
+    """``app.route``, ``app.get``... for one app: registers into its ``RouteTable``."""
+
+    def __init__(self, table: RouteTable) -> None:
+        self.table = table
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view: View | None = None,
+        *,
+        methods: Iterable[str] | None = None,
+        **rule_options: Any,
+    ) -> None:
+        """Add a route: ``app.add_url_rule("/users/<int:user_id>", "show_user", show_user, methods=["GET"])``.
+
+        ``endpoint`` defaults to the view's qualified name; ``rule_options``
+        go to werkzeug's ``Rule`` (``defaults``, ``build_only``, ``host``,
+        ``subdomain``, ``strict_slashes``, ``redirect_to``...).
+        """
+        self.table.add(rule, endpoint, view, methods, rule_options)
+
+
+class RoutingPlugin(corolla.Plugin):
+    """URL routing on werkzeug.routing: routes, groups, url_for, error handlers, mounted WSGI apps."""
+
+    provides = ["routing"]
+    optional = ["templates"]
+    settings = {
+        "strict_slashes": corolla.Setting(
+            bool, True, "Redirect (308) '/users' to '/users/' when only the latter exists"
+        ),
+        "merge_slashes": corolla.Setting(bool, True, "Redirect '//a///b' to '/a/b' when that matches a route"),
+        "host_matching": corolla.Setting(bool, False, "Match routes on the whole host (Rule(host=...))"),
+        "subdomain_matching": corolla.Setting(bool, False, "Match routes on the subdomain of server_name"),
+        "server_name": corolla.Setting(
+            str, None, "The app's host ('example.com'): subdomain matching, and url_for outside a request"
+        ),
+        "application_root": corolla.Setting(
+            str, "/", "The path the app is served under, for url_for outside a request"
+        ),
+        "preferred_url_scheme": corolla.Setting(
+            str, "http", "Scheme of external URLs built outside a request", choices=("http", "https")
+        ),
+        "converters": corolla.Setting(dict, {}, "Extra URL converters: name -> 'module:Class'"),
+        "max_path_length": corolla.Setting(int, 8192, "Longer paths get 414 URI Too Long"),
+    }
+    app_attributes = [
+        "add_url_rule",
+        "delete",
+        "errorhandler",
+        "get",
+        "include",
+        "mount",
+        "patch",
+        "post",
+        "put",
+        "route",
+        "url_for",
+        "url_map",
+    ]
+    request_attributes = ["url_adapter", "url_for", "url_rule", "view_args"]
+    hookspecs = RoutingSpecs
+
+    table: RouteTable
+
+    # -- start-up ------------------------------------------------------------
+
+    @hookimpl
+    def corolla_configure(self, app: App) -> None:
+        self.table = RouteTable(app, self.config, lambda: app.plugins)
+        for name, target in self.config["converters"].items():
+            self.table.url_map.converters[name] = _import_converter(name, target)
+
+    @hookimpl
+    def corolla_app_attributes(self, app: App) -> Mapping[str, Any]:
+        table = self.table
+        routes = AppRoutes(table)
+        return {
+            "add_url_rule": routes.add_url_rule,
+            "route": routes.route,
+            "get": routes.get,
+            "post": routes.post,
+            "put": routes.put,
+            "patch": routes.patch,
+            "delete": routes.delete,
+            "url_for": self.url_for,
+            "include": self.include,
+            "mount": table.mount,
+            "errorhandler": table.errorhandler,
+            "url_map": table.url_map,
+        }
+
+    @hookimpl
+    def corolla_request_attributes(self, app: App) -> Mapping[str, Callable[[Request], Any]]:
+        table = self.table
+
+        def url_adapter(request: Request) -> Any:
+            # Not dispatch's adapter: this one knows the host from the start.
+            path, method = request.path, request.method
+            if table.subdomain_matching or table.url_map.host_matching:
+                return table.adapter(request, path, method)
+            return RequestAdapter(table.url_map, request, path, method, "", str(request.host).lower())
+
+        def url_for(request: Request) -> Callable[..., str]:
+            adapter = request.url_adapter  # type: ignore[attr-defined]
+            return lambda endpoint, /, **values: table.build(adapter, endpoint, values, in_request=True)
+
+        def url_rule(request: Request) -> Route | None:
+            try:
+                return self._match(request)
+            except HTTPException as exc:
+                request.__dict__[_ERROR] = exc
+                request.__dict__["view_args"] = None
+                return None
+
+        def view_args(request: Request) -> dict[str, Any] | None:
+            request.url_rule  # type: ignore[attr-defined]  # noqa: B018 - matches, and sets view_args
+            return request.__dict__.get("view_args")
+
+        return {"url_adapter": url_adapter, "url_for": url_for, "url_rule": url_rule, "view_args": view_args}
+
+    @hookimpl
+    def corolla_startup(self, app: App) -> None:
+        hook = app.plugin_manager.hook.corolla_routers
+        # pluggy calls the last registered first; reversed, this is load order.
+        for impl in reversed(hook.get_hookimpls()):
+            result = impl.function(app=app)
+            label = f"plugin {impl.plugin_name!r}"
+            for prefix, router in _routers(result, impl.plugin_name):
+                self.table.include(router, prefix, registered_by=label)
+
+    # -- the public API (App attributes) ------------------------------------
+
+    def url_for(self, endpoint: str, /, **values: Any) -> str:
+        """Build a URL outside a request: ``app.url_for("show_user", user_id=3)`` -> ``"/users/3"``.
+
+        ``_external=True`` gives an absolute URL (needs ``[routing]
+        server_name``), ``_scheme``, ``_anchor`` and ``_method`` as in Flask;
+        other values not in the rule become query arguments. Inside a view use
+        ``request.url_for``, which knows the request's host and script root.
+        """
+        return self.table.build(self.table.outside, endpoint, values, in_request=False)
+
+    def include(self, router: Router, prefix: str | None = None) -> None:
+        """Add a ``Router``'s routes under ``prefix`` (default: the router's own prefix)."""
+        self.table.include(router, prefix)
+
+    # -- per request ---------------------------------------------------------
+
+    @hookimpl
+    def corolla_dispatch(self, request: Request) -> Any:
+        # The hot path: one werkzeug match and the view call. url_rule is
+        # already in the request's __dict__ only if a wrapper asked for it.
+        rule = request.__dict__.get("url_rule", _UNSET)
+        if rule is _UNSET:
+            rule = self._match(request)
+        if rule is not None:
+            return rule.view(request, **request.__dict__["view_args"])
+        error = request.__dict__.get(_ERROR)
+        if error is not None:
+            raise error
+        return request.__dict__.get(_OPTIONS)  # None: no route here, the core answers 404
+
+    def _match(self, request: Request) -> Route | None:
+        table = self.table
+        if not table.frozen:
+            table.freeze()
+        d = request.__dict__
+        path = table.check_path(request.environ.get("PATH_INFO") or "")
+        method = request.method
+        known = table.static_matches
+        if known is not None:
+            rule = known.get((path, method))
+            if rule is not None:
+                d["url_rule"] = rule
+                d["view_args"] = dict(rule.defaults) if rule.defaults else {}
+                return rule
+        try:
+            adapter = table.adapter(request, path, method)
+            rule, values = adapter.match(path, method, return_rule=True)
+        except NotFound:
+            rule = values = None
+        except MethodNotAllowed as exc:
+            allowed = sorted({*(exc.valid_methods or ()), "OPTIONS"})
+            if method == "OPTIONS":
+                # Automatic OPTIONS: the path exists, no route lists OPTIONS itself.
+                d[_OPTIONS] = corolla.Response(status=200, headers={"Allow": ", ".join(allowed)})
+                rule = values = None
+            else:
+                raise MethodNotAllowed(valid_methods=allowed) from None
+        except (ValueError, OverflowError):
+            # A converter refusing its input without ValidationError (int() of
+            # 5,000 digits raises ValueError): no route matches, not a 500.
+            rule = values = None
+        else:
+            if known is not None and not rule.arguments and rule.methods is not None:
+                table.remember(path, method, rule)
+        d["url_rule"] = rule
+        d["view_args"] = values
+        return rule  # type: ignore[return-value]
+
+    @hookimpl
+    def corolla_handle_exception(self, request: Request, exception: Exception) -> Any:
+        table = self.table
+        include = table.group_for(request) if table.includes else None
+        chain = [include.router.error_handlers, table.error_handlers] if include else [table.error_handlers]
+        handler = find(chain, exception)
+        if handler is not None:
+            return with_status(handler(request, exception), exception)
+        kind = type(exception)
+        if kind is NotFound:
+            if request.__dict__.get("url_rule", _UNSET) is None and str(exception.description).startswith(
+                _CORE_NO_DISPATCH
+            ):
+                # Routing looked and found no route: a plain 404, not the core's
+                # "no dispatch plugin is installed" hint, which would be wrong here.
+                return corolla.Response(_page(NotFound), 404)
+        elif kind is MethodNotAllowed:
+            allow = ", ".join(exception.valid_methods or ())  # type: ignore[attr-defined]
+            return corolla.Response(_page(MethodNotAllowed), 405, headers={"Allow": allow})
+        return None
+
+    # -- integrations --------------------------------------------------------
+
+    @hookimpl(optionalhook=True)
+    def corolla_template_context(self, request: Request | None) -> Mapping[str, Any]:
+        if request is None:
+            return {"url_for": self.url_for}
+        return {"url_for": request.url_for}  # type: ignore[attr-defined]
+
+    @hookimpl
+    def corolla_cli_commands(self, app: App | None) -> Sequence[Any]:
+        from ._cli import routes_command
+
+        return [routes_command(app)]
+
+    @hookimpl
+    def corolla_deploy_checks(self, app: App) -> Sequence[Check]:
+        count = sum(1 for r in self.table.routes if not r.build_only)
+        return [
+            corolla.Check(
+                "routing.routes",
+                count > 0,
+                f"{count} route{'s' if count != 1 else ''} registered",
+                "register routes before serving (@app.route at import time); `corolla routes` lists them",
+            )
+        ]
+
+
+@functools.cache
+def _page(kind: type[HTTPException]) -> str:
+    """werkzeug's default page for ``kind``, rendered once (saves ~2 µs per 404 and 405)."""
+    return kind().get_body()
+
+
+def _import_converter(name: str, target: Any) -> type[BaseConverter]:
+    where = f"[routing] converters.{name} = {target!r}"
+    if not isinstance(target, str) or ":" not in target:
+        raise RoutingError(f"{where}: give 'module:Class', e.g. 'myapp.converters:SlugConverter'")
+    module_name, _, attr = target.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as exc:
+        raise RoutingError(f"{where}: cannot import it ({exc})") from exc
+    if not (isinstance(obj, type) and issubclass(obj, BaseConverter)):
+        raise RoutingError(f"{where}: {obj!r} is not a subclass of werkzeug.routing.BaseConverter")
+    return obj
+
+
+def _routers(result: Any, plugin: str) -> list[tuple[str | None, Router]]:
+    if result is None:
+        return []
+    items = [result] if isinstance(result, (Router, tuple)) else list(result)
+    out: list[tuple[str | None, Router]] = []
+    for item in items:
+        if isinstance(item, Router):
+            out.append((None, item))
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Router):
+            out.append((item[0], item[1]))
+        else:
+            raise RoutingError(
+                f"plugin {plugin!r}: corolla_routers returned {item!r}; return a Router, a list of them, "
+                "or (prefix, Router) pairs"
+            )
+    return out

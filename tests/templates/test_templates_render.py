@@ -191,3 +191,37 @@ def test_context_may_use_the_parameter_names(build: Build, views: Views) -> None
     app = build({"templates/n.html": "{{ name }} {{ app }}"})
     assert Client(app).get("/").text == "Ann mine"
     assert render_template(app, "n.html", name="Bo", app="x") == "Bo x"
+
+
+def test_first_use_from_many_threads_builds_one_environment(build: Build) -> None:
+    import threading
+
+    app = build({"templates/t.html": "{{ n }}"})
+    placeholder = app.templates
+    barrier = threading.Barrier(8)
+    results: list[object] = []
+
+    def first_use() -> None:
+        barrier.wait()
+        results.append((app.templates.loader, render_template(app, "t.html", n=1)))
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(loader) for loader, _ in results}) == 1  # type: ignore[misc]
+    assert {text for _, text in results} == {"1"}  # type: ignore[misc]
+    assert type(placeholder) is jinja2.Environment and "_corolla_lock" not in vars(placeholder)
+
+
+def test_a_failing_build_is_retried_and_raises_again(build: Build) -> None:
+    app = build({"templates/t.html": "x"}, {"templates": {"autoescape": ["html"]}})
+    plugin = app.plugins["templates"]
+    plugin.config = {**plugin.config, "autoescape": None}  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        app.templates.globals  # noqa: B018
+    with pytest.raises(TypeError):
+        app.templates.globals  # noqa: B018
+    plugin.config = {**plugin.config, "autoescape": ["html"]}  # type: ignore[attr-defined]
+    assert render_template(app, "t.html") == "x"

@@ -51,18 +51,28 @@ def become_environment(
     strict_undefined: bool,
     autoescape: Sequence[str],
 ) -> None:
-    """Turn ``target`` (the app's placeholder, see ``_lazy``) into the app's ``jinja2.Environment``."""
-    # Past the placeholder's own __setattr__, which would start another build.
-    object.__setattr__(target, "__class__", jinja2.Environment)
-    jinja2.Environment.__init__(
-        target,  # type: ignore[arg-type]
-        loader=FolderLoader(folders),
-        autoescape=jinja2.select_autoescape(
+    """Turn ``target`` (the app's placeholder, see ``_lazy``) into the app's ``jinja2.Environment``.
+
+    On failure ``target`` is left the placeholder it was, so the next use tries again.
+    """
+    options: dict[str, Any] = {
+        "loader": FolderLoader(folders),
+        "autoescape": jinja2.select_autoescape(
             enabled_extensions=tuple(autoescape), default_for_string=True, default=False
         ),
-        auto_reload=auto_reload,
-        undefined=jinja2.StrictUndefined if strict_undefined else jinja2.Undefined,
-    )
+        "auto_reload": auto_reload,
+        "undefined": jinja2.StrictUndefined if strict_undefined else jinja2.Undefined,
+    }
+    placeholder, state = type(target), dict(vars(target))
+    # Past the placeholder's own __setattr__, which would start another build.
+    object.__setattr__(target, "__class__", jinja2.Environment)
+    try:
+        jinja2.Environment.__init__(target, **options)  # type: ignore[arg-type]
+    except BaseException:
+        vars(target).clear()
+        vars(target).update(state)
+        object.__setattr__(target, "__class__", placeholder)
+        raise
 
 
 def _template_frame(tb: TracebackType | None) -> tuple[str, int] | None:

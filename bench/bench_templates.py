@@ -10,8 +10,9 @@ cases:
   plugin whose view returns ``request.render("page.html", **context)``;
 - ``Corolla + 3 context plugins``: the same with three plugins implementing
   ``corolla_template_context`` (what the hook costs per render);
-- ``Corolla render -> str``: the view returns the rendered string instead of
-  a Response, so the core's fast path skips werkzeug's Response;
+- ``Corolla render_template -> str``: the view returns
+  ``render_template(request, "page.html", **context)``, a string, so the
+  core's fast path skips werkzeug's Response;
 - ``Flask render_template``: the same template in ``templates/``, the view
   returning ``render_template("page.html", **context)``.
 
@@ -66,7 +67,8 @@ RENDER_STR = """
 @hookimpl
 def corolla_dispatch(self, request):
     from bench_templates import CONTEXT
-    return self.app.plugins["templates"].render("page.html", CONTEXT, request)
+    from corolla_templates import render_template
+    return render_template(request, "page.html", **CONTEXT)
 """
 
 CONTEXT_PLUGIN = """
@@ -111,7 +113,7 @@ def corolla_apps(root: Path, plugins: SyntheticPlugins) -> dict[str, WSGIApp]:
     return {
         "Corolla request.render": build("bench-render"),
         "Corolla + 3 context plugins": build("bench-render", *contributors),
-        "Corolla render -> str": build("bench-render-str"),
+        "Corolla render_template -> str": build("bench-render-str"),
     }
 
 

@@ -225,3 +225,10 @@ def test_a_failing_build_is_retried_and_raises_again(build: Build) -> None:
         app.templates.globals  # noqa: B018
     plugin.config = {**plugin.config, "autoescape": ["html"]}  # type: ignore[attr-defined]
     assert render_template(app, "t.html") == "x"
+
+
+def test_render_template_for_a_request_returns_a_string_with_the_request(build: Build, views: Views) -> None:
+    views["/fast"] = lambda request: render_template(request, "page.html", title="t", items=[])
+    response = Client(build({"templates/page.html": PAGE})).get("/fast")
+    assert response.content_type == "text/html; charset=utf-8"
+    assert response.text == "<h1>t</h1>\n<ul></ul>\n<p>/fast</p>"

@@ -15,7 +15,7 @@ from typing import Any
 import corolla
 from corolla import CorollaError, Request, Response, hookimpl
 
-from ._folders import search_path
+from ._folders import Folder, search_path
 from ._hookspecs import TemplateHooks
 from ._lazy import LazyEnvironment
 from ._static import StaticFiles
@@ -61,14 +61,27 @@ class TemplatesPlugin(corolla.Plugin):
                 f"[templates] static_url_path = {config['static_url_path']!r} must be a path starting with '/' "
                 "(and not '/' alone), e.g. '/static'"
             )
-        plugins = [(name, plugin) for name, plugin in app.plugins.items() if plugin is not self]
-        self.template_folders = search_path(app.root / config["folder"], plugins, "template_folder", "templates")
-        self.static_folders = search_path(app.root / config["static_folder"], plugins, "static_folder", "static")
-        self.static = StaticFiles(url_path, self.static_folders, config["static_max_age"])
+        self.static = StaticFiles(url_path, lambda: self.static_folders, config["static_max_age"])
         reload = config["auto_reload"]
         self.auto_reload = bool(app.debug or os.environ.get("WERKZEUG_RUN_MAIN")) if reload is None else reload
         self.environment = LazyEnvironment(self._build_environment)
         self._context: Callable[[Request | None], dict[str, Any]] = _base_context
+
+    # The folders are looked for on first use, not in corolla_configure, which
+    # does no I/O: an app may be built only to be inspected.
+
+    @functools.cached_property
+    def template_folders(self) -> list[Folder]:
+        """Where templates are looked up, in order: the app's folder, then the plugins' (see ``_folders``)."""
+        return search_path(self.app.root / self.config["folder"], self._others(), "template_folder", "templates")
+
+    @functools.cached_property
+    def static_folders(self) -> list[Folder]:
+        """Where static files are looked up, in order: the app's folder, then the plugins'."""
+        return search_path(self.app.root / self.config["static_folder"], self._others(), "static_folder", "static")
+
+    def _others(self) -> list[tuple[str, corolla.Plugin]]:
+        return [(name, plugin) for name, plugin in self.app.plugins.items() if plugin is not self]
 
     def _build_environment(self, target: object) -> None:
         from ._environment import become_environment

@@ -49,7 +49,7 @@ def plugin_folders(app: corolla.App) -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     # pluggy keeps implementations in reverse call order: reversed, this is load order.
     for impl in reversed(hook.get_hookimpls()):
-        result = impl.function(app=app) if impl.argnames else impl.function()
+        result: Any = impl.function(app=app) if impl.argnames else impl.function()
         if isinstance(result, (str, os.PathLike)):
             result = [result]
         for item in result or ():

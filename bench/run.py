@@ -45,7 +45,15 @@ import startup
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 #: The plugins' own benchmarks, each standalone (``python bench/<name>.py``).
-PLUGIN_BENCHES = ["bench_routing", "bench_sessions", "bench_orm", "bench_forms", "bench_templates", "bench_cli"]
+PLUGIN_BENCHES = [
+    "bench_routing",
+    "bench_sessions",
+    "bench_orm",
+    "bench_forms",
+    "bench_templates",
+    "bench_auth",
+    "bench_cli",
+]
 
 
 @dataclass(frozen=True)

@@ -234,3 +234,28 @@ def test_app_db_session_and_begin(orm_app: Callable[..., App], db_url: str) -> N
     with app.db.session() as s:
         assert s.scalars(sa.select(Counter.name)).all() == ["a"]
     assert app.db.engine.pool.checkedout() == 0
+
+
+def test_error_page_using_the_database_gives_its_connection_back(orm_app: Callable[..., App], db_url: str) -> None:
+    # The wrapper closed request.db when the view raised; the error page then
+    # reads from it again, outside the wrapper: teardown closes it once more.
+    app = orm_app({"url": db_url})
+    app.db.create_all()
+
+    def view(request: Any) -> str:
+        raise LookupError("no such thing")
+
+    def page(request: Any, exception: Exception) -> tuple[str, int]:
+        return str(request.db.scalar(sa.select(sa.func.count()).select_from(Counter))), 404
+
+    def boom(request: Any) -> str:
+        request.db.scalar(sa.select(sa.func.count()).select_from(Counter))
+        from werkzeug.exceptions import NotFound
+
+        raise NotFound()
+
+    app.views["/boom"] = boom
+    app.error_pages[404] = page
+    r = Client(app).get("/boom")
+    assert (r.status_code, r.text) == (404, "0")
+    assert app.db.engine.pool.checkedout() == 0

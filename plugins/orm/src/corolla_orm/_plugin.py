@@ -106,6 +106,16 @@ class OrmPlugin(corolla.Plugin):
         return with_db
 
     @hookimpl
+    def corolla_teardown(self, request: corolla.Request, exception: Exception | None) -> None:
+        # The wrapper closed request.db already, unless something used it again
+        # after the wrapper was done: an error page (run by the core, outside
+        # every wrapper) that reads the database checks a connection out anew.
+        # Closing twice costs nothing; an untouched request pays one dict lookup.
+        session = request.__dict__.get("db")
+        if session is not None:
+            _close(session)
+
+    @hookimpl
     def corolla_handle_exception(self, request: corolla.Request, exception: Exception) -> Any:
         # For errors raised outside this plugin's wrapper (another plugin's
         # outer wrapper using app.db); the wrapper already mapped the rest.

@@ -5,18 +5,18 @@ Revises:
 Create Date: 2026-11-25 18:30:00
 
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "3f9c2d1a7b40"
-down_revision: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = None
 # The app's own branch, next to the one the auth plugin ships (label "auth").
-branch_labels: Union[str, Sequence[str], None] = ("notes",)
+branch_labels: str | Sequence[str] | None = ("notes",)
 # notes.owner_id references auth_user.id: the auth plugin's table comes first.
-depends_on: Union[str, Sequence[str], None] = "auth"
+depends_on: str | Sequence[str] | None = "auth"
 
 
 def upgrade() -> None:

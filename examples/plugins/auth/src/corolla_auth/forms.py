@@ -26,7 +26,9 @@ class RegisterForm(Form):  # type: ignore[misc]
     """A new account: username (3-80 characters), password (8 or more), typed twice."""
 
     username = StringField("Username", validators=[DataRequired(), Length(min=3, max=80), USERNAME])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=1024)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(min=8, max=1024, message="Use 8 to 1024 characters.")]
+    )
     confirm = PasswordField(
         "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
     )

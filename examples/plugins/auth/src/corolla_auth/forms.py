@@ -14,7 +14,7 @@ from corolla_forms import Form
 USERNAME = Regexp(r"^[A-Za-z0-9_.-]+$", message="Use letters, digits, dots, dashes and underscores only.")
 
 
-class LoginForm(Form):  # type: ignore[misc]
+class LoginForm(Form):
     """Username and password; ``next`` carries where to go afterwards (checked before use)."""
 
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
@@ -22,7 +22,7 @@ class LoginForm(Form):  # type: ignore[misc]
     next = HiddenField()
 
 
-class RegisterForm(Form):  # type: ignore[misc]
+class RegisterForm(Form):
     """A new account: username (3-80 characters), password (8 or more), typed twice."""
 
     username = StringField("Username", validators=[DataRequired(), Length(min=3, max=80), USERNAME])
@@ -35,7 +35,7 @@ class RegisterForm(Form):  # type: ignore[misc]
     next = HiddenField()
 
 
-class LogoutForm(Form):  # type: ignore[misc]
+class LogoutForm(Form):
     """No fields: only the CSRF token, so another site cannot log your users out."""
 
 

@@ -141,7 +141,9 @@ def test_only_the_owner_sees_edits_or_deletes_a_note(alice: Visitor, bob: Visito
     (note_id,) = note_ids(alice.create_note("alice's secret").text)
     assert note_ids(bob.get("/").text) == []
     assert "alice&#39;s secret" not in bob.get("/").text
-    assert bob.get(f"/notes/{note_id}/edit").status_code == 404
+    not_yours = bob.get(f"/notes/{note_id}/edit")
+    assert not_yours.status_code == 404
+    assert "<h1>404 Not Found</h1>" in not_yours.text and "Signed in as <strong>bob</strong>" in not_yours.text
     token = csrf_token(bob.get("/notes/new"))
     assert bob.post(f"/notes/{note_id}/edit", {"title": "mine now", "csrf_token": token}).status_code == 404
     assert bob.post(f"/notes/{note_id}/delete", {"csrf_token": token}).status_code == 404

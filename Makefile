@@ -21,8 +21,16 @@ $(STAMP): $(PYPROJECTS)
 	$(BIN)/python -m pip install --quiet --group dev
 	touch $@
 
+# The notes demo (examples/notes): migrate its SQLite database in
+# examples/notes/instance/ (a no-op when at head), then serve it. The
+# development secret key is made once in that folder, so a second run keeps
+# the accounts, the notes and the logged-in sessions.
+DEMO      := examples/notes
+DEMO_PORT ?= 8000
 demo: $(STAMP)
-	cd examples/hello && ../../$(BIN)/python app.py
+	cd $(DEMO) && $(abspath $(BIN))/corolla db upgrade
+	@echo "Serving the Corolla notes demo on http://127.0.0.1:$(DEMO_PORT)/ (Ctrl+C to stop)"
+	cd $(DEMO) && exec $(abspath $(BIN))/corolla run --host 127.0.0.1 --port $(DEMO_PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

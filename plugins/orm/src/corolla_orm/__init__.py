@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 from ._database import Database
 from ._errors import is_unavailable
 from ._helpers import get_or_404
+from ._hookspecs import OrmHooks
 from ._plugin import OrmPlugin
 
 if TYPE_CHECKING:
     from .model import Model
 
-__all__ = ["Database", "Model", "OrmPlugin", "get_or_404", "is_unavailable"]
+__all__ = ["Database", "Model", "OrmHooks", "OrmPlugin", "get_or_404", "is_unavailable"]
 
 
 def __getattr__(name: str) -> Any:

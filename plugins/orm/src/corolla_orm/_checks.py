@@ -59,10 +59,10 @@ def deploy_checks(app: corolla.App, db: Database) -> list[Check]:
 
 def _migrations_check(app: corolla.App, db: Database, setting: str) -> Check:
     fix = "run `corolla db upgrade` as part of the deployment"
-    if not (_migrations.folder(app) / "env.py").exists():
-        return Check("orm.migrations", True, f"no migrations folder ({setting}/): nothing to check", fix)
     try:
-        heads, current = _migrations.heads_and_current(app, db)
+        if not _migrations.has_own(app) and not _migrations.plugin_folders(app):
+            return Check("orm.migrations", True, f"no migrations folder ({setting}/): nothing to check", fix)
+        heads, current, missing = _migrations.state(app, db)
     except Exception as exc:  # an unreachable database is a failed check, not a crash
         first = (str(exc).strip().splitlines() or [""])[0]
         return Check(
@@ -71,12 +71,12 @@ def _migrations_check(app: corolla.App, db: Database, setting: str) -> Check:
             f"could not read the migration state of {db.safe_url()}: {type(exc).__name__}: {first}",
             "make the database reachable, then " + fix,
         )
-    if heads == current:
+    if not missing:
         return Check("orm.migrations", True, f"the database is at head ({', '.join(sorted(heads)) or 'empty'})", fix)
     return Check(
         "orm.migrations",
         False,
-        f"the database is at {', '.join(sorted(current)) or 'no revision'}, the scripts' head is "
-        f"{', '.join(sorted(heads)) or 'none'}",
+        f"the database is at {', '.join(sorted(current)) or 'no revision'}, the scripts' "
+        f"head{'s' if len(heads) > 1 else ''} {', '.join(sorted(heads))}: {', '.join(sorted(missing))} not applied",
         fix,
     )

@@ -29,13 +29,17 @@ def db_group(app: corolla.App | None) -> click.Group:
 
     def alembic(name: str, *args: Any, **kwargs: Any) -> Any:
         the_app = need_app()
-        try:
-            config = _migrations.alembic_config(the_app, the_app.db, stdout=sys.stdout)
-        except _migrations.MigrationsMissing as exc:
-            raise click.ClickException(str(exc)) from None
         from alembic import command
         from alembic.util import CommandError
 
+        try:
+            config = _migrations.alembic_config(the_app, the_app.db, stdout=sys.stdout, writing=name == "revision")
+            if name == "revision":
+                kwargs.update(_migrations.revision_options(the_app, config))
+        except _migrations.MigrationsMissing as exc:
+            raise click.ClickException(str(exc)) from None
+        except CommandError as exc:
+            raise click.ClickException(str(exc)) from None
         try:
             return getattr(command, name)(config, *args, **kwargs)
         except CommandError as exc:
@@ -66,10 +70,10 @@ def db_group(app: corolla.App | None) -> click.Group:
                 click.echo(f"Wrote {script.path}")
 
     @db.command("upgrade")
-    @click.argument("revision", default="head")
+    @click.argument("revision", default="heads")
     @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
     def upgrade(revision: str, sql: bool) -> None:
-        """Apply migrations up to REVISION (default: head)."""
+        """Apply migrations up to REVISION (default: every head, the app's and its plugins')."""
         alembic("upgrade", revision, sql=sql)
 
     @db.command("downgrade")
@@ -92,7 +96,7 @@ def db_group(app: corolla.App | None) -> click.Group:
         alembic("history", verbose=verbose)
 
     @db.command("stamp")
-    @click.argument("revision", default="head")
+    @click.argument("revision", default="heads")
     def stamp(revision: str) -> None:
         """Mark the database as at REVISION without running migrations (after create-all)."""
         alembic("stamp", revision)

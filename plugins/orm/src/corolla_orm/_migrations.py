@@ -3,11 +3,16 @@
 No ``alembic.ini``: the ``Config`` is built here and carries the app's
 ``Database`` in ``config.attributes["corolla_db"]``, which the shipped
 ``env.py`` reads. Migration scripts live in the app's folder
-(``[orm] migrations``, default ``migrations/``).
+(``[orm] migrations``, default ``migrations/``), and in the folders loaded
+plugins return from ``corolla_migration_folders``: all of them are Alembic
+``version_locations``, so one ``corolla db upgrade`` applies the app's and
+the plugins' revisions. An app without a migrations folder of its own still
+gets its plugins' tables: the shipped ``env.py`` template runs them.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     import corolla
 
@@ -24,7 +30,7 @@ TEMPLATE = Path(__file__).parent / "migration_template"
 
 
 class MigrationsMissing(Exception):
-    """The migrations folder has not been made yet (``corolla db init``)."""
+    """The migrations folder has not been made yet (``corolla db init``), or a plugin's folder is missing."""
 
 
 def folder(app: corolla.App) -> Path:
@@ -32,23 +38,88 @@ def folder(app: corolla.App) -> Path:
     return app.root / app.config["orm"]["migrations"]
 
 
-def alembic_config(app: corolla.App, db: Database, stdout: TextIO | None = None) -> Config:
-    """An Alembic ``Config`` for the app: its migrations folder and its database."""
+def has_own(app: corolla.App) -> bool:
+    """Whether the app has a migrations folder of its own (``corolla db init`` made it)."""
+    return (folder(app) / "env.py").exists()
+
+
+def plugin_folders(app: corolla.App) -> list[tuple[str, Path]]:
+    """``(plugin name, folder)`` for every folder of revisions the loaded plugins ship, in load order."""
+    hook = app.plugin_manager.hook.corolla_migration_folders
+    found: list[tuple[str, Path]] = []
+    # pluggy keeps implementations in reverse call order: reversed, this is load order.
+    for impl in reversed(hook.get_hookimpls()):
+        result = impl.function(app=app) if impl.argnames else impl.function()
+        if isinstance(result, (str, os.PathLike)):
+            result = [result]
+        for item in result or ():
+            path = Path(item)
+            if not path.is_dir():
+                raise MigrationsMissing(
+                    f"plugin {impl.plugin_name!r} returned {str(path)!r} from corolla_migration_folders, "
+                    "which is not a folder; reinstall the plugin's distribution (its migrations must be "
+                    "package data in the wheel)"
+                )
+            found.append((impl.plugin_name, path))
+    return found
+
+
+def alembic_config(app: corolla.App, db: Database, stdout: TextIO | None = None, *, writing: bool = False) -> Config:
+    """An Alembic ``Config`` for the app: its migrations folder, its plugins' folders, and its database.
+
+    ``writing``: a new revision is to be written, which needs the app's own folder.
+    """
     from alembic.config import Config
 
     where = folder(app)
-    if not (where / "env.py").exists():
+    own = has_own(app)
+    plugins = plugin_folders(app)
+    if not own and (writing or not plugins):
         raise MigrationsMissing(
             f"no migrations folder at {where}; create it with `corolla db init` "
             "(or set [orm] migrations to where it is)"
         )
     config = Config(stdout=stdout or sys.stdout)
-    # configparser would read a %-sign in the path as interpolation.
-    config.set_main_option("script_location", str(where).replace("%", "%%"))
+    # configparser would read a %-sign in a path as interpolation.
+    config.set_main_option("script_location", _ini(where if own else TEMPLATE))
     # Paths are split on os.pathsep, not on spaces (Alembic's legacy default warns).
     config.set_main_option("path_separator", "os")
+    if plugins:
+        locations = ([where / "versions"] if own else []) + [path for _, path in plugins]
+        config.set_main_option("version_locations", os.pathsep.join(_ini(p) for p in locations))
     config.attributes["corolla_db"] = db
     return config
+
+
+def _ini(path: Path) -> str:
+    return str(path).replace("%", "%%")
+
+
+def revision_options(app: corolla.App, config: Config) -> dict[str, Any]:
+    """Where ``corolla db revision`` writes, and what it builds on, when plugins ship revisions too.
+
+    With plugin branches there are several heads, and Alembic would ask
+    which one to build on: the new revision follows the app's own head (or
+    starts the app's history), and is written to the app's ``versions/``.
+    """
+    if not plugin_folders(app):
+        return {}
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(config)
+    versions = (folder(app) / "versions").resolve()
+    own_heads = [
+        head
+        for head in script.get_revisions("heads")
+        if head is not None and Path(head.path).resolve().parent == versions
+    ]
+    options: dict[str, Any] = {"version_path": str(versions)}
+    if len(own_heads) == 1:
+        options["head"] = own_heads[0].revision
+    elif not own_heads:
+        options["head"] = "base"
+    # Several heads of the app's own: leave it to Alembic, which asks for a merge.
+    return options
 
 
 def init(app: corolla.App) -> Path:
@@ -62,8 +133,13 @@ def init(app: corolla.App) -> Path:
     return where
 
 
-def heads_and_current(app: corolla.App, db: Database) -> tuple[set[str], set[str]]:
-    """The scripts' heads and the database's current revisions (connects to the database)."""
+def state(app: corolla.App, db: Database) -> tuple[set[str], set[str], set[str]]:
+    """(the scripts' heads, the database's current revisions, the heads not yet applied); connects.
+
+    A head is applied when it is one of the current revisions or an
+    ancestor of one, dependencies (``depends_on``) included: Alembic records
+    only the newest revision of each branch it applied.
+    """
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
@@ -71,6 +147,19 @@ def heads_and_current(app: corolla.App, db: Database) -> tuple[set[str], set[str
     heads = set(script.get_heads())
     with db.engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
+    return heads, current, heads - _applied(script, current)
+
+
+def _applied(script: ScriptDirectory, current: set[str]) -> set[str]:
+    applied: set[str] = set()
+    for revision in current:
+        applied.update(rev.revision for rev in script.iterate_revisions(revision, "base"))
+    return applied
+
+
+def heads_and_current(app: corolla.App, db: Database) -> tuple[set[str], set[str]]:
+    """The scripts' heads and the database's current revisions (connects to the database)."""
+    heads, current, _ = state(app, db)
     return heads, current
 
 

@@ -15,6 +15,7 @@ from corolla import hookimpl
 
 from ._database import Database
 from ._errors import http_error_for
+from ._hookspecs import OrmHooks
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -48,6 +49,7 @@ class OrmPlugin(corolla.Plugin):
     }
     app_attributes = ["db"]
     request_attributes = ["db"]
+    hookspecs = OrmHooks
 
     db: Database
 

@@ -1,0 +1,106 @@
+"""The pages: ``auth.login``, ``auth.register``, ``auth.logout``, as a ``corolla_routing.Router``.
+
+Imported on the first request (from the plugin's ``corolla_routers``), with
+WTForms and SQLAlchemy: building the router is the first thing that needs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+import corolla
+from corolla_routing import Router
+from corolla_sessions import flash
+
+from . import _ratelimit
+from ._api import login, logout, safe_next, wants_json
+from .forms import LoginForm, LogoutForm, RegisterForm
+from .models import User
+
+if TYPE_CHECKING:
+    from ._plugin import AuthPlugin
+
+
+def find_user(db: Any, username: str) -> User | None:
+    """The user named ``username`` (case-insensitive), or None."""
+    name = username.strip().lower()
+    return db.scalars(select(User).where(func.lower(User.username) == name)).first()  # type: ignore[no-any-return]
+
+
+def make_router(plugin: AuthPlugin) -> Router:
+    """The auth pages of one app (``plugin`` holds its config)."""
+    config = plugin.config
+    router = Router(name="auth")
+
+    def redirect_after(request: corolla.Request, form: Any) -> corolla.Response:
+        target = safe_next(form.next.data) or config["home"]
+        return corolla.Response(status=303, headers={"Location": target})
+
+    @router.route("/login", endpoint="login", methods=["GET", "POST"])
+    def login_view(request: corolla.Request) -> Any:
+        form = LoginForm(request)
+        status, headers = 200, {}
+        if form.validate_on_submit():
+            db = request.db  # type: ignore[attr-defined]
+            keys = _ratelimit.keys(form.username.data, request.remote_addr)
+            limited = _ratelimit.check(db, keys, config["max_attempts"], config["window"])
+            if limited is not None:
+                minutes = max(1, round(limited.retry_after / 60))
+                message = (
+                    f"Too many failed logins from this {limited.what}. "
+                    f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+                )
+                headers = {"Retry-After": str(limited.retry_after)}
+                if wants_json(request):
+                    return {"error": message}, 429, headers
+                form.form_errors.append(message)
+                status = 429
+            else:
+                user = find_user(db, form.username.data)
+                # Unknown users cost a hash check too, so timing does not tell which names exist.
+                ok = user.check_password(form.password.data) if user else plugin.dummy_check(form.password.data)
+                if user is not None and ok:
+                    _ratelimit.clear(db, keys["account"])
+                    login(request, user)
+                    flash(request, f"Welcome back, {user.username}.", "success")
+                    return redirect_after(request, form)
+                _ratelimit.record_failure(db, keys, config["window"])
+                if wants_json(request):
+                    return {"error": "invalid username or password"}, 401
+                form.form_errors.append("Invalid username or password.")
+        return request.render("auth/login.html", form=form), status, headers  # type: ignore[attr-defined]
+
+    @router.route("/register", endpoint="register", methods=["GET", "POST"])
+    def register_view(request: corolla.Request) -> Any:
+        form = RegisterForm(request)
+        if form.validate_on_submit():
+            db = request.db  # type: ignore[attr-defined]
+            username = form.username.data.strip()
+            if find_user(db, username) is None:
+                user = User(username=username)
+                user.set_password(form.password.data, plugin.config["password_method"] or None)
+                db.add(user)
+                try:
+                    db.commit()
+                except IntegrityError:  # registered by a concurrent request between the check and now
+                    db.rollback()
+                else:
+                    login(request, user)
+                    flash(request, f"Welcome, {user.username}! Your account is ready.", "success")
+                    return redirect_after(request, form)
+            form.username.errors.append("That username is taken.")
+        return request.render("auth/register.html", form=form)  # type: ignore[attr-defined]
+
+    @router.post("/logout", endpoint="logout")
+    def logout_view(request: corolla.Request) -> Any:
+        LogoutForm(request).validate_or_abort()  # a 400 without a valid CSRF token
+        was = request.user  # type: ignore[attr-defined]
+        logout(request)
+        if was is not None:
+            flash(request, "You are logged out.", "info")
+        return corolla.Response(status=303, headers={"Location": config["home"]})
+
+    return router

@@ -14,7 +14,10 @@ build take seconds. Then:
   this checkout);
 - a venv with core + routing that gets ``corolla-forms`` later, without
   ``corolla-sessions``, is refused by ``corolla plugins check`` (exit 1) with
-  the fix, and applying that fix (from our wheels) makes it resolve.
+  the fix, and applying that fix (from our wheels) makes it resolve;
+- a venv with every plugin the notes demo pins runs the demo from a copy of
+  its folder: ``corolla db upgrade`` applies the auth plugin's migration from
+  the installed wheel, and the auth pages render its installed templates.
 
 Our wheels are installed by file name, so no package index is asked for a
 ``corolla*`` name; their third-party dependencies (werkzeug, pluggy, click,
@@ -26,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -147,6 +151,7 @@ def test_every_distribution_has_a_wheel(dists: dict[str, Dist]) -> None:
         "corolla-orm",
         "corolla-forms",
         "corolla-templates",
+        "corolla-auth",
     } <= set(dists)
     assert len({dist.wheel for dist in dists.values()}) == len(dists)
 
@@ -187,6 +192,13 @@ def test_package_data_is_in_the_wheels(dists: dict[str, Dist]) -> None:
         "corolla-sessions": ["corolla_sessions/py.typed"],
         "corolla-forms": ["corolla_forms/py.typed"],
         "corolla-templates": ["corolla_templates/py.typed"],
+        "corolla-auth": [
+            "corolla_auth/py.typed",
+            "corolla_auth/templates/auth/base.html",
+            "corolla_auth/templates/auth/login.html",
+            "corolla_auth/templates/auth/register.html",
+            "corolla_auth/migrations/versions/c0a17e5a0001_auth_tables.py",
+        ],
     }
     for name, members in expected.items():
         assert set(members) <= dists[name].names(), name
@@ -274,3 +286,36 @@ def test_forms_without_sessions_is_refused_with_the_fix(dists: dict[str, Dist], 
     assert run(corolla, "plugins", "check", cwd=work).stdout.startswith("ok: the plugin set resolves")
     listed = plugins_list(corolla, work)
     assert {p["name"]: p["status"] for p in listed} == {"forms": "enabled", "routing": "enabled", "sessions": "enabled"}
+
+
+def test_the_notes_demo_runs_on_the_wheels(dists: dict[str, Dist], tmp_path: Path) -> None:
+    """Every plugin the demo pins, from the wheels: auth's migrations and templates are read from the venv."""
+    python = make_venv(tmp_path / "venv")
+    names = ["corolla", *(f"corolla-{n}" for n in ("routing", "sessions", "orm", "forms", "templates", "auth"))]
+    pip_install(python, *(dists[name].wheel for name in names))
+    app = tmp_path / "notes"
+    shutil.copytree(REPO / "examples" / "notes", app, ignore=shutil.ignore_patterns("instance", "__pycache__"))
+    corolla = python.parent / "corolla"
+
+    listed = plugins_list(corolla, app)
+    assert {p["name"]: p["status"] for p in listed} == dict.fromkeys(
+        ["routing", "sessions", "orm", "forms", "templates", "auth"], "enabled"
+    )
+    shown = json.loads(run(corolla, "plugins", "show", "auth", "--json", cwd=app).stdout)
+    assert Path(shown["location"]).is_relative_to(tmp_path / "venv"), shown["location"]
+
+    run(corolla, "db", "upgrade", cwd=app)  # auth's revision from the wheel, then the app's that depends on it
+    report = json.loads(run(corolla, "check", "--deploy", "--json", cwd=app, check=False).stdout)
+    migrations = next(c for c in report["checks"] if c["id"] == "orm.migrations")
+    assert migrations["ok"] and migrations["message"].startswith("the database is at head"), migrations
+
+    page = run(python, "-c", LOGIN_PAGE, cwd=app)
+    assert page.stdout.startswith("200 ") and 'name="csrf_token"' in page.stdout
+
+
+LOGIN_PAGE = r"""
+from werkzeug.test import Client
+from app import app
+response = Client(app).get("/auth/login")
+print(response.status_code, response.text)
+"""

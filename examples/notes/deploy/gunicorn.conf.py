@@ -49,4 +49,4 @@ forwarded_allow_ips = "127.0.0.1"
 # as nginx saw it and the worker's pid.
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s "%(a)s"'
+access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms worker %(p)s "%(a)s"'

@@ -275,12 +275,24 @@ def test_check_deploy_is_clean_with_the_production_config(deployment: Deployment
     assert "corolla.toml" in messages["core.plugins_pinned"]
 
 
+def test_docs_show_the_real_check_output(deployment: Deployment) -> None:
+    """docs/deploy.md shows what `corolla check --deploy` prints for this deployment (the folder aside)."""
+    printed = corolla("check", "--deploy", env=deployment.env).stdout
+    docs = (NOTES.parents[1] / "docs" / "deploy.md").read_text()
+    shown = re.search(r"```console\n\$ corolla check --deploy\n(.*?)```", docs, re.DOTALL)
+    assert shown, "docs/deploy.md lost its `corolla check --deploy` example"
+    assert printed == shown.group(1).replace("/srv/corolla-notes/app/", f"{NOTES}/")
+
+
 def test_check_deploy_fails_without_the_production_environment(deployment: Deployment, tmp_path: Path) -> None:
     # The development configuration: corolla.toml alone (its instance folder in tmp_path, not the checkout).
     result = corolla("check", "--deploy", "--json", env={"COROLLA_CORE__INSTANCE_PATH": str(tmp_path)}, check=False)
     assert result.returncode == 1, result.stdout + result.stderr
     failed = {c["id"] for c in json.loads(result.stdout)["checks"] if not c["ok"]}
-    assert {"core.secret_key", "orm.sqlite", "templates.static", "sessions.cookie_secure"} <= failed
+    assert failed == {  # as docs/deploy.md lists them
+        "templates.static", "orm.sqlite", "orm.migrations", "sessions.secret_key", "sessions.cookie_secure",
+        "core.secret_key",
+    }  # fmt: skip
 
 
 def test_static_files_are_collected_for_nginx_and_not_served_by_the_app(deployment: Deployment, tmp_path: Path) -> None:

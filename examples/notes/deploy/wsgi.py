@@ -10,8 +10,7 @@ listens on loopback only, so no client can forge these headers.
 
 from __future__ import annotations
 
-from werkzeug.middleware.proxy_fix import ProxyFix
-
 from app import app
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 application = ProxyFix(app, x_for=1, x_proto=1, x_host=1)

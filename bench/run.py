@@ -10,7 +10,11 @@ Scenarios (see bench/README.md):
 2. per request, the cost of installed plugins: start-up-only plugins,
    pass-through wrappers, and no-op request-time hooks;
 3. start-up: ``python -c "<build the app>"``, Corolla against Flask;
-4. 500 plugins: ``resolve()`` in memory, and ``App()`` over 500 distributions.
+4. 500 plugins: ``resolve()`` in memory, and ``App()`` over 500 distributions;
+5. each standard plugin beside its Flask (and Bottle, Falcon, werkzeug)
+   equivalent: ``bench_<plugin>.py``, each run in its own process after the
+   scenarios above (``--only-plugins`` runs just these), its table printed
+   as it comes.
 
 Everything is measured in this one run, interleaved where it can be, so the
 ratios between figures are meaningful; the absolute figures depend on the
@@ -23,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +44,8 @@ import resolution
 import startup
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+#: The plugins' own benchmarks, each standalone (``python bench/<name>.py``).
+PLUGIN_BENCHES = ["bench_routing", "bench_sessions", "bench_orm", "bench_forms", "bench_templates", "bench_cli"]
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds; rough figures")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"where to write the JSON (default {RESULTS})")
+    parser.add_argument("--only-plugins", action="store_true", help="run only the plugins' benchmarks")
     args = parser.parse_args(argv)
+    if args.only_plugins:
+        return plugin_benches(args.quick)
     settings = QUICK if args.quick else FULL
     began = time.perf_counter()
     results: dict[str, Any] = {
@@ -217,7 +227,20 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\n(total {results['total_s']} s; written to {args.output})")
-    return 0
+    return plugin_benches(args.quick)
+
+
+def plugin_benches(quick: bool) -> int:
+    """Run every ``bench_<plugin>.py`` in turn, in its own process; print each table."""
+    failed = []
+    for name in PLUGIN_BENCHES:
+        print(f"\n== {name}.py" + (" --quick" if quick else ""), flush=True)
+        command = [sys.executable, str(Path(__file__).with_name(f"{name}.py")), *(["--quick"] if quick else [])]
+        if subprocess.run(command, check=False).returncode != 0:
+            failed.append(name)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

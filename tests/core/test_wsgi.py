@@ -304,3 +304,30 @@ def test_wrapper_returning_a_response_is_valid_wsgi(corolla_plugins: Any, make_a
     assert result.code == 200
     assert result.body == b"hello (wrapped)"
     assert result.headers["X-Wrapped"] == "1"
+
+
+UPLOADS = """
+@hookimpl
+def corolla_dispatch(self, request):
+    from corolla_test_journal import calls
+
+    upload = request.files["doc"]
+    calls.append(upload)
+    if request.path == "/upload-str":
+        return "got " + upload.filename
+    return {"name": upload.filename}
+"""
+
+
+@pytest.mark.parametrize("path", ["/upload-str", "/upload-json"])
+def test_uploaded_files_are_closed_after_the_request(
+    corolla_plugins: Any, make_app: Callable[..., App], journal: list[Any], path: str
+) -> None:
+    from werkzeug.test import Client
+
+    corolla_plugins.add("uploads", body=UPLOADS)
+    r = Client(make_app()).post(path, data={"doc": (io.BytesIO(b"x" * 100_000), "a.txt")})
+    assert r.status_code == 200
+    (upload,) = journal
+    assert upload.filename == "a.txt"
+    assert upload.stream.closed  # werkzeug leaves them open; the core closes them

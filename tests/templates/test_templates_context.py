@@ -95,9 +95,7 @@ def test_lazy_values_cost_nothing_unless_the_template_uses_them(
 ) -> None:
     corolla_plugins.add(
         "sess",
-        body=contributor(
-            '{"load_session": lambda: __import__("corolla_test_journal").calls.append("loaded") or "s"}'
-        ),
+        body=contributor('{"load_session": lambda: __import__("corolla_test_journal").calls.append("loaded") or "s"}'),
     )
     views["/uses"] = lambda request: request.render("uses.html")
     views["/ignores"] = lambda request: request.render("ignores.html")

@@ -106,9 +106,7 @@ def test_app_folder_is_configurable(build: Build) -> None:
     assert render_template(app, "x.html") == "from views"
 
 
-def test_plugin_shipped_templates_and_app_override_by_path(
-    build: Build, package_plugin: Callable[..., Path]
-) -> None:
+def test_plugin_shipped_templates_and_app_override_by_path(build: Build, package_plugin: Callable[..., Path]) -> None:
     package_plugin(
         "blog",
         {"templates/blog/post.html": "plugin post", "templates/blog/list.html": "plugin list"},
@@ -186,3 +184,51 @@ def _rewrite(path: Path, text: str) -> None:
     path.write_text(text)
     later = time.time() + 5
     os.utime(path, (later, later))
+
+
+def test_context_may_use_the_parameter_names(build: Build, views: Views) -> None:
+    views["/"] = lambda request: request.render("n.html", name="Ann", app="mine")
+    app = build({"templates/n.html": "{{ name }} {{ app }}"})
+    assert Client(app).get("/").text == "Ann mine"
+    assert render_template(app, "n.html", name="Bo", app="x") == "Bo x"
+
+
+def test_first_use_from_many_threads_builds_one_environment(build: Build) -> None:
+    import threading
+
+    app = build({"templates/t.html": "{{ n }}"})
+    placeholder = app.templates
+    barrier = threading.Barrier(8)
+    results: list[object] = []
+
+    def first_use() -> None:
+        barrier.wait()
+        results.append((app.templates.loader, render_template(app, "t.html", n=1)))
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(loader) for loader, _ in results}) == 1  # type: ignore[misc]
+    assert {text for _, text in results} == {"1"}  # type: ignore[misc]
+    assert type(placeholder) is jinja2.Environment and "_corolla_lock" not in vars(placeholder)
+
+
+def test_a_failing_build_is_retried_and_raises_again(build: Build) -> None:
+    app = build({"templates/t.html": "x"}, {"templates": {"autoescape": ["html"]}})
+    plugin = app.plugins["templates"]
+    plugin.config = {**plugin.config, "autoescape": None}  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        app.templates.globals  # noqa: B018
+    with pytest.raises(TypeError):
+        app.templates.globals  # noqa: B018
+    plugin.config = {**plugin.config, "autoescape": ["html"]}  # type: ignore[attr-defined]
+    assert render_template(app, "t.html") == "x"
+
+
+def test_render_template_for_a_request_returns_a_string_with_the_request(build: Build, views: Views) -> None:
+    views["/fast"] = lambda request: render_template(request, "page.html", title="t", items=[])
+    response = Client(build({"templates/page.html": PAGE})).get("/fast")
+    assert response.content_type == "text/html; charset=utf-8"
+    assert response.text == "<h1>t</h1>\n<ul></ul>\n<p>/fast</p>"

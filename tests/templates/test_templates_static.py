@@ -17,7 +17,6 @@ Build = Callable[..., App]
 Views = dict[str, Callable[..., object]]
 
 
-
 class Client(_Client):
     """werkzeug's test client, buffering: it closes the file a static response holds, as a server does."""
 

@@ -243,6 +243,8 @@ class App:
                 body = rv.encode()
                 if self._teardown_hooks:
                     self._teardown(request, None)
+                if "files" in request.__dict__:
+                    request.close()  # uploaded files' temporary files
                 start_response("200 OK", [("Content-Type", _HTML_HEADERS), ("Content-Length", str(len(body)))])
                 return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
             response = make_response(rv, request)
@@ -254,6 +256,8 @@ class App:
             error = exc
         if self._teardown_hooks:
             self._teardown(request, error)
+        if "files" in request.__dict__:
+            request.close()  # uploaded files' temporary files (werkzeug leaves them open)
         return response(environ, start_response)
 
     def _teardown(self, request: Request, error: Exception | None) -> None:

@@ -67,17 +67,6 @@ class FormsPlugin(corolla.Plugin):
 
         return check_everywhere
 
-    @hookimpl
-    def corolla_teardown(self, request: corolla.Request, exception: Exception | None) -> None:
-        # Uploaded files are temporary files (or spooled ones) that werkzeug
-        # leaves open until request.close(), which the core does not call: close
-        # them here, or every upload leaks a file handle until garbage collection.
-        # Costs one dict lookup on requests that parsed no multipart body.
-        files = request.__dict__.get("files")
-        if files:
-            for _, upload in files.items(multi=True):
-                upload.close()
-
     @hookimpl(optionalhook=True)
     def corolla_template_context(self, request: corolla.Request | None) -> Mapping[str, Any] | None:
         if request is None:

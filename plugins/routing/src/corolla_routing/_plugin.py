@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from corolla import hookimpl
 from ._adapter import RequestAdapter
 from ._errors import RoutingError
 from ._handlers import find, with_status
+from ._pages import error_page
 from ._registrar import Registrar, View
 from ._router import Router
 from ._specs import RoutingSpecs
@@ -200,10 +200,19 @@ class RoutingPlugin(corolla.Plugin):
     def _match(self, request: Request) -> Route | None:
         table = self.table
         if not table.frozen:
-            table.freeze()
+            table.freeze(plain_pages=not self.app.plugin_manager.hook.corolla_response.get_hookimpls())
         d = request.__dict__
         path = table.check_path(request.environ.get("PATH_INFO") or "")
         method = request.method
+        known = table.static_matches
+        if known is not None:
+            seen = known.get((path, method))
+            if seen is not None:
+                d["url_rule"] = seen
+                d["view_args"] = {}
+                return seen
+        rule: Any
+        values: Any
         try:
             adapter = table.adapter(request, path, method)
             rule, values = adapter.match(path, method, return_rule=True)
@@ -221,9 +230,12 @@ class RoutingPlugin(corolla.Plugin):
             # A converter refusing its input without ValidationError (int() of
             # 5,000 digits raises ValueError): no route matches, not a 500.
             rule = values = None
+        else:
+            if known is not None and not rule.arguments and rule.methods is not None:
+                table.remember(path, method, rule)
         d["url_rule"] = rule
         d["view_args"] = values
-        return rule  # type: ignore[return-value]
+        return rule  # type: ignore[no-any-return]
 
     @hookimpl
     def corolla_handle_exception(self, request: Request, exception: Exception) -> Any:
@@ -234,16 +246,16 @@ class RoutingPlugin(corolla.Plugin):
         if handler is not None:
             return with_status(handler(request, exception), exception)
         kind = type(exception)
-        if kind is NotFound:
+        if isinstance(exception, NotFound) and kind is NotFound:
             if request.__dict__.get("url_rule", _UNSET) is None and str(exception.description).startswith(
                 _CORE_NO_DISPATCH
             ):
                 # Routing looked and found no route: a plain 404, not the core's
                 # "no dispatch plugin is installed" hint, which would be wrong here.
-                return corolla.Response(_page(NotFound), 404)
-        elif kind is MethodNotAllowed:
-            allow = ", ".join(exception.valid_methods or ())  # type: ignore[attr-defined]
-            return corolla.Response(_page(MethodNotAllowed), 405, headers={"Allow": allow})
+                return error_page(NotFound, [], table.plain_pages)
+        elif isinstance(exception, MethodNotAllowed) and kind is MethodNotAllowed:
+            allow = ", ".join(exception.valid_methods or ())
+            return error_page(MethodNotAllowed, [("Allow", allow)], table.plain_pages)
         return None
 
     # -- integrations --------------------------------------------------------
@@ -271,12 +283,6 @@ class RoutingPlugin(corolla.Plugin):
                 "register routes before serving (@app.route at import time); `corolla routes` lists them",
             )
         ]
-
-
-@functools.cache
-def _page(kind: type[HTTPException]) -> str:
-    """werkzeug's default page for ``kind``, rendered once (saves ~2 µs per 404 and 405)."""
-    return kind().get_body()
 
 
 def _import_converter(name: str, target: Any) -> type[BaseConverter]:

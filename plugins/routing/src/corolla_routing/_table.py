@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -20,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import BadRequest, NotFound, RequestURITooLarge
 from werkzeug.routing import BuildError, Map, MapAdapter, Rule
-from werkzeug.wrappers import Response
 
 from ._adapter import RequestAdapter, bind_outside_request, subdomain_of
 from ._errors import RoutingError, UrlBuildError, quoted
 from ._handlers import ErrorHandler, exception_class
+from ._mount import Mounted
 from ._router import Include, PendingRoute, Router, normalize_prefix
 
 if TYPE_CHECKING:
@@ -33,13 +34,14 @@ if TYPE_CHECKING:
     from ._registrar import View
 
 _METHOD = re.compile(r"^[A-Z][A-Z0-9_-]*$")
+STATIC_MATCHES_CAP = 20_000
 ROUTE_OPTIONS = frozenset(inspect.signature(Rule).parameters) - {"string", "endpoint", "methods"}
 
 
 def default_endpoint(view: Callable[..., Any]) -> str:
     """The view's ``__qualname__`` without function scopes: ``index``, ``UserViews.show``."""
     qualname = getattr(view, "__qualname__", None) or getattr(view, "__name__", None)
-    if not qualname:
+    if not isinstance(qualname, str) or not qualname:
         raise RoutingError(f"cannot name an endpoint for {view!r}: pass endpoint='...'")
     return qualname.rsplit("<locals>.", 1)[-1]
 
@@ -52,8 +54,17 @@ def describe(view: Any) -> str:
     name = getattr(func, "__qualname__", None) or repr(func)
     module = getattr(func, "__module__", None)
     code = getattr(func, "__code__", None)
-    where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+    where = f" ({_short(code.co_filename)}:{code.co_firstlineno})" if code is not None else ""
     return f"{module}.{name}{where}" if module else f"{name}{where}"
+
+
+def _short(filename: str) -> str:
+    """A file under the working folder relative to it (the routes table is read there), else as is."""
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:  # another drive on Windows
+        return filename
+    return filename if relative.startswith("..") else relative
 
 
 class Route(Rule):
@@ -101,6 +112,9 @@ class RouteTable:
         self.mounts: dict[str, Any] = {}
         self.frozen = False
         self.eager_host = True
+        self.plain_pages = False
+        #: (path, method) -> Route: werkzeug's answers for routes without arguments (see remember()).
+        self.static_matches: dict[tuple[str, str], Route] | None = None
         self._plugin_names = plugin_names
 
     # -- registration --------------------------------------------------------
@@ -271,13 +285,34 @@ class RouteTable:
 
         return decorator
 
-    def freeze(self) -> None:
+    def freeze(self, plain_pages: bool = False) -> None:
         self.url_map.update()
+        # No plugin looks inside responses: error pages may skip building one (see _pages.py).
+        self.plain_pages = plain_pages
         # werkzeug's match() reads server_name directly for redirect_to rules.
         self.eager_host = any(r.redirect_to is not None for r in self.routes)
         # Longest prefix first: the group whose handlers apply to a 404 under it.
         self.includes.sort(key=lambda inc: len(inc.prefix), reverse=True)
+        # The domain part is "" unless host or subdomain matching is on: only then
+        # is werkzeug's answer a function of (path, method) alone.
+        plain = not self.url_map.host_matching and not self.subdomain_matching
+        self.static_matches = {} if plain else None
         self.frozen = True
+
+    def remember(self, path: str, method: str, route: Route) -> None:
+        """Keep werkzeug's match of ``path`` to a route without arguments, for the next request.
+
+        The map is frozen, so matching the same (path, method) again gives the
+        same route: the next request skips binding and matching (~2.5 µs, half
+        the cost of serving a static page). Only successful matches of rules
+        with no arguments and a method list are kept, so the entries are at
+        most the static rules times their methods (times two when a rule has
+        strict_slashes off): nothing a client sends can grow it past that;
+        the cap is a second guard.
+        """
+        known = self.static_matches
+        if known is not None and len(known) < STATIC_MATCHES_CAP:
+            known[(path, method)] = route
 
     # -- matching ------------------------------------------------------------
 
@@ -381,26 +416,3 @@ class RouteTable:
                 problems.append(f"values conflict with the rule's defaults {rule.defaults!r}")
             lines.append(f"  rule {rule.rule!r}: {'; '.join(problems) or 'does not fit'}")
         return "\n".join(lines)
-
-
-class Mounted:
-    """A plain WSGI app mounted at a prefix: called with SCRIPT_NAME/PATH_INFO moved as DispatcherMiddleware does."""
-
-    def __init__(self, prefix: str, app: Any) -> None:
-        self.prefix = prefix
-        self.app = app
-        # The prefix as it appears in a WSGI environ (UTF-8 bytes in a latin-1 str).
-        self.raw_prefix = prefix.encode("utf-8").decode("latin1")
-        self.__qualname__ = f"mounted {getattr(app, '__qualname__', type(app).__qualname__)}"
-        self.__module__ = getattr(app, "__module__", None) or type(app).__module__
-
-    def __call__(self, request: Request, **_values: Any) -> Response:
-        environ = dict(request.environ)
-        raw = "/" + str(environ.get("PATH_INFO") or "").lstrip("/")
-        environ["SCRIPT_NAME"] = str(environ.get("SCRIPT_NAME") or "").rstrip("/") + self.raw_prefix
-        environ["PATH_INFO"] = raw[len(self.raw_prefix) :]
-        # Streams: the mounted app's iterable is passed through, not buffered.
-        return Response.from_app(self.app, environ)
-
-    def __repr__(self) -> str:
-        return f"<mounted {self.app!r} at {self.prefix!r}>"

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from werkzeug.exceptions import HTTPException
 
 from ._errors import TemplateError
 from ._folders import Folder
@@ -50,18 +51,28 @@ def become_environment(
     strict_undefined: bool,
     autoescape: Sequence[str],
 ) -> None:
-    """Turn ``target`` (the app's placeholder, see ``_lazy``) into the app's ``jinja2.Environment``."""
-    # Past the placeholder's own __setattr__, which would start another build.
-    object.__setattr__(target, "__class__", jinja2.Environment)
-    jinja2.Environment.__init__(
-        target,  # type: ignore[arg-type]
-        loader=FolderLoader(folders),
-        autoescape=jinja2.select_autoescape(
+    """Turn ``target`` (the app's placeholder, see ``_lazy``) into the app's ``jinja2.Environment``.
+
+    On failure ``target`` is left the placeholder it was, so the next use tries again.
+    """
+    options: dict[str, Any] = {
+        "loader": FolderLoader(folders),
+        "autoescape": jinja2.select_autoescape(
             enabled_extensions=tuple(autoescape), default_for_string=True, default=False
         ),
-        auto_reload=auto_reload,
-        undefined=jinja2.StrictUndefined if strict_undefined else jinja2.Undefined,
-    )
+        "auto_reload": auto_reload,
+        "undefined": jinja2.StrictUndefined if strict_undefined else jinja2.Undefined,
+    }
+    placeholder, state = type(target), dict(vars(target))
+    # Past the placeholder's own __setattr__, which would start another build.
+    object.__setattr__(target, "__class__", jinja2.Environment)
+    try:
+        jinja2.Environment.__init__(target, **options)  # type: ignore[arg-type]
+    except BaseException:
+        vars(target).clear()
+        vars(target).update(state)
+        object.__setattr__(target, "__class__", placeholder)
+        raise
 
 
 def _template_frame(tb: TracebackType | None) -> tuple[str, int] | None:
@@ -77,7 +88,13 @@ def _template_frame(tb: TracebackType | None) -> tuple[str, int] | None:
 
 
 def translate(exc: BaseException, template: str) -> TemplateError | None:
-    """A ``TemplateError`` saying what failed where, or None for an exception not raised by a template."""
+    """A ``TemplateError`` saying what failed where, or None for an exception to let through as it is.
+
+    Let through: HTTP exceptions (a helper may abort with a 404 from inside a
+    template) and a ``TemplateError`` of a nested render, already explained.
+    """
+    if isinstance(exc, (HTTPException, TemplateError)):
+        return None
     if isinstance(exc, jinja2.TemplateSyntaxError):
         filename = exc.filename or exc.name or template
         return TemplateError(

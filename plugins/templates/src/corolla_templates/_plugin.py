@@ -15,7 +15,7 @@ from typing import Any
 import corolla
 from corolla import CorollaError, Request, Response, hookimpl
 
-from ._folders import search_path
+from ._folders import Folder, search_path
 from ._hookspecs import TemplateHooks
 from ._lazy import LazyEnvironment
 from ._static import StaticFiles
@@ -61,14 +61,27 @@ class TemplatesPlugin(corolla.Plugin):
                 f"[templates] static_url_path = {config['static_url_path']!r} must be a path starting with '/' "
                 "(and not '/' alone), e.g. '/static'"
             )
-        plugins = [(name, plugin) for name, plugin in app.plugins.items() if plugin is not self]
-        self.template_folders = search_path(app.root / config["folder"], plugins, "template_folder", "templates")
-        self.static_folders = search_path(app.root / config["static_folder"], plugins, "static_folder", "static")
-        self.static = StaticFiles(url_path, self.static_folders, config["static_max_age"])
+        self.static = StaticFiles(url_path, lambda: self.static_folders, config["static_max_age"])
         reload = config["auto_reload"]
         self.auto_reload = bool(app.debug or os.environ.get("WERKZEUG_RUN_MAIN")) if reload is None else reload
         self.environment = LazyEnvironment(self._build_environment)
         self._context: Callable[[Request | None], dict[str, Any]] = _base_context
+
+    # The folders are looked for on first use, not in corolla_configure, which
+    # does no I/O: an app may be built only to be inspected.
+
+    @functools.cached_property
+    def template_folders(self) -> list[Folder]:
+        """Where templates are looked up, in order: the app's folder, then the plugins' (see ``_folders``)."""
+        return search_path(self.app.root / self.config["folder"], self._others(), "template_folder", "templates")
+
+    @functools.cached_property
+    def static_folders(self) -> list[Folder]:
+        """Where static files are looked up, in order: the app's folder, then the plugins'."""
+        return search_path(self.app.root / self.config["static_folder"], self._others(), "static_folder", "static")
+
+    def _others(self) -> list[tuple[str, corolla.Plugin]]:
+        return [(name, plugin) for name, plugin in self.app.plugins.items() if plugin is not self]
 
     def _build_environment(self, target: object) -> None:
         from ._environment import become_environment
@@ -181,6 +194,7 @@ def compile_context(hook: Any, label: Callable[[str], str]) -> Callable[[Request
     if not impls:
         return _base_context
     if any(impl.wrapper or impl.hookwrapper for impl in impls):
+
         def through_pluggy(request: Request | None) -> dict[str, Any]:
             merged = _base_context(request)
             for part in hook(request=request):
@@ -211,13 +225,23 @@ def compile_context(hook: Any, label: Callable[[str], str]) -> Callable[[Request
     return context
 
 
-def render_template(app: corolla.App, name: str, /, **context: Any) -> str:
-    """Render template ``name`` outside a request (an e-mail, a file): the hook gets ``request=None``."""
-    for plugin in app.plugins.values():
-        if isinstance(plugin, TemplatesPlugin):
-            return plugin.render(name, context)
-    raise CorollaError(
-        f"render_template({name!r}): the templates plugin is not loaded in {app!r}; "
-        "install corolla-templates and enable the plugin 'templates'"
-    )
+def render_template(target: corolla.App | Request, name: str, /, **context: Any) -> str:
+    """Render template ``name`` to a string, for a request or for an app.
 
+    Given a request, the context hooks see it and templates get it as
+    ``request``: a view returning this string stays on the core's fast path
+    (no werkzeug Response is built, about 12 µs less than ``request.render``).
+    Given the app (an e-mail body, a CLI command), the hooks get ``request=None``.
+    """
+    request = target if isinstance(target, Request) else None
+    app = request.app if request is not None else target
+    plugins = getattr(app, "plugins", {})
+    plugin = plugins.get("templates")
+    if not isinstance(plugin, TemplatesPlugin):  # provided under another name, or not loaded
+        plugin = next((p for p in plugins.values() if isinstance(p, TemplatesPlugin)), None)
+    if plugin is None:
+        raise CorollaError(
+            f"render_template({name!r}): the templates plugin is not loaded in {app!r}; "
+            "install corolla-templates and enable the plugin 'templates'"
+        )
+    return plugin.render(name, context, request)

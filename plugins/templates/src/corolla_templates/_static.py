@@ -8,8 +8,9 @@ into one).
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.security import safe_join
@@ -26,11 +27,16 @@ _SAFE_METHODS = ("GET", "HEAD")
 class StaticFiles:
     """Answers requests whose path starts with ``prefix`` from ``folders``, first found wins."""
 
-    def __init__(self, url_path: str, folders: Sequence[Folder], max_age: int) -> None:
+    def __init__(self, url_path: str, folders: Callable[[], list[Folder]], max_age: int) -> None:
         self.url_path = url_path
         self.prefix = url_path + "/"
-        self.folders = list(folders)
+        self._folders = folders
         self.max_age = max_age or None  # None: no-cache, revalidated with the ETag
+
+    @functools.cached_property
+    def folders(self) -> list[Folder]:
+        """The folders searched, in order (found on the first static request)."""
+        return self._folders()
 
     def find(self, filename: str) -> str | None:
         """The file ``filename`` (a URL path, untrusted) names, or None when none does or it is unsafe."""

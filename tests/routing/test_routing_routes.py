@@ -302,7 +302,7 @@ def test_duplicate_endpoint_names_both_views(app: App) -> None:
     assert "duplicate endpoint 'index'" in message
     assert "test_duplicate_endpoint_names_both_views.<locals>.index" in message
     assert "other.<locals>.index" in message
-    assert "test_routes.py:" in message
+    assert "test_routing_routes.py:" in message
     assert "endpoint='...'" in message
 
 
@@ -345,3 +345,49 @@ def test_two_apps_do_not_share_routes(build: Any) -> None:
     one.get("/")(lambda request: "one")
     assert Client(one).get("/").text == "one"
     assert Client(two).get("/").status_code == 404
+
+
+def test_static_matches_are_remembered_safely(app: App, client: Client) -> None:
+    @app.get("/page", defaults={"lang": "en"})
+    def page(request: Any, lang: str) -> str:
+        request.view_args["lang"] = "mutated"  # must not leak into the next request
+        return lang
+
+    app.get("/loose/", endpoint="loose", strict_slashes=False)(lambda request: "loose")
+    app.get("/plain", endpoint="plain")(lambda request: "plain")
+    app.mount("/legacy", lambda environ, start_response: (start_response("200 OK", []), [b"legacy"])[1])
+    for _ in range(3):
+        assert client.get("/page").text == "en"
+        assert client.head("/plain").status_code == 200
+        assert client.get("/plain").text == "plain"
+        assert client.get("/loose").text == "loose"
+        assert client.get("/legacy").text == "legacy"
+    for method in ("BREW", "PUT", "X1", "X2"):
+        client.open("/plain", method=method)
+        client.open("/legacy", method=method)
+    known = app.plugins["routing"].table.static_matches
+    # rules with defaults (their values are arguments) and mounts (any method) are matched every time
+    assert set(known) == {("/plain", "GET"), ("/plain", "HEAD"), ("/loose", "GET")}
+    assert client.post("/page").status_code == 405
+
+
+def test_error_pages_with_and_without_a_response_hook(corolla_plugins: Any, build: Any) -> None:
+    corolla_plugins.add(
+        "stamp",
+        body="""
+            @hookimpl
+            def corolla_response(self, request, response):
+                response.headers["X-Stamp"] = str(response.status_code)
+        """,
+    )
+    for plugins in ([], ["stamp"]):
+        app = build(plugins=plugins)
+        app.get("/only-get", endpoint="g")(lambda request: "g")
+        client = Client(app)
+        missing, wrong, head = client.get("/missing"), client.post("/only-get"), client.head("/missing")
+        assert (missing.status_code, wrong.status_code, head.status_code) == (404, 405, 404)
+        assert "<title>404 Not Found</title>" in missing.text
+        assert head.data == b""
+        assert wrong.headers["Allow"] == "GET, HEAD, OPTIONS"
+        assert missing.headers.get("X-Stamp") == ("404" if plugins else None)
+        assert wrong.headers.get("X-Stamp") == ("405" if plugins else None)

@@ -1,0 +1,97 @@
+"""``corolla routes``, run with click's CliRunner on the command the plugin contributes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from click.testing import CliRunner
+
+from corolla import App
+from corolla_routing import Router
+
+
+def command_from_hook(app: App) -> click.Command:
+    results = app.plugin_manager.hook.corolla_cli_commands(app=app)
+    (command,) = [c for commands in results for c in commands if c.name == "routes"]
+    return command
+
+
+def populate(app: App) -> None:
+    @app.get("/")
+    def index(request: Any) -> str:
+        return "home"
+
+    @app.route("/users/<int:user_id>", methods=["GET", "DELETE"])
+    def user(request: Any, user_id: int) -> str:
+        return "user"
+
+    api = Router("/api", name="api")
+    api.post("/items")(lambda request: "made")
+    app.include(api)
+    app.add_url_rule("/static/<path:filename>", "static", build_only=True)
+    app.mount("/legacy", lambda environ, start_response: [])
+
+
+def test_text_table(app: App) -> None:
+    populate(app)
+    result = CliRunner().invoke(command_from_hook(app), [])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["Endpoint", "Methods", "Rule", "View", "Registered", "by"]
+    assert set(lines[1]) <= {"-", " "}
+    body = "\n".join(lines[2:])
+    assert "index" in body and "test_routing_cli.populate.<locals>.index (" in body
+    assert "GET, HEAD" in body
+    assert "api.<lambda>" in body and "app, group 'api'" in body
+    assert "(build only)" in body
+    # sorted by rule: '/' first, '/users/...' last
+    assert lines[2].startswith("index ") and lines[-1].startswith("user ")
+
+
+def test_json_and_sort_by_endpoint(app: App) -> None:
+    populate(app)
+    result = CliRunner().invoke(command_from_hook(app), ["--json", "--sort", "endpoint"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    endpoints = [row["endpoint"] for row in data]
+    assert endpoints == sorted(endpoints)
+    user = next(row for row in data if row["endpoint"] == "user")
+    assert user == {
+        "endpoint": "user",
+        "methods": ["DELETE", "GET", "HEAD"],
+        "rule": "/users/<int:user_id>",
+        "view": user["view"],
+        "registered_by": "app",
+        "group": None,
+        "host": None,
+        "subdomain": None,
+        "build_only": False,
+    }
+    assert user["view"].startswith("test_routing_cli.populate.<locals>.user (")
+    assert "test_routing_cli.py:" in user["view"]
+    mounts = [row for row in data if row["endpoint"] == "mount:/legacy"]
+    assert [m["rule"] for m in mounts] == ["/legacy", "/legacy/<path:_mounted_path>"]
+    assert mounts[0]["methods"] == []
+    api = next(row for row in data if row["endpoint"].startswith("api."))
+    assert (api["group"], api["rule"]) == ("group 'api'", "/api/items")
+
+
+def test_no_routes(app: App) -> None:
+    result = CliRunner().invoke(command_from_hook(app), [])
+    assert result.exit_code == 0
+    assert "No routes" in result.output
+
+
+def test_without_an_app_it_asks_for_one(app: App) -> None:
+    (command,) = app.plugins["routing"].corolla_cli_commands(app=None)
+    result = CliRunner().invoke(command, [])
+    assert result.exit_code == 2
+    assert "needs an app: pass --app or set COROLLA_APP" in result.output
+
+
+def test_bad_sort_is_refused(app: App) -> None:
+    result = CliRunner().invoke(command_from_hook(app), ["--sort", "view"])
+    assert result.exit_code == 2
+    assert "'view' is not one of 'rule', 'endpoint'" in result.output

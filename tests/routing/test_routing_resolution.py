@@ -1,0 +1,59 @@
+"""How the plugin resolves: alone with the core, and refused to plugins that need a newer routing."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from typing import Any
+
+import pytest
+
+from corolla import PluginResolutionError
+
+
+def test_loads_with_the_core_alone(make_app: Any) -> None:
+    app = make_app(["routing"], isolated=False)
+    assert list(app.resolution.order) == ["routing"]
+    decision = app.resolution.decisions["routing"]
+    assert decision.status == "enabled"
+    assert decision.record.distribution == "corolla-routing"
+    assert decision.record.version == version("corolla-routing")
+
+
+def test_a_plugin_requiring_a_newer_routing_is_refused(corolla_plugins: Any, make_app: Any) -> None:
+    corolla_plugins.add("needs-new-routing", requires=["routing>=99"])
+    with pytest.raises(PluginResolutionError) as info:
+        make_app(["routing", "needs-new-routing"], isolated=False)
+    message = str(info.value)
+    installed = version("corolla-routing")
+    assert "routing>=99" in message
+    assert installed in message
+    (problem,) = [p for p in info.value.problems if p.plugin == "needs-new-routing"]
+    assert problem.kind == "version"
+
+
+def test_a_plugin_requiring_routing_gets_it(corolla_plugins: Any, make_app: Any) -> None:
+    corolla_plugins.add(
+        "pages",
+        requires=["routing>=0.1"],
+        body="""
+            @hookimpl
+            def corolla_startup(self, app):
+                app.get("/hello", endpoint="hello")(lambda request: "hello from a plugin")
+        """,
+    )
+    app = make_app(["routing", "pages"], isolated=False)
+    assert list(app.resolution.order) == ["routing", "pages"]
+    assert app.test_client().get("/hello").text == "hello from a plugin"
+    (rule,) = app.url_map.iter_rules()
+    assert rule.registered_by == "plugin 'pages'"
+
+
+def test_entry_point_module_is_import_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, corolla_routing; print(sorted(m for m in ('click', 'jinja2', 'sqlalchemy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

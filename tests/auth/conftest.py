@@ -23,14 +23,19 @@ from corolla.testing import run_cli
 def auth_app(make_app: Callable[..., corolla.App], tmp_path: Path) -> Callable[..., corolla.App]:
     """``auth_app(auth={...}, views=None)``: the app, migrated; ``views(app)`` adds the test's own routes."""
 
-    def build(auth: dict[str, Any] | None = None, views: Callable[[corolla.App], None] | None = None, **config: Any):
+    def build(
+        auth: dict[str, Any] | None = None,
+        views: Callable[[corolla.App], None] | None = None,
+        root: Path | None = None,
+        **config: Any,
+    ) -> corolla.App:
         settings = {
             "core": {"secret_key": SECRET},
             "orm": {"url": f"sqlite:///{tmp_path / 'auth.db'}"},
             "auth": {"password_method": "pbkdf2:sha256:1000", **(auth or {})},
             **config,
         }
-        app = make_app(PLUGINS, settings, isolated=False)
+        app = make_app(PLUGINS, settings, isolated=False, **({} if root is None else {"root": root}))
         if views is not None:
             views(app)
         result = run_cli("db", "upgrade", app=app)

@@ -76,14 +76,19 @@ def test_register_log_in_write_edit_log_out(live_url: str, browser: WebDriver) -
     assert browser.title == "Welcome · Corolla notes"
     browser.find_element(By.LINK_TEXT, "Create an account").click()
 
+    assert browser.title == "Register · Corolla notes"
     fill(browser, username="carol", password=password, confirm=password)
     submit(browser)
-    browser.find_element(By.CSS_SELECTOR, ".flash")
-    if not browser.find_elements(By.CSS_SELECTOR, "header .who"):
-        browser.find_element(By.LINK_TEXT, "Log in").click()
-        fill(browser, username="carol", password=password)
-        submit(browser)
+    assert flash_texts(browser) == ["Welcome, carol! Your account is ready."]
     assert "Signed in as carol" in browser.find_element(By.CSS_SELECTOR, "header .who").text
+
+    browser.find_element(By.CSS_SELECTOR, "header form button").click()  # Log out
+    assert flash_texts(browser) == ["You are logged out."]
+    browser.find_element(By.LINK_TEXT, "Log in").click()
+    assert browser.title == "Log in · Corolla notes"
+    fill(browser, username="carol", password=password)
+    submit(browser)
+    assert flash_texts(browser) == ["Welcome back, carol."]
 
     browser.find_element(By.CSS_SELECTOR, "header a.button").click()  # New note
     assert browser.title == "New note · Corolla notes"
@@ -100,10 +105,9 @@ def test_register_log_in_write_edit_log_out(live_url: str, browser: WebDriver) -
     assert browser.find_element(By.CSS_SELECTOR, ".note .body").text == "before the frost"
 
     browser.find_element(By.CSS_SELECTOR, "header form button").click()  # Log out
-    browser.find_element(By.CSS_SELECTOR, ".flash")
-    assert not browser.find_elements(By.CSS_SELECTOR, "header .who")
-    browser.get(live_url + "/")
+    assert flash_texts(browser) == ["You are logged out."]
     assert browser.title == "Welcome · Corolla notes"
+    assert "Signed in" not in browser.find_element(By.TAG_NAME, "header").text
 
 
 def test_a_stale_form_shows_the_readable_error_page(live_url: str, app: App, browser: WebDriver) -> None:
@@ -111,11 +115,7 @@ def test_a_stale_form_shows_the_readable_error_page(live_url: str, app: App, bro
     browser.get(live_url + "/auth/register")
     fill(browser, username="dave", password=password, confirm=password)
     submit(browser)
-    browser.find_element(By.CSS_SELECTOR, ".flash")
-    browser.get(live_url + "/auth/login")
-    fill(browser, username="dave", password=password)
-    submit(browser)
-    browser.find_element(By.CSS_SELECTOR, "header .who")
+    browser.find_element(By.CSS_SELECTOR, "header .who")  # registered, and logged in
 
     browser.get(live_url + "/notes/new")
     fill(browser, title="never saved")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from notes_support import Visitor, csrf_token, flashes
+from notes_support import PASSWORD, Visitor, csrf_token, flashes
 from werkzeug.test import Client
 
 from corolla import App
@@ -25,18 +25,18 @@ def test_a_visitor_sees_the_welcome_page_with_the_layout(client: Client) -> None
 
 
 def test_the_stylesheet_is_served(client: Client) -> None:
-    css = client.get("/static/style.css")
-    assert css.status_code == 200
-    assert css.mimetype == "text/css"
-    assert "--accent" in css.text
+    with client.get("/static/style.css") as css:
+        assert css.status_code == 200
+        assert css.mimetype == "text/css"
+        assert "--accent" in css.text
 
 
 def test_register_log_in_and_out_with_flash_messages(app: App) -> None:
     visitor = Visitor(app)
     registered = visitor.register("alice")
     assert registered.status_code == 200
-    assert flashes(registered), "registering says so"
-    visitor.signup("alice") if "Log out" not in visitor.get("/").text else None
+    assert flashes(registered) == ["Welcome, alice! Your account is ready."]
+    assert registered.request.path == "/"
 
     home = visitor.get("/")
     assert "Signed in as <strong>alice</strong>" in home.text
@@ -45,9 +45,32 @@ def test_register_log_in_and_out_with_flash_messages(app: App) -> None:
 
     out = visitor.logout()
     assert out.status_code == 200
-    assert flashes(out), "logging out says so"
+    assert flashes(out) == ["You are logged out."]
     assert "Signed in as" not in out.text
     assert "Create an account" in visitor.get("/").text
+
+    back = visitor.login("alice")
+    assert flashes(back) == ["Welcome back, alice."]
+    assert "Signed in as <strong>alice</strong>" in back.text
+
+
+def test_login_comes_back_to_the_page_asked_for(app: App) -> None:
+    visitor = Visitor(app)
+    visitor.register("alice")
+    visitor.logout()
+    sent = visitor.get("/notes/new")
+    assert sent.status_code == 303
+    login_page = sent.headers["Location"]
+    assert login_page == "/auth/login?next=/notes/new"
+    page = visitor.get(login_page)
+    assert 'name="next" type="hidden" value="/notes/new"' in page.text
+    token = csrf_token(page)
+    response = visitor.client.post(
+        login_page, data={"username": "alice", "password": PASSWORD, "next": "/notes/new", "csrf_token": token}
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/notes/new"
+    wrong = visitor.post("/auth/login", {"username": "alice", "password": "not it"})
+    assert "Invalid username or password." in wrong.text
 
 
 def test_the_auth_pages_use_the_demos_layout(client: Client) -> None:
@@ -78,7 +101,7 @@ def test_create_edit_and_delete_a_note(alice: Visitor) -> None:
 
     form = alice.get(f"/notes/{note_id}/edit")
     assert form.status_code == 200
-    assert 'value="Groceries"' in form.text and ">eggs\nmilk</textarea>" in form.text
+    assert 'value="Groceries"' in form.text and "eggs\nmilk</textarea>" in form.text.replace("\r\n", "\n")
 
     saved = alice.post(f"/notes/{note_id}/edit", {"title": "Groceries (Sat)", "body": "eggs"}, follow=True)
     assert flashes(saved) == ["Note “Groceries (Sat)” saved."]
@@ -102,7 +125,7 @@ def test_an_invalid_note_is_shown_again_with_its_errors(alice: Visitor) -> None:
     page = alice.post("/notes/new", {"title": "   ", "body": "kept"})
     assert page.status_code == 200
     assert '<p class="error">Give the note a title.</p>' in page.text
-    assert ">kept</textarea>" in page.text
+    assert "kept</textarea>" in page.text
     assert note_ids(alice.get("/").text) == []
     too_long = alice.post("/notes/new", {"title": "x" * 201})
     assert "Field cannot be longer than 200 characters." in too_long.text
@@ -152,7 +175,8 @@ def test_unknown_pages_are_404_in_the_layout(client: Client) -> None:
     assert page.status_code == 404
     assert "<h1>404 Not Found</h1>" in page.text
     assert "Corolla notes</title>" in page.text
-    assert client.get("/static/nothing.css").status_code == 404
+    with client.get("/static/nothing.css") as missing:
+        assert missing.status_code == 404
     wrong = client.delete("/")
     assert wrong.status_code == 405
     assert "GET" in wrong.headers["Allow"]

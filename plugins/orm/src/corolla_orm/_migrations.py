@@ -99,8 +99,10 @@ def revision_options(app: corolla.App, config: Config) -> dict[str, Any]:
     """Where ``corolla db revision`` writes, and what it builds on, when plugins ship revisions too.
 
     With plugin branches there are several heads, and Alembic would ask
-    which one to build on: the new revision follows the app's own head (or
-    starts the app's history), and is written to the app's ``versions/``.
+    which one to build on: the new revision follows the app's own head, and
+    is written to the app's ``versions/``. The app's first revision starts
+    the app's own history and ``depends_on`` the plugins' heads, so the
+    plugins' tables exist before the app's refer to them.
     """
     if not plugin_folders(app):
         return {}
@@ -117,7 +119,12 @@ def revision_options(app: corolla.App, config: Config) -> dict[str, Any]:
     if len(own_heads) == 1:
         options["head"] = own_heads[0].revision
     elif not own_heads:
+        # The app's first revision: it runs after the plugins' (current) heads,
+        # so the app's tables can refer to theirs (a foreign key to auth_user).
         options["head"] = "base"
+        plugin_heads = sorted(str(head) for head in script.get_heads() if head is not None)
+        if plugin_heads:
+            options["depends_on"] = plugin_heads
     # Several heads of the app's own: leave it to Alembic, which asks for a merge.
     return options
 

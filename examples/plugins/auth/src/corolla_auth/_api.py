@@ -28,7 +28,7 @@ def login(request: corolla.Request, user: User) -> None:
     The session's data is kept (a cart, flash messages); its old id stops
     working. ``request.user`` is ``user`` for the rest of this request.
     """
-    session = request.session  # type: ignore[attr-defined]
+    session = request.session
     session.regenerate()
     session[SESSION_KEY] = user.id
     request.__dict__["user"] = user
@@ -36,7 +36,7 @@ def login(request: corolla.Request, user: User) -> None:
 
 def logout(request: corolla.Request) -> None:
     """Log out: the session is emptied and gets a new id; ``request.user`` is None from now on."""
-    session = request.session  # type: ignore[attr-defined]
+    session = request.session
     session.clear()
     session.regenerate()
     request.__dict__["user"] = None
@@ -60,18 +60,18 @@ def login_required(view: V) -> V:
 
     @functools.wraps(view)
     def wrapper(request: corolla.Request, /, *args: Any, **kwargs: Any) -> Any:
-        if request.user is None:  # type: ignore[attr-defined]
+        if request.user is None:
             if wants_json(request):
                 return {"error": "login required"}, 401
             here = request.path
             query = request.query_string.decode("latin-1")
             if query:
                 here += "?" + query
-            target = request.url_for("auth.login", next=here)  # type: ignore[attr-defined]
+            target = request.url_for("auth.login", next=here)
             return corolla.Response(status=303, headers={"Location": target})
         return view(request, *args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def safe_next(target: object) -> str | None:

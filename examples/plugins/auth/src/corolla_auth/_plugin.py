@@ -75,13 +75,12 @@ class AuthPlugin(corolla.Plugin):
     def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[corolla.Request], Any]]:
         def user(request: corolla.Request) -> User | None:
             # Runs on first access only: a request that never asks reads no session and no database.
-            user_id = request.session.get(SESSION_KEY)  # type: ignore[attr-defined]
+            user_id = request.session.get(SESSION_KEY)
             if user_id is None:
                 return None
             from .models import User
 
-            found: User | None = request.db.get(User, user_id)  # type: ignore[attr-defined]
-            return found
+            return request.db.get(User, user_id)
 
         return {"user": user}
 

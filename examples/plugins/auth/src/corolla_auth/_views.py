@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def find_user(db: Any, username: str) -> User | None:
     """The user named ``username`` (case-insensitive), or None."""
     name = username.strip().lower()
-    return db.scalars(select(User).where(func.lower(User.username) == name)).first()  # type: ignore[no-any-return]
+    return db.scalars(select(User).where(func.lower(User.username) == name)).first()
 
 
 def make_router(plugin: AuthPlugin) -> Router:
@@ -44,7 +44,7 @@ def make_router(plugin: AuthPlugin) -> Router:
         form = LoginForm(request)
         status, headers = 200, {}
         if form.validate_on_submit():
-            db = request.db  # type: ignore[attr-defined]
+            db = request.db
             keys = _ratelimit.keys(form.username.data, request.remote_addr)
             limited = _ratelimit.check(db, keys, config["max_attempts"], config["window"])
             if limited is not None:
@@ -71,13 +71,13 @@ def make_router(plugin: AuthPlugin) -> Router:
                 if wants_json(request):
                     return {"error": "invalid username or password"}, 401
                 form.form_errors.append("Invalid username or password.")
-        return request.render("auth/login.html", form=form), status, headers  # type: ignore[attr-defined]
+        return request.render("auth/login.html", form=form), status, headers
 
     @router.route("/register", endpoint="register", methods=["GET", "POST"])
     def register_view(request: corolla.Request) -> Any:
         form = RegisterForm(request)
         if form.validate_on_submit():
-            db = request.db  # type: ignore[attr-defined]
+            db = request.db
             username = form.username.data.strip()
             if find_user(db, username) is None:
                 user = User(username=username)
@@ -92,12 +92,12 @@ def make_router(plugin: AuthPlugin) -> Router:
                     flash(request, f"Welcome, {user.username}! Your account is ready.", "success")
                     return redirect_after(request, form)
             form.username.errors.append("That username is taken.")
-        return request.render("auth/register.html", form=form)  # type: ignore[attr-defined]
+        return request.render("auth/register.html", form=form)
 
     @router.post("/logout", endpoint="logout")
     def logout_view(request: corolla.Request) -> Any:
         LogoutForm(request).validate_or_abort()  # a 400 without a valid CSRF token
-        was = request.user  # type: ignore[attr-defined]
+        was = request.user
         logout(request)
         if was is not None:
             flash(request, "You are logged out.", "info")

@@ -1,0 +1,246 @@
+"""Rate limits, open redirects, CSRF, overrides, refusal without forms, migrations, deploy checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from auth_support import PASSWORD, PLUGINS, SECRET, AuthClient, add_views
+
+import corolla
+from corolla.testing import run_cli
+
+
+def fail(client: AuthClient, username: str, address: str = "10.0.0.1") -> int:
+    token = client.token()
+    response = client.post(
+        "/auth/login",
+        data={"username": username, "password": "wrong password", "csrf_token": token},
+        environ_overrides={"REMOTE_ADDR": address},
+    )
+    return response.status_code
+
+
+def login_from(client: AuthClient, username: str, address: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    token = client.token()
+    return client.post(
+        "/auth/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        environ_overrides={"REMOTE_ADDR": address},
+    )
+
+
+@pytest.fixture
+def limited(auth_app: Callable[..., corolla.App]) -> AuthClient:
+    client = AuthClient(auth_app({"max_attempts": 3, "window": 300}, views=add_views))
+    client.register("alice")
+    client.logout()
+    return client
+
+
+def test_account_limit_holds_across_addresses_even_for_the_right_password(limited: AuthClient) -> None:
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        assert fail(limited, "alice", address) == 200
+    response = login_from(limited, "alice", "10.0.0.4")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 300
+    assert "Too many failed logins from this account. Try again in 5 minutes." in response.text
+    assert limited.get("/whoami").text == "anonymous"
+
+
+def test_address_limit_holds_across_accounts(limited: AuthClient) -> None:
+    for name in ("bob", "carol", "dave"):
+        assert fail(limited, name, "10.9.9.9") == 200
+    blocked = login_from(limited, "alice", "10.9.9.9")
+    assert blocked.status_code == 429
+    assert "from this address" in blocked.text
+    assert login_from(limited, "alice", "10.1.1.1").status_code == 303  # another address is fine
+
+
+def test_limit_answers_json_clients_in_json(limited: AuthClient) -> None:
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        fail(limited, "alice", address)
+    token = limited.token()
+    response = limited.post(
+        "/auth/login",
+        json={"username": "alice", "password": PASSWORD},
+        headers={"X-CSRFToken": token},
+        environ_overrides={"REMOTE_ADDR": "10.0.0.5"},
+    )
+    assert response.status_code == 429
+    assert response.json["error"].startswith("Too many failed logins")
+    assert "Retry-After" in response.headers
+
+
+def test_a_success_clears_the_accounts_counter(limited: AuthClient) -> None:
+    assert fail(limited, "alice", "10.0.0.1") == 200
+    assert fail(limited, "alice", "10.0.0.2") == 200
+    assert login_from(limited, "alice", "10.0.0.3").status_code == 303
+    limited.logout()
+    assert fail(limited, "alice", "10.0.0.4") == 200
+    assert fail(limited, "alice", "10.0.0.5") == 200
+    assert login_from(limited, "alice", "10.0.0.6").status_code == 303
+
+
+def test_attempts_expire_after_the_window(limited: AuthClient) -> None:
+    app = limited.application
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        fail(limited, "alice", address)
+    assert login_from(limited, "alice", "10.0.0.4").status_code == 429
+    with app.db.begin() as db:  # type: ignore[attr-defined]
+        db.execute(sa.text("UPDATE auth_login_attempt SET attempted_at = attempted_at - 301"))
+    assert login_from(limited, "alice", "10.0.0.4").status_code == 303
+
+
+def test_the_limit_is_shared_by_apps_on_one_database(auth_app: Callable[..., corolla.App]) -> None:
+    # Two apps (as two gunicorn workers would be) over the same database file.
+    first = AuthClient(auth_app({"max_attempts": 2}, views=add_views))
+    second = AuthClient(auth_app({"max_attempts": 2}, views=add_views))
+    first.register("alice")
+    first.logout()
+    fail(first, "alice", "10.0.0.1")
+    fail(second, "alice", "10.0.0.2")
+    assert login_from(second, "alice", "10.0.0.3").status_code == 429
+    assert login_from(first, "alice", "10.0.0.3").status_code == 429
+
+
+def test_max_attempts_zero_turns_the_limit_off_and_fails_the_deploy_check(
+    auth_app: Callable[..., corolla.App],
+) -> None:
+    app = auth_app({"max_attempts": 0}, views=add_views)
+    client = AuthClient(app)
+    client.register("alice")
+    client.logout()
+    for _ in range(8):
+        fail(client, "alice")
+    assert login_from(client, "alice", "10.0.0.1").status_code == 303
+    (check,) = [c for c in checks(app) if c.id == "auth.rate_limit"]
+    assert not check.ok and "not rate-limited" in check.message
+
+
+def checks(app: corolla.App) -> list[corolla.Check]:
+    return [c for group in app.plugin_manager.hook.corolla_deploy_checks(app=app) for c in group]
+
+
+def test_deploy_checks_pass_by_default(app: corolla.App) -> None:
+    found = {c.id: c for c in checks(app)}
+    assert found["auth.rate_limit"].ok
+    assert found["orm.migrations"].ok, found["orm.migrations"].message
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/path",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "evil.example",
+        "/ok\r\nSet-Cookie: x=1",
+        " //evil.example",
+    ],
+)
+def test_next_never_leaves_the_site(browser: AuthClient, target: str) -> None:
+    browser.register("alice", next=target)
+    assert browser.get("/whoami").text == "alice"
+    browser.logout()
+    response = browser.login("alice", next=target)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_a_safe_next_is_followed_after_registering(browser: AuthClient) -> None:
+    response = browser.register("alice", next="/private?tab=new")
+    assert response.headers["Location"] == "/private?tab=new"
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/auth/login", {"username": "alice", "password": PASSWORD}),
+        ("/auth/register", {"username": "bob", "password": PASSWORD, "confirm": PASSWORD}),
+        ("/auth/logout", {}),
+    ],
+)
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_every_form_needs_a_valid_csrf_token(
+    browser: AuthClient, path: str, data: dict[str, str], token: str | None
+) -> None:
+    browser.register("alice")
+    if token is not None:
+        data = {**data, "csrf_token": token}
+    response = browser.post(path, data=data)
+    assert response.status_code == 400
+    assert "CSRF" in response.text
+    assert browser.get("/whoami").text == "alice"  # not logged out, not logged in as someone else
+
+
+def test_the_app_overrides_the_auth_templates(auth_app: Callable[..., corolla.App], tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    folder = root / "templates"
+    (folder / "auth").mkdir(parents=True)
+    (folder / "base.html").write_text(
+        "<main class=app-layout>{% block content %}{% endblock %}</main><title>{% block title %}{% endblock %}</title>"
+    )
+    (folder / "auth" / "base.html").write_text('{% extends "base.html" %}')
+    page = AuthClient(auth_app(views=add_views, root=root)).get("/auth/login").text
+    assert page.startswith("<main class=app-layout>")
+    assert "<h1>Log in</h1>" in page and "<title>Log in</title>" in page
+    assert "system-ui" not in page  # the plugin's own layout is not used
+    # One page alone, by its path.
+    (folder / "auth" / "register.html").write_text("my own register page")
+    assert AuthClient(auth_app(views=add_views, root=root)).get("/auth/register").text == "my own register page"
+
+
+def test_without_forms_the_plugin_is_refused_naming_it(make_app: Callable[..., corolla.App]) -> None:
+    with pytest.raises(corolla.PluginResolutionError) as info:
+        make_app([p for p in PLUGINS if p != "forms"], {"core": {"secret_key": SECRET}}, isolated=False)
+    (problem,) = [p for p in info.value.problems if p.plugin == "auth"]
+    assert problem.kind == "missing"
+    assert "forms" in problem.message and "forms" in problem.fix
+    assert "auth" in str(info.value)
+
+
+@pytest.mark.parametrize(("setting", "value"), [("window", 0), ("max_attempts", -1), ("home", "https://evil.example/")])
+def test_bad_settings_stop_the_app_naming_the_plugin(
+    make_app: Callable[..., corolla.App], setting: str, value: object
+) -> None:
+    with pytest.raises(corolla.PluginError, match=rf"plugin .auth.* \[auth\] {setting} = "):
+        make_app(PLUGINS, {"core": {"secret_key": SECRET}, "auth": {setting: value}}, isolated=False)
+
+
+def test_the_shipped_migration_creates_and_drops_the_tables(app: corolla.App) -> None:
+    assert {"auth_user", "auth_login_attempt"} <= set(sa.inspect(app.db.engine).get_table_names())
+    result = run_cli("db", "downgrade", "auth@base", app=app)
+    assert result.exit_code == 0, result.output
+    app.db.engine.dispose()
+    assert not {"auth_user", "auth_login_attempt"} & set(sa.inspect(app.db.engine).get_table_names())
+
+
+def test_the_migration_matches_the_models(app: corolla.App, tmp_path: Path) -> None:
+    # Autogenerate against the migrated database finds nothing to do for the auth tables.
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from corolla_orm import Model
+
+    with app.db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Model.metadata)
+    assert [d for d in diff if "auth_" in repr(d)] == []
+
+
+def test_listing_plugins_imports_neither_sqlalchemy_nor_wtforms(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from corolla.testing import run_cli; r = run_cli('plugins', 'list', cwd=sys.argv[1]);"
+        "assert 'auth' in r.output, r.output;"
+        "print(sorted(m for m in ('sqlalchemy', 'wtforms', 'jinja2') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -147,8 +147,21 @@ def postgres_server() -> Iterator[Postgres]:
         if as_user:
             shutil.chown(pwfile, "postgres", "postgres")
         subprocess.run(
-            [*as_user, initdb, "-D", str(data), "-U", "corolla", "--pwfile", str(pwfile), "-A", "scram-sha-256",
-             "-E", "UTF8", "--no-sync"],
+            [
+                *as_user,
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                "corolla",
+                "--pwfile",
+                str(pwfile),
+                "-A",
+                "scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -161,8 +174,20 @@ def postgres_server() -> Iterator[Postgres]:
         server = Postgres(port, data, as_user, pg_ctl)
         server.start()
         subprocess.run(
-            [*as_user, find_program("psql", *_PG_DIRS), "-h", HOST, "-p", str(port), "-U", "corolla", "-d", "postgres",
-             "-c", "CREATE DATABASE corolla"],
+            [
+                *as_user,
+                find_program("psql", *_PG_DIRS),
+                "-h",
+                HOST,
+                "-p",
+                str(port),
+                "-U",
+                "corolla",
+                "-d",
+                "postgres",
+                "-c",
+                "CREATE DATABASE corolla",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -200,8 +225,19 @@ def gunicorn(
     """Serve ``app`` (``module:attr``, imported from ``cwd``) with gunicorn; stop it on exit."""
     port = free_port()
     command = [
-        sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", "--workers", str(workers),
-        "--chdir", str(cwd), "--graceful-timeout", "5", *args, app,
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--chdir",
+        str(cwd),
+        "--graceful-timeout",
+        "5",
+        *args,
+        app,
     ]
     process = subprocess.Popen(
         command,

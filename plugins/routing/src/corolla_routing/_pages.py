@@ -18,7 +18,7 @@ from typing import Any
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
-from corolla import Response
+from corolla import Response, lazy
 
 _BODIES: dict[int, str] = {}
 
@@ -45,11 +45,15 @@ class Page(Response):
             ("Content-Length", str(len(body))),
             *extra,
         ]
-        self.headers = Headers(self._wsgi_headers)
         self.body = body
         self.response = [body]
         self.direct_passthrough = False
         self._on_close: list[Callable[[], Any]] = []
+
+    @lazy
+    def headers(self) -> Headers:
+        # Only if someone looks: building Headers costs more than the rest of the page.
+        return Headers(self._wsgi_headers)
 
     def __call__(self, environ: Any, start_response: Callable[..., Any]) -> Iterable[bytes]:
         start_response(self._status, list(self._wsgi_headers))

@@ -88,7 +88,7 @@ def encode_session(session: Session) -> bytes:
 def decode_session(payload: bytes | str, backend: str, **session_args: Any) -> Session | None:
     """A ``Session`` from JSON ``payload``, or None (logged at debug) when it is not a JSON object."""
     try:
-        data = _loads(payload.decode() if type(payload) is bytes else payload)
+        data = _loads(payload.decode() if isinstance(payload, bytes) else payload)
     except ValueError as exc:  # UnicodeDecodeError included
         logger.debug("sessions: %s backend: the stored session is not JSON (%s); starting a new session", backend, exc)
         return None

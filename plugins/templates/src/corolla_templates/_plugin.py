@@ -205,8 +205,7 @@ def compile_context(hook: Any, label: Callable[[str], str]) -> Callable[[Request
 
     parts: list[tuple[str, ContextFn]] = []
     for impl in impls:
-        fn = impl.function
-        parts.append((impl.plugin_name, fn if impl.argnames else lambda request, fn=fn: fn()))
+        parts.append((impl.plugin_name, impl.function if impl.argnames else _ignoring_request(impl.function)))
 
     def context(request: Request | None) -> dict[str, Any]:
         merged = _base_context(request)
@@ -245,3 +244,12 @@ def render_template(target: corolla.App | Request, name: str, /, **context: Any)
             "install corolla-templates and enable the plugin 'templates'"
         )
     return plugin.render(name, context, request)
+
+
+def _ignoring_request(fn: Callable[[], Any]) -> ContextFn:
+    """An implementation that takes no argument, called as one that takes the request."""
+
+    def call(request: Request | None) -> Any:
+        return fn()
+
+    return call

@@ -185,3 +185,29 @@ def test_pages_under_a_configured_prefix_and_home(auth_app) -> None:  # type: ig
     assert response.headers["Location"] == "/whoami"
     assert client.get("/private").status_code == 200
     assert app.url_for("auth.login") == "/account/login"
+
+
+def test_an_error_page_showing_the_user_gives_its_connection_back(auth_app) -> None:  # type: ignore[no-untyped-def]
+    from auth_support import add_views
+
+    from corolla_auth import User
+    from corolla_orm import get_or_404
+
+    def views(app: corolla.App) -> None:
+        add_views(app)
+
+        @app.get("/missing")
+        def missing(request: corolla.Request) -> object:
+            return get_or_404(request.db, User, 999)
+
+        @app.errorhandler(404)
+        def not_found(request: corolla.Request, exception: Exception) -> object:
+            # Runs after the orm plugin closed request.db; reading the user opens it again.
+            return f"nothing here, {request.user.username if request.user else 'stranger'}", 404
+
+    app = auth_app(views=views)
+    client = AuthClient(app)
+    client.register("alice")
+    response = client.get("/missing")
+    assert (response.status_code, response.text) == (404, "nothing here, alice")
+    assert app.db.engine.pool.checkedout() == 0

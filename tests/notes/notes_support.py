@@ -53,8 +53,15 @@ class Visitor:
     def get(self, path: str, **kwargs: Any) -> TestResponse:
         return self.client.get(path, **kwargs)
 
-    def post(self, path: str, data: dict[str, str] | None = None, *, token_from: str | None = None,
-             follow: bool = False, **kwargs: Any) -> TestResponse:
+    def post(
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        *,
+        token_from: str | None = None,
+        follow: bool = False,
+        **kwargs: Any,
+    ) -> TestResponse:
         """POST ``data`` to ``path`` with the CSRF token of the page ``token_from`` (default: ``path``)."""
         data = dict(data or {})
         if "csrf_token" not in data:

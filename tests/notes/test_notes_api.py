@@ -9,10 +9,20 @@ from corolla import App
 
 
 def test_without_a_login_every_call_is_a_json_401(client: Client) -> None:
-    for method, path in [("GET", "/api/notes"), ("POST", "/api/notes"), ("GET", "/api/notes/1"),
-                         ("PATCH", "/api/notes/1"), ("DELETE", "/api/notes/1"), ("GET", "/api/csrf-token")]:
-        response = client.open(path, method=method, headers={"Accept": "application/json"},
-                               json={} if method in ("POST", "PATCH") else None)
+    for method, path in [
+        ("GET", "/api/notes"),
+        ("POST", "/api/notes"),
+        ("GET", "/api/notes/1"),
+        ("PATCH", "/api/notes/1"),
+        ("DELETE", "/api/notes/1"),
+        ("GET", "/api/csrf-token"),
+    ]:
+        response = client.open(
+            path,
+            method=method,
+            headers={"Accept": "application/json"},
+            json={} if method in ("POST", "PATCH") else None,
+        )
         # Unsafe methods without a token stop at the CSRF check (403) before the view would say 401.
         expected = (401,) if method == "GET" else (401, 403)
         assert response.status_code in expected, (method, path, response.status_code)
@@ -67,7 +77,9 @@ def test_validation_errors_are_422_listing_every_field(alice: Visitor) -> None:
 
 def test_bad_json_is_a_400(alice: Visitor) -> None:
     response = alice.client.post(
-        "/api/notes", data="{not json", content_type="application/json",
+        "/api/notes",
+        data="{not json",
+        content_type="application/json",
         headers={"X-CSRFToken": alice.api_token()},
     )
     assert response.status_code == 400
@@ -77,8 +89,12 @@ def test_bad_json_is_a_400(alice: Visitor) -> None:
 def test_unsafe_methods_need_the_csrf_token_403(alice: Visitor) -> None:
     note = alice.api("POST", "/api/notes", {"title": "guarded"}).json
     url = f"/api/notes/{note['id']}"
-    for method, body in [("POST", {"title": "forged"}), ("PUT", {"title": "forged"}), ("PATCH", {"title": "f"}),
-                         ("DELETE", None)]:
+    for method, body in [
+        ("POST", {"title": "forged"}),
+        ("PUT", {"title": "forged"}),
+        ("PATCH", {"title": "f"}),
+        ("DELETE", None),
+    ]:
         response = alice.api(method, "/api/notes" if method == "POST" else url, body, token=False)
         assert response.status_code == 403, (method, response.text)
         assert response.json["error"] == "csrf" and response.json["reason"] == "missing"

@@ -15,6 +15,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import make_server
 
 from corolla import App
@@ -22,8 +24,15 @@ from corolla import App
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
     "--window-size=1200,900",
 ]
 
@@ -48,7 +57,7 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
     for flag in [*FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)  # find_element waits for the next page to arrive
+    driver.implicitly_wait(2)  # find_element waits a little for an element (click() waits for the next page)
     try:
         yield driver
     finally:
@@ -62,8 +71,15 @@ def fill(driver: WebDriver, **fields: str) -> None:
         element.send_keys(value)
 
 
+def click(driver: WebDriver, by: str, value: str) -> None:
+    """Click what leads to another page, and wait until that page has replaced this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(by, value).click()
+    WebDriverWait(driver, 10).until(staleness_of(page))
+
+
 def submit(driver: WebDriver, form_css: str = "main form") -> None:
-    driver.find_element(By.CSS_SELECTOR, f"{form_css} [type=submit]").click()
+    click(driver, By.CSS_SELECTOR, f"{form_css} [type=submit]")
 
 
 def flash_texts(driver: WebDriver) -> list[str]:
@@ -74,7 +90,7 @@ def test_register_log_in_write_edit_log_out(live_url: str, browser: WebDriver) -
     password = "correct horse battery staple"
     browser.get(live_url + "/")
     assert browser.title == "Welcome · Corolla notes"
-    browser.find_element(By.LINK_TEXT, "Create an account").click()
+    click(browser, By.LINK_TEXT, "Create an account")
 
     assert browser.title == "Register · Corolla notes"
     fill(browser, username="carol", password=password, confirm=password)
@@ -82,29 +98,29 @@ def test_register_log_in_write_edit_log_out(live_url: str, browser: WebDriver) -
     assert flash_texts(browser) == ["Welcome, carol! Your account is ready."]
     assert "Signed in as carol" in browser.find_element(By.CSS_SELECTOR, "header .who").text
 
-    browser.find_element(By.CSS_SELECTOR, "header form button").click()  # Log out
+    click(browser, By.CSS_SELECTOR, "header form button")  # Log out
     assert flash_texts(browser) == ["You are logged out."]
-    browser.find_element(By.LINK_TEXT, "Log in").click()
+    click(browser, By.LINK_TEXT, "Log in")
     assert browser.title == "Log in · Corolla notes"
     fill(browser, username="carol", password=password)
     submit(browser)
     assert flash_texts(browser) == ["Welcome back, carol."]
 
-    browser.find_element(By.CSS_SELECTOR, "header a.button").click()  # New note
+    click(browser, By.CSS_SELECTOR, "header a.button")  # New note
     assert browser.title == "New note · Corolla notes"
     fill(browser, title="Plant tulips", body="before the frost")
     submit(browser)
     assert flash_texts(browser) == ["Note “Plant tulips” created."]
     assert browser.find_element(By.CSS_SELECTOR, ".note h2").text == "Plant tulips"
 
-    browser.find_element(By.LINK_TEXT, "Plant tulips").click()
+    click(browser, By.LINK_TEXT, "Plant tulips")
     assert browser.title == "Edit note · Corolla notes"
     fill(browser, title="Plant tulips and crocuses")
     submit(browser, "form.card")
     assert flash_texts(browser) == ["Note “Plant tulips and crocuses” saved."]
     assert browser.find_element(By.CSS_SELECTOR, ".note .body").text == "before the frost"
 
-    browser.find_element(By.CSS_SELECTOR, "header form button").click()  # Log out
+    click(browser, By.CSS_SELECTOR, "header form button")  # Log out
     assert flash_texts(browser) == ["You are logged out."]
     assert browser.title == "Welcome · Corolla notes"
     assert "Signed in" not in browser.find_element(By.TAG_NAME, "header").text

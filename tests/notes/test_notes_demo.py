@@ -34,9 +34,21 @@ def make_demo(instance: Path) -> Iterator[tuple[str, list[str]]]:
     env = {**os.environ, "COROLLA_CORE__INSTANCE_PATH": str(instance), "PYTHONUNBUFFERED": "1"}
     env.pop("MAKEFLAGS", None)
     process = subprocess.Popen(
-        [shutil.which("make") or "make", "--no-print-directory", "-o", ".venv/.installed", "demo", f"DEMO_PORT={port}",
-         f"BIN={VENV / 'bin'}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            shutil.which("make") or "make",
+            "--no-print-directory",
+            "-o",
+            ".venv/.installed",
+            "demo",
+            f"DEMO_PORT={port}",
+            f"BIN={VENV / 'bin'}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
         # Ctrl+C must work even when this test runs in a background job (which starts with SIGINT ignored).
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )

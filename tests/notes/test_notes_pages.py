@@ -97,7 +97,7 @@ def test_create_edit_and_delete_a_note(alice: Visitor) -> None:
     assert created.request.path == "/"
     assert flashes(created) == ["Note “Groceries” created."]
     (note_id,) = note_ids(created.text)
-    assert "<p class=\"body\">eggs\nmilk</p>" in created.text
+    assert '<p class="body">eggs\nmilk</p>' in created.text
 
     form = alice.get(f"/notes/{note_id}/edit")
     assert form.status_code == 200

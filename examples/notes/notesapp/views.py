@@ -10,6 +10,7 @@ from werkzeug.utils import redirect
 
 from corolla import Request, Response
 from corolla_auth import login_required
+from corolla_orm import get_or_404
 from corolla_routing import Router
 from corolla_sessions import flash
 
@@ -21,8 +22,8 @@ router = Router(name="notes")
 
 def own_note(request: Request, note_id: int) -> Note:
     """The note ``note_id`` of the logged-in user; 404 for a note of someone else, as for one that is not there."""
-    note = request.db.get(Note, note_id)
-    if note is None or note.owner_id != request.user.id:
+    note = get_or_404(request.db, Note, note_id)
+    if note.owner_id != request.user.id:
         raise NotFound()
     return note
 

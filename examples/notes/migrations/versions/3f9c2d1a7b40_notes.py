@@ -5,6 +5,7 @@ Revises:
 Create Date: 2026-11-25 18:30:00
 
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

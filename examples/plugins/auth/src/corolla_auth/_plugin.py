@@ -85,6 +85,17 @@ class AuthPlugin(corolla.Plugin):
         return {"user": user}
 
     @hookimpl
+    def corolla_teardown(self, request: corolla.Request, exception: Exception | None) -> None:
+        # request.user read after the orm plugin closed request.db (an error page showing the user, rendered
+        # by an error handler once the view raised) checks a connection out again: give it back. The orm
+        # plugin already closed the session on the normal path, and closing twice costs nothing; requests
+        # that never read request.user pay one dict lookup.
+        if "user" in request.__dict__:
+            session = request.__dict__.get("db")
+            if session is not None:
+                session.close()
+
+    @hookimpl
     def corolla_routers(self, app: corolla.App) -> list[tuple[str, Router]]:
         from ._views import make_router
 

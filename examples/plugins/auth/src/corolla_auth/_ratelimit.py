@@ -74,6 +74,8 @@ def record_failure(db: Session, keys: dict[str, str], window: int, now: float | 
 
 
 def clear(db: Session, key: str) -> None:
-    """Forget the failures of ``key`` (after a successful login; commits)."""
-    db.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
-    db.commit()
+    """Forget the failures of ``key`` (after a successful login; commits when there were any)."""
+    if db.execute(delete(LoginAttempt).where(LoginAttempt.key == key)).rowcount:
+        db.commit()
+    else:
+        db.rollback()  # nothing to forget: no write, no commit to wait for

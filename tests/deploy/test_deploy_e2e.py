@@ -281,7 +281,8 @@ def test_docs_show_the_real_check_output(deployment: Deployment) -> None:
     docs = (NOTES.parents[1] / "docs" / "deploy.md").read_text()
     shown = re.search(r"```console\n\$ corolla check --deploy\n(.*?)```", docs, re.DOTALL)
     assert shown, "docs/deploy.md lost its `corolla check --deploy` example"
-    assert printed == shown.group(1).replace("/srv/corolla-notes/app/", f"{NOTES}/")
+    expected = printed.replace(f"{NOTES}/", "/srv/corolla-notes/app/")
+    assert shown.group(1) == expected, f"update docs/deploy.md's example to the real output:\n{expected}"
 
 
 def test_check_deploy_fails_without_the_production_environment(deployment: Deployment, tmp_path: Path) -> None:

@@ -331,3 +331,50 @@ def test_uploaded_files_are_closed_after_the_request(
     (upload,) = journal
     assert upload.filename == "a.txt"
     assert upload.stream.closed  # werkzeug leaves them open; the core closes them
+
+
+AFTER = """
+@hookimpl
+def corolla_dispatch(self, request):
+    from werkzeug.exceptions import NotFound
+
+    def mark(request, response):
+        response.headers["X-After"] = "yes"
+
+    def boom(request, response):
+        raise RuntimeError("callback failed")
+
+    if request.path.startswith("/mark"):
+        request.after_response(mark)
+    if request.path.endswith("/boom"):
+        request.after_response(boom)
+    if request.path == "/mark/missing":
+        raise NotFound()
+    if request.path == "/mark/crash":
+        raise ValueError("view failed")
+    return "page"
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "after"),
+    [
+        ("/plain", 200, None),  # nothing registered: the fast path, no header
+        ("/mark", 200, "yes"),  # a str result, with a callback: a Response is built for it
+        ("/mark/missing", 404, "yes"),  # error responses get it too
+        ("/mark/crash", 500, "yes"),
+        # A raising callback: the 500 for its exception, a new response that the
+        # callbacks (each run at most once) do not see again.
+        ("/mark/boom", 500, None),
+    ],
+)
+def test_after_response_callbacks(
+    corolla_plugins: Any, make_app: Callable[..., App], path: str, code: int, after: str | None, caplog: Any
+) -> None:
+    corolla_plugins.add("after", body=AFTER)
+    app = make_app()
+    result = wsgi_call(app, path)
+    assert result.code == code
+    assert result.headers.get("X-After") == after
+    if path.endswith("/boom"):
+        assert "callback failed" in caplog.text

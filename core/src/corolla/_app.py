@@ -29,7 +29,7 @@ from ._pipeline import Blame, Tracer, call_order, compile_each, compile_firstres
 from ._plan import Plan, make_plan
 from ._plugin import Plugin
 from ._version import __version__
-from ._wrappers import Request, Response, ResponseValueError, lazy, make_response
+from ._wrappers import AFTER_RESPONSE, Request, Response, ResponseValueError, lazy, make_response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -238,7 +238,7 @@ class App:
         request = self.request_class(environ, self)
         try:
             rv = self._handler(request)
-            if self._fast and type(rv) is str:
+            if self._fast and type(rv) is str and AFTER_RESPONSE not in request.__dict__:
                 # The common case, without building a werkzeug Response (saves ~10 µs).
                 body = rv.encode()
                 if self._teardown_hooks:
@@ -250,6 +250,8 @@ class App:
             response = make_response(rv, request)
             for hook in self._response_hooks:
                 hook(request, response)
+            if AFTER_RESPONSE in request.__dict__:
+                _run_after_response(request, response)
             error = None
         except Exception as exc:
             response = self._error_response(request, exc)
@@ -286,6 +288,8 @@ class App:
                 response = self._internal_error(exc)
             for hook in self._response_hooks:
                 hook(request, response)
+            if AFTER_RESPONSE in request.__dict__:
+                _run_after_response(request, response)
             return response
         except Exception as second:
             self._log_plugin_exception(request, second, "while building the error response")
@@ -366,6 +370,13 @@ def plan_app(
         reserved_app=_public_names(App),
         reserved_request=_public_names(App.request_class),
     )
+
+
+def _run_after_response(request: Request, response: _WerkzeugResponse) -> None:
+    # Popped first, so a callback runs at most once, also when one raises and
+    # the error path builds another response.
+    for callback in request.__dict__.pop(AFTER_RESPONSE):
+        callback(request, response)
 
 
 def _public_names(cls: type) -> frozenset[str]:

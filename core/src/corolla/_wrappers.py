@@ -61,6 +61,10 @@ def _decode(value: str) -> str:
     return value.encode("latin1").decode("utf-8", "replace")
 
 
+#: Where ``Request.after_response`` keeps its callbacks (in the instance ``__dict__``).
+AFTER_RESPONSE = "_after_response"
+
+
 class Request(_WerkzeugRequest):
     """The request a view and every hook receive.
 
@@ -116,6 +120,20 @@ class Request(_WerkzeugRequest):
         e.g. save a session only if ``request.session`` was read.
         """
         return name in self.__dict__
+
+    def after_response(self, callback: Callable[[Request, Response], None]) -> None:
+        """Call ``callback(request, response)`` once this request's response is built.
+
+        For work that only some requests need on their response (a session
+        that was read sets ``Vary: Cookie`` and maybe a cookie): register it
+        when the feature is first used, and every other request keeps the
+        core's fast path. Callbacks run in registration order, after the
+        ``corolla_response`` hooks, on error responses too (those made by
+        ``corolla_handle_exception`` or the core), before the teardown hooks;
+        each runs at most once. One that raises turns the response into the
+        error response for its exception (the callbacks after it do not run).
+        """
+        self.__dict__.setdefault(AFTER_RESPONSE, []).append(callback)
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path!r}>"

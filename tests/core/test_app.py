@@ -396,15 +396,23 @@ def corolla_dispatch(self, request):
         ("max_form_parts", 3, {c: "1" for c in "abcdef"}, 413),
     ],
 )
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "application/x-www-form-urlencoded"])
 def test_core_request_limits(
-    corolla_plugins: SyntheticPlugins, make_app: MakeApp, setting: str, value: int, data: dict[str, str], status: int
+    corolla_plugins: SyntheticPlugins,
+    make_app: MakeApp,
+    setting: str,
+    value: int,
+    data: dict[str, str],
+    status: int,
+    content_type: str,
 ) -> None:
     corolla_plugins.add("forms", body=FORM_VIEW)
     app = make_app(config={"core": {setting: value}})
     assert getattr(app.request_class, setting) == value
     client = Client(app)
-    # multipart, so max_form_parts and max_form_memory_size apply
-    r = client.post("/read", data=data, content_type="multipart/form-data")
+    # werkzeug applies max_form_parts and max_form_memory_size to multipart
+    # bodies only; the core applies them to urlencoded bodies as well.
+    r = client.post("/read", data=data, content_type=content_type)
     assert r.status_code == status
     if status == 413:
         assert "Request Entity Too Large" in r.text
@@ -419,6 +427,23 @@ def test_body_over_the_limit_is_fine_while_nobody_reads_it(
     client = Client(make_app(config={"core": {"max_content_length": 10}}))
     assert client.post("/ignore", data={"x": "y" * 100}).text == "body not read"
     assert client.post("/read", data={"x": "y" * 100}).status_code == 413
+
+
+def test_a_huge_urlencoded_form_is_refused_before_it_is_parsed(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp
+) -> None:
+    corolla_plugins.add("forms", body=FORM_VIEW)
+    client = Client(make_app())
+    many = "&".join(["a="] * 5000)  # 10 kB: under every byte limit, over max_form_parts (1000)
+    r = client.post("/read", data=many, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 413
+    assert "more than 1000 fields" in r.text
+    big = "a=" + "y" * 600_000  # over max_form_memory_size (500 kB), under max_content_length
+    r = client.post("/read", data=big, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 413
+    assert "larger than 500000 bytes" in r.text
+    ok = "&".join(f"f{i}=v" for i in range(1000))
+    assert client.post("/read", data=ok, content_type="application/x-www-form-urlencoded").json == {"fields": 1000}
 
 
 def test_default_request_limits(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:

@@ -47,8 +47,10 @@ CORE_SETTINGS: dict[str, Setting] = {
     ),
     "instance_path": Setting(str, "", "Folder for per-deployment files (default: <root>/instance)"),
     "max_content_length": Setting(int, 16 * MiB, "Largest request body accepted, in bytes (413 above)"),
-    "max_form_memory_size": Setting(int, 500_000, "Largest non-file form field kept in memory, in bytes (413 above)"),
-    "max_form_parts": Setting(int, 1000, "Most fields and parts in a multipart body (413 above)"),
+    "max_form_memory_size": Setting(
+        int, 500_000, "Largest non-file multipart field, or whole urlencoded form, in bytes (413 above)"
+    ),
+    "max_form_parts": Setting(int, 1000, "Most parts of a multipart body, or fields of an urlencoded one (413 above)"),
 }
 
 PLUGINS_SETTINGS: dict[str, Setting] = {

@@ -10,12 +10,14 @@ werkzeug's own code, which reads these attributes.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from werkzeug.datastructures import EnvironHeaders, Headers
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import _get_server
@@ -61,6 +63,32 @@ def _decode(value: str) -> str:
     return value.encode("latin1").decode("utf-8", "replace")
 
 
+class _FormDataParser(FormDataParser):
+    """werkzeug's parser, with the form limits applied to urlencoded bodies too.
+
+    werkzeug (3.1) applies ``max_form_memory_size`` and ``max_form_parts`` to
+    multipart bodies only: an urlencoded body up to ``max_content_length``
+    (16 MiB) would be parsed into as many fields as it holds. Here it is read
+    up to ``max_form_memory_size`` bytes (413 beyond) and may hold at most
+    ``max_form_parts`` fields (413 beyond).
+    """
+
+    def _parse_urlencoded(self, stream: Any, mimetype: str, content_length: int | None, options: dict[str, str]) -> Any:
+        limit = self.max_form_memory_size
+        if limit is not None:
+            data = stream.read(limit + 1)
+            if len(data) > limit:
+                raise RequestEntityTooLarge(
+                    f"The form is larger than {limit} bytes ([core] max_form_memory_size); "
+                    "send large data as a file in a multipart body."
+                )
+        else:
+            data = stream.read()
+        if self.max_form_parts is not None and data.count(b"&") >= self.max_form_parts:
+            raise RequestEntityTooLarge(f"The form has more than {self.max_form_parts} fields ([core] max_form_parts).")
+        return super()._parse_urlencoded(io.BytesIO(data), mimetype, content_length, options)
+
+
 #: Where ``Request.after_response`` keeps its callbacks (in the instance ``__dict__``).
 AFTER_RESPONSE = "_after_response"
 
@@ -74,6 +102,7 @@ class Request(_WerkzeugRequest):
     """
 
     shallow = False
+    form_data_parser_class = _FormDataParser
     app: App | None
 
     def __init__(self, environ: Mapping[str, Any], app: App | None = None) -> None:  # noqa: D107

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("corolla")
 
 NO_DISPATCH_HINT = (
-    "No plugin handled this request: no installed plugin implements the corolla_dispatch hook "
-    "(or every one returned None). Install a dispatch plugin and check `corolla plugins list`."
+    "No plugin handled this request: no installed plugin implements the corolla_dispatch hook. "
+    "Install a dispatch plugin (e.g. corolla-routing) and check `corolla plugins list`."
 )
 
 _HTML_HEADERS = "text/html; charset=utf-8"
@@ -415,7 +415,7 @@ def _none_is_404(dispatch: Callable[[Request], Any]) -> Callable[[Request], Any]
     def handle(request: Request) -> Any:
         rv = dispatch(request)
         if rv is None:
-            raise NotFound(NO_DISPATCH_HINT)
+            raise NotFound()  # the dispatch plugins found nothing: werkzeug's plain 404
         return rv
 
     return handle

@@ -87,9 +87,11 @@ def corolla_wrap_request(app: App, handler: Handler) -> Handler | None:
 def corolla_dispatch(request: Request) -> Any:
     """Find and call the view for ``request``; return its result, or None.
 
-    The first non-None result wins. With no implementation (or all return
-    None) the core answers 404 with a hint that no dispatch plugin handled
-    the request. Raise a werkzeug ``HTTPException`` (``NotFound``,
+    The first non-None result wins. When every implementation returns None
+    the core raises werkzeug's ``NotFound`` (through
+    ``corolla_handle_exception``, so error pages apply); with no
+    implementation at all its 404 says that no dispatch plugin is installed.
+    Raise a werkzeug ``HTTPException`` (``NotFound``,
     ``MethodNotAllowed``...) for HTTP errors. Called once per request.
     """
 

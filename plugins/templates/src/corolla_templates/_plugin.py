@@ -35,7 +35,9 @@ class TemplatesPlugin(corolla.Plugin):
             bool, False, "Raise on every use of an undefined variable (jinja2.StrictUndefined)"
         ),
         "autoescape": corolla.Setting(
-            list, ["html", "htm", "xml", "xhtml"], "File extensions of the templates that are autoescaped"
+            list,
+            ["html", "htm", "xml", "xhtml", "svg"],
+            "File extensions of the templates that are autoescaped (also before a .j2, .jinja or .jinja2 suffix)",
         ),
         "static_folder": corolla.Setting(str, "static", "The app's static folder, relative to the app's root"),
         "static_url_path": corolla.Setting(str, "/static", "The URL path static files are served under"),

@@ -130,21 +130,33 @@ def translate(exc: BaseException, template: str) -> TemplateError | None:
             template=template,
             filename=exc.filename,
             lineno=exc.lineno,
+            reason=str(exc.message),
         )
     frame = _template_frame(exc.__traceback__)
     where = f" ({frame[0]}, line {frame[1]})" if frame else ""
     file, line = frame if frame else (None, None)
     if isinstance(exc, jinja2.TemplateNotFound):
         context = f" included from a template{where}" if frame else ""
-        return TemplateError("not-found", f"{exc.message}{context}", template=template, filename=file, lineno=line)
-    if isinstance(exc, jinja2.UndefinedError):
         return TemplateError(
-            "undefined",
-            f"undefined variable in template {template!r}{where}: {exc.message}; pass it to the render call, "
-            "or test it in the template ({% if name is defined %}, {{ name | default('') }})",
+            "not-found",
+            f"{exc.message}{context}",
             template=template,
             filename=file,
             lineno=line,
+            reason=f"template {exc.name!r} not found",
+        )
+    if isinstance(exc, jinja2.UndefinedError):
+        reason = (
+            f"{exc.message}; pass it to the render call, "
+            "or test it in the template ({% if name is defined %}, {{ name | default('') }})"
+        )
+        return TemplateError(
+            "undefined",
+            f"undefined variable in template {template!r}{where}: {reason}",
+            template=template,
+            filename=file,
+            lineno=line,
+            reason=reason,
         )
     if frame is None:
         return None
@@ -154,4 +166,5 @@ def translate(exc: BaseException, template: str) -> TemplateError | None:
         template=template,
         filename=file,
         lineno=line,
+        reason=f"{type(exc).__name__}: {exc}",
     )

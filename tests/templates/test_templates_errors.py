@@ -17,6 +17,7 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.test import Client
 
 from corolla import App
+from corolla.testing import SyntheticPlugins
 from corolla_templates import TemplateError, render_template
 
 Build = Callable[..., App]
@@ -139,28 +140,108 @@ def test_http_exceptions_from_a_template_pass_through(build: Build, views: Views
     assert Client(build(FILES)).get("/").status_code == 403
 
 
+UNDEFINED_HINT = (
+    "pass it to the render call, or test it in the template ({% if name is defined %}, {{ name | default('') }})"
+)
+
+
 @pytest.mark.parametrize(
-    ("name", "message"),
+    ("name", "where", "reason"),
     [
-        ("nope.html", "template 'nope.html' not found; searched, in order:"),
-        ("syntax.html", "syntax error in template 'syntax.html' ("),
-        ("undefined.html", "undefined variable in template 'undefined.html' ("),
+        ("nope.html", "", "template 'nope.html' not found"),
+        ("syntax.html", " in templates/syntax.html, line 2", "unexpected '}'"),
+        ("undefined.html", " in templates/undefined.html, line 2", f"'user' is undefined; {UNDEFINED_HINT}"),
+        ("includes.html", " in templates/partial.html, line 3", f"'boom' is undefined; {UNDEFINED_HINT}"),
+        ("includes_missing.html", " in templates/includes_missing.html, line 3", "template 'nowhere.html' not found"),
+        ("divide.html", " in templates/divide.html, line 2", "ZeroDivisionError: integer division or modulo by zero"),
     ],
 )
-def test_debug_shows_and_logs_the_error(
-    build: Build, views: Views, caplog: pytest.LogCaptureFixture, name: str, message: str
+@pytest.mark.parametrize("debug", [False, True])
+def test_the_log_names_the_template_file_and_line_once(
+    build: Build, views: Views, caplog: pytest.LogCaptureFixture, name: str, where: str, reason: str, debug: bool
+) -> None:
+    views["/x"] = lambda request: request.render(name, zero=0)
+    app = build(FILES, {"core": {"debug": debug}})
+    with caplog.at_level(logging.DEBUG, logger="corolla"):
+        assert Client(app).get("/x?token=secret").status_code == 500
+    (record,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert record.getMessage() == f"TemplateError{where}: {reason} (rendering {name!r} for GET /x)"
+    assert record.name.startswith("corolla")
+    # The traceback is kept, ending with the whole message (the folders searched, the absolute path).
+    assert record.exc_info is not None and isinstance(record.exc_info[1], TemplateError)
+    assert "_plugin.py" not in record.getMessage() and "secret" not in record.getMessage()
+
+
+def test_a_plugin_template_is_named_by_its_absolute_path(
+    build: Build, views: Views, package_plugin: Callable[..., Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = package_plugin("blog", {"templates/blog/post.html": "{{ 1 // 0 }}"})
+    views["/post"] = lambda request: request.render("blog/post.html")
+    app = build(FILES, plugins=["templates", "pages", "blog"])
+    with caplog.at_level(logging.ERROR, logger="corolla"):
+        assert Client(app).get("/post").status_code == 500
+    (record,) = caplog.records
+    assert record.getMessage().startswith(f"TemplateError in {folder / 'templates' / 'blog' / 'post.html'}, line 1: ")
+
+
+@pytest.mark.parametrize(
+    ("name", "headline", "source"),
+    [
+        (
+            "syntax.html",
+            "TemplateError in templates/syntax.html, line 2: unexpected '}' (rendering 'syntax.html' for GET /)",
+            ["    1 | <p>one</p>", "--> 2 | <p>{{ oops }</p>"],
+        ),
+        (
+            "undefined.html",
+            f"TemplateError in templates/undefined.html, line 2: 'user' is undefined; {UNDEFINED_HINT}",
+            ["    1 | <p>one</p>", "--> 2 | <p>{{ user.name }}</p>"],
+        ),
+        (
+            "includes_missing.html",
+            "TemplateError in templates/includes_missing.html, line 3: template 'nowhere.html' not found",
+            ["    2 | b", "--> 3 | {% include 'nowhere.html' %}"],
+        ),
+        ("nope.html", "TemplateError: template 'nope.html' not found (rendering 'nope.html' for GET /)", []),
+    ],
+)
+def test_the_debug_page_starts_with_the_error_and_the_template_source(
+    build: Build, views: Views, name: str, headline: str, source: list[str]
 ) -> None:
     views["/"] = lambda request: request.render(name)
     app = build(FILES, {"core": {"debug": True}})
+    response = Client(app).get("/")
+    assert response.status_code == 500
+    assert response.mimetype == "text/plain"  # the template's source is shown as text, never as markup
+    lines = response.text.splitlines()
+    assert lines[0] == "Internal Server Error (debug)"
+    assert lines[2].startswith(headline)
+    top = response.text.split("Traceback (most recent call last):")[0]
+    for line in source:
+        assert line in top.splitlines()
+    # The whole message too, before the traceback: the absolute path, the folders searched.
+    assert str(render_error(app, name)).splitlines()[0] in top
+    assert "jinja2" not in top and "_plugin.py" not in top
+    assert "Traceback (most recent call last):" in response.text  # the traceback is still there, below
+
+
+def test_an_exception_handler_of_another_plugin_goes_first(
+    build: Build, views: Views, corolla_plugins: SyntheticPlugins, caplog: pytest.LogCaptureFixture
+) -> None:
+    corolla_plugins.add(
+        "friendly",
+        body="""
+        @hookimpl
+        def corolla_handle_exception(self, request, exception):
+            return ("sorry: " + exception.kind, 500)
+        """,
+    )
+    views["/"] = lambda request: request.render("syntax.html")
+    app = build(FILES, plugins=["templates", "pages", "friendly"])
     with caplog.at_level(logging.ERROR, logger="corolla"):
         response = Client(app).get("/")
-    assert response.status_code == 500
-    assert message in response.text
-    if name != "nope.html":
-        assert f"{app.root / 'templates' / name}, line 2)" in response.text
-    (record,) = [r for r in caplog.records if r.name == "corolla"]
-    assert "Unhandled TemplateError on 'GET /'" in record.getMessage()
-    assert record.exc_info is not None and message in str(record.exc_info[1])
+    assert (response.status_code, response.text) == (500, "sorry: syntax")
+    assert not caplog.records
 
 
 @pytest.mark.parametrize("name", ["nope.html", "syntax.html", "undefined.html", "divide.html"])

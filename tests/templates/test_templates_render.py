@@ -38,13 +38,30 @@ def test_request_render_returns_an_html_response(build: Build, views: Views) -> 
 
 
 def test_autoescape_for_markup_extensions_only(build: Build, views: Views) -> None:
-    files = {f"templates/t.{ext}": "{{ v }}" for ext in ("html", "htm", "xml", "xhtml", "txt", "md")}
+    files = {f"templates/t.{ext}": "{{ v }}" for ext in ("html", "htm", "xml", "xhtml", "svg", "txt", "md")}
     app = build(files)
-    for ext in ("html", "htm", "xml", "xhtml"):
+    for ext in ("html", "htm", "xml", "xhtml", "svg"):
         assert render_template(app, f"t.{ext}", v="<b>") == "&lt;b&gt;"
     for ext in ("txt", "md"):
         assert render_template(app, f"t.{ext}", v="<b>") == "<b>"
     assert app.templates.from_string("{{ v }}").render(v="<b>") == "&lt;b&gt;"  # strings: escaped
+
+
+@pytest.mark.parametrize(
+    ("name", "escaped"),
+    [
+        ("t.html.j2", True),
+        ("t.html.jinja", True),
+        ("t.xml.jinja2", True),
+        ("t.SVG.J2", True),
+        ("t.txt.j2", False),
+        ("t.j2", False),
+        ("t.jinja2.txt", False),
+    ],
+)
+def test_autoescape_looks_past_a_jinja_suffix(build: Build, name: str, escaped: bool) -> None:
+    app = build({f"templates/{name}": "{{ v }}"})
+    assert render_template(app, name, v="<b>") == ("&lt;b&gt;" if escaped else "<b>")
 
 
 def test_autoescape_extensions_are_configurable(build: Build) -> None:

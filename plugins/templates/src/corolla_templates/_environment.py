@@ -7,7 +7,7 @@ list``, never import Jinja2.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -43,6 +43,34 @@ class FolderLoader(jinja2.FileSystemLoader):
         )
 
 
+# Suffixes saying "a Jinja template" after the real extension: page.html.j2 is HTML.
+JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2")
+
+
+def autoescape_for(extensions: Sequence[str]) -> Callable[[str | None], bool]:
+    """Jinja2's ``autoescape`` function: on for ``extensions`` and for strings (no name), off otherwise.
+
+    Unlike ``jinja2.select_autoescape``, the extension is also looked for
+    before a trailing ``.j2``, ``.jinja`` or ``.jinja2``, so ``page.html.j2``
+    is escaped like ``page.html``. Case-insensitive. Raises ``TypeError``
+    right away when ``extensions`` is not a list of strings.
+    """
+    endings = tuple("." + ext.lstrip(".").lower() for ext in extensions)
+
+    def autoescape(name: str | None) -> bool:
+        if name is None:
+            return True  # Environment.from_string
+        name = name.lower()
+        if name.endswith(endings):
+            return True
+        for suffix in JINJA_SUFFIXES:
+            if name.endswith(suffix):
+                return name[: -len(suffix)].endswith(endings)
+        return False
+
+    return autoescape
+
+
 def become_environment(
     target: object,
     *,
@@ -57,9 +85,7 @@ def become_environment(
     """
     options: dict[str, Any] = {
         "loader": FolderLoader(folders),
-        "autoescape": jinja2.select_autoescape(
-            enabled_extensions=tuple(autoescape), default_for_string=True, default=False
-        ),
+        "autoescape": autoescape_for(autoescape),
         "auto_reload": auto_reload,
         "undefined": jinja2.StrictUndefined if strict_undefined else jinja2.Undefined,
     }
@@ -104,21 +130,33 @@ def translate(exc: BaseException, template: str) -> TemplateError | None:
             template=template,
             filename=exc.filename,
             lineno=exc.lineno,
+            reason=str(exc.message),
         )
     frame = _template_frame(exc.__traceback__)
     where = f" ({frame[0]}, line {frame[1]})" if frame else ""
     file, line = frame if frame else (None, None)
     if isinstance(exc, jinja2.TemplateNotFound):
         context = f" included from a template{where}" if frame else ""
-        return TemplateError("not-found", f"{exc.message}{context}", template=template, filename=file, lineno=line)
-    if isinstance(exc, jinja2.UndefinedError):
         return TemplateError(
-            "undefined",
-            f"undefined variable in template {template!r}{where}: {exc.message}; pass it to the render call, "
-            "or test it in the template ({% if name is defined %}, {{ name | default('') }})",
+            "not-found",
+            f"{exc.message}{context}",
             template=template,
             filename=file,
             lineno=line,
+            reason=f"template {exc.name!r} not found",
+        )
+    if isinstance(exc, jinja2.UndefinedError):
+        reason = (
+            f"{exc.message}; pass it to the render call, "
+            "or test it in the template ({% if name is defined %}, {{ name | default('') }})"
+        )
+        return TemplateError(
+            "undefined",
+            f"undefined variable in template {template!r}{where}: {reason}",
+            template=template,
+            filename=file,
+            lineno=line,
+            reason=reason,
         )
     if frame is None:
         return None
@@ -128,4 +166,5 @@ def translate(exc: BaseException, template: str) -> TemplateError | None:
         template=template,
         filename=file,
         lineno=line,
+        reason=f"{type(exc).__name__}: {exc}",
     )

@@ -12,14 +12,25 @@ class TemplateError(CorollaError):
     ``"runtime"`` (an exception raised inside the template). ``template`` is
     the name given to the render call; ``filename`` and ``lineno`` say where
     it failed (the innermost template: an included one, when it failed
-    there), or are None when unknown. The Jinja2 exception is ``__cause__``.
+    there), or are None when unknown. ``reason`` is what is wrong, in one
+    line without the where (``"unexpected '}'"``, ``"'user' is undefined;
+    ..."``); the message says it all, with the folders searched for a missing
+    template. The Jinja2 exception is ``__cause__``.
     """
 
     def __init__(
-        self, kind: str, message: str, *, template: str, filename: str | None = None, lineno: int | None = None
+        self,
+        kind: str,
+        message: str,
+        *,
+        template: str,
+        filename: str | None = None,
+        lineno: int | None = None,
+        reason: str | None = None,
     ) -> None:
         self.kind = kind
         self.template = template
         self.filename = filename
         self.lineno = lineno
+        self.reason = message if reason is None else reason
         super().__init__(message)

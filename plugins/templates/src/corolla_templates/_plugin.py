@@ -15,6 +15,7 @@ from typing import Any
 import corolla
 from corolla import CorollaError, Request, Response, hookimpl
 
+from ._errors import TemplateError
 from ._folders import Folder, search_path
 from ._hookspecs import TemplateHooks
 from ._lazy import LazyEnvironment
@@ -35,7 +36,9 @@ class TemplatesPlugin(corolla.Plugin):
             bool, False, "Raise on every use of an undefined variable (jinja2.StrictUndefined)"
         ),
         "autoescape": corolla.Setting(
-            list, ["html", "htm", "xml", "xhtml"], "File extensions of the templates that are autoescaped"
+            list,
+            ["html", "htm", "xml", "xhtml", "svg"],
+            "File extensions of the templates that are autoescaped (also before a .j2, .jinja or .jinja2 suffix)",
         ),
         "static_folder": corolla.Setting(str, "static", "The app's static folder, relative to the app's root"),
         "static_url_path": corolla.Setting(str, "/static", "The URL path static files are served under"),
@@ -128,6 +131,16 @@ class TemplatesPlugin(corolla.Plugin):
     def _label(self, name: str) -> str:
         decision = self.app.resolution.decisions.get(name)
         return decision.record.label() if decision is not None else repr(name)
+
+    @hookimpl(trylast=True)
+    def corolla_handle_exception(self, request: Request, exception: Exception) -> Any:
+        # Last, so the app's and other plugins' handlers (routing's errorhandler) get it first.
+        # Only errors: a request that succeeds never comes here.
+        if not isinstance(exception, TemplateError):
+            return None
+        from ._report import answer
+
+        return answer(self.app, request, exception)
 
     @hookimpl
     def corolla_deploy_checks(self, app: corolla.App) -> list[corolla.Check]:

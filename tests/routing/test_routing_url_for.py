@@ -153,5 +153,5 @@ def test_value_refused_by_its_converter(app: App) -> None:
 def test_method_is_considered(app: App) -> None:
     app.route("/a", endpoint="a", methods=["POST"])(view)
     assert app.url_for("a", _method="POST") == "/a"
-    with pytest.raises(UrlBuildError, match=r"_method='GET' is not one of 'OPTIONS', 'POST'|_method='GET'"):
+    with pytest.raises(UrlBuildError, match=r"\n  rule '/a': _method='GET' is not one of 'POST'$"):
         app.url_for("a", _method="GET")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import BaseConverter
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.routing import BaseConverter, RoutingException
 
 import corolla
 from corolla import hookimpl
@@ -19,12 +20,13 @@ from ._pages import error_page
 from ._registrar import Registrar, View
 from ._router import Router
 from ._specs import RoutingSpecs
-from ._table import Route, RouteTable
+from ._table import Route, RouteTable, describe
 
 if TYPE_CHECKING:
     from corolla import App, Check, Request
 
 _UNSET: Any = object()
+_log = logging.getLogger("corolla.routing")
 #: request.__dict__ keys for what a match found besides a rule (never set on a plain match).
 _ERROR = "_routing_error"
 _OPTIONS = "_routing_options"
@@ -239,12 +241,18 @@ class RoutingPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_handle_exception(self, request: Request, exception: Exception) -> Any:
+        if isinstance(exception, RoutingException):
+            # RequestRedirect (strict slashes, merge_slashes, redirect_to) is routing at work, not an
+            # error: like Flask, never given to an error handler; the core sends it with its Location.
+            return None
         table = self.table
         include = table.group_for(request) if table.includes else None
         chain = [include.router.error_handlers, table.error_handlers] if include else [table.error_handlers]
         handler = find(chain, exception)
         if handler is not None:
-            return with_status(handler(request, exception), exception)
+            return with_status(handler(request, exception), exception, request.environ)
+        if not isinstance(exception, HTTPException):
+            return self._server_error(request, exception, chain)
         kind = type(exception)
         if isinstance(exception, NotFound) and kind is NotFound:
             if request.__dict__.get("url_rule", _UNSET) is None and str(exception.description).startswith(
@@ -257,6 +265,32 @@ class RoutingPlugin(corolla.Plugin):
             allow = ", ".join(exception.valid_methods or ())
             return error_page(MethodNotAllowed, [("Allow", allow)], table.plain_pages)
         return None
+
+    def _server_error(self, request: Request, exception: Exception, chain: list[Any]) -> Any:
+        """No handler for a non-HTTP exception: the group's, then the app's handler for 500, as in Flask.
+
+        The handler gets an ``InternalServerError`` whose ``original_exception``
+        is the exception. The core logs an exception only when no plugin
+        handled it, so it is logged here, with its traceback, after the
+        handler rendered the page (if the handler raises, the core logs both).
+        """
+        server_error = InternalServerError(original_exception=exception)
+        handler = find(chain, server_error)
+        if handler is None:
+            return None  # the core logs it and answers 500
+        rv = with_status(handler(request, server_error), server_error, request.environ)
+        if rv is None:
+            return None  # the handler declined: the core logs the exception and answers 500
+        env = request.environ
+        _log.error(
+            "Unhandled %s on '%s %s', answered by the 500 error handler %s",
+            type(exception).__name__,
+            env.get("REQUEST_METHOD", "?"),
+            env.get("PATH_INFO", ""),  # the path only: query strings carry tokens
+            describe(handler),
+            exc_info=(type(exception), exception, exception.__traceback__),
+        )
+        return rv
 
     # -- integrations --------------------------------------------------------
 

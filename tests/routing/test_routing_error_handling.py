@@ -50,6 +50,52 @@ def test_bare_body_for_an_http_exception_keeps_its_response_headers(app: App, cl
     assert response.headers["Content-Length"] == str(len("please log in"))
 
 
+def make_pages() -> Router:
+    pages = Router(name="pages")
+    pages.get("/about")(lambda request: "about")
+
+    @pages.errorhandler(404)
+    def pages_404(request: Any, exc: Exception) -> str:
+        return "pages 404"
+
+    return pages
+
+
+def test_a_root_group_does_not_take_the_apps_404s(app: App, client: Client) -> None:
+    app.include(make_pages())
+    app.errorhandler(404)(lambda request, exc: "app 404")
+    response = client.get("/nowhere")
+    assert (response.status_code, response.text) == (404, "app 404")
+    assert client.get("/about").text == "about"
+
+
+def test_a_root_group_without_app_handler_leaves_the_default_404(app: App, client: Client) -> None:
+    app.include(make_pages())
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert "pages 404" not in response.text
+
+
+def test_a_prefixed_group_still_claims_unmatched_paths_under_it(app: App, client: Client) -> None:
+    app.include(make_pages())
+    docs = Router("/docs", name="docs")
+    docs.errorhandler(404)(lambda request, exc: "docs 404")
+    app.include(docs)
+    app.errorhandler(404)(lambda request, exc: "app 404")
+    assert client.get("/docs/missing").text == "docs 404"
+    assert client.get("/docsmissing").text == "app 404"
+    assert client.get("/missing").text == "app 404"
+
+
+def test_a_root_group_handles_errors_of_its_own_routes(app: App, client: Client) -> None:
+    pages = Router(name="pages")
+    pages.get("/boom")(lambda request: {}["x"])
+    pages.errorhandler(KeyError)(lambda request, exc: ("pages key error", 409))
+    app.include(pages)
+    response = client.get("/boom")
+    assert (response.status_code, response.text) == (409, "pages key error")
+
+
 def boom(request: Any) -> str:
     raise ValueError("kaput")
 

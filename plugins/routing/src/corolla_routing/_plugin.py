@@ -14,7 +14,7 @@ import corolla
 from corolla import hookimpl
 
 from ._adapter import RequestAdapter
-from ._errors import RoutingError
+from ._errors import RoutingError, UrlBuildError
 from ._handlers import find, with_status
 from ._pages import error_page
 from ._registrar import Registrar, View
@@ -141,7 +141,17 @@ class RoutingPlugin(corolla.Plugin):
 
         def url_for(request: Request) -> Callable[..., str]:
             adapter = request.url_adapter  # type: ignore[attr-defined]
-            return lambda endpoint, /, **values: table.build(adapter, endpoint, values, in_request=True)
+
+            def build(endpoint: str, /, **values: Any) -> str:
+                if endpoint[:1] == ".":
+                    # Relative, as in Flask blueprints: ".b" is "<group name>.b" in a named group's view.
+                    rule = request.url_rule  # type: ignore[attr-defined]
+                    group = rule.group if rule is not None else None
+                    name = group.name if group is not None else None
+                    endpoint = f"{name}{endpoint}" if name else endpoint[1:]
+                return table.build(adapter, endpoint, values, in_request=True)
+
+            return build
 
         def url_rule(request: Request) -> Route | None:
             try:
@@ -177,6 +187,12 @@ class RoutingPlugin(corolla.Plugin):
         other values not in the rule become query arguments. Inside a view use
         ``request.url_for``, which knows the request's host and script root.
         """
+        if endpoint[:1] == ".":
+            raise UrlBuildError(
+                endpoint,
+                f"url_for({endpoint!r}): a relative endpoint needs a request (it is resolved against the group "
+                "of the request's route); outside one, give the full endpoint, e.g. 'api.b'",
+            )
         return self.table.build(self.table.outside, endpoint, values, in_request=False)
 
     def include(self, router: Router, prefix: str | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from werkzeug.routing import BaseConverter, ValidationError
 from werkzeug.test import Client, EnvironBuilder
 
 from corolla import App
@@ -67,10 +68,29 @@ def test_unknown_methods(routed: App, method: str) -> None:
     assert raw_get(routed, "/missing", method) == 404
 
 
-def test_converter_validation_error_is_404(routed: App) -> None:
-    client = Client(routed)
-    assert client.get("/n/abc").status_code == 404
-    assert client.get("/n/1.5").status_code == 404
+class EvenConverter(BaseConverter):
+    """Matches any digits (the regex accepts odd numbers), but ``to_python`` refuses them."""
+
+    regex = r"\d+"
+    refused: list[str] = []
+
+    def to_python(self, value: str) -> int:
+        if int(value) % 2:
+            EvenConverter.refused.append(value)
+            raise ValidationError()
+        return int(value)
+
+
+def test_converter_validation_error_is_404(app: App) -> None:
+    EvenConverter.refused.clear()
+    seen.clear()
+    app.url_map.converters["even"] = EvenConverter
+    app.get("/e/<even:n>", endpoint="e")(lambda request, n: seen.append(n) or "even")
+    client = Client(app)
+    assert client.get("/e/4").status_code == 200
+    assert client.get("/e/3").status_code == 404
+    assert EvenConverter.refused == ["3"]  # the regex matched: to_python raised ValidationError
+    assert seen == [4]
 
 
 def test_long_path_limit_is_configurable(build: Any) -> None:

@@ -75,7 +75,7 @@ def test_json_and_sort_by_endpoint(app: App) -> None:
     assert [m["rule"] for m in mounts] == ["/legacy", "/legacy/<path:_mounted_path>"]
     assert mounts[0]["methods"] == []
     api = next(row for row in data if row["endpoint"].startswith("api."))
-    assert (api["group"], api["rule"]) == ("group 'api'", "/api/items")
+    assert (api["group"], api["rule"]) == ("api", "/api/items")
 
 
 def test_no_routes(app: App) -> None:
@@ -95,3 +95,18 @@ def test_bad_sort_is_refused(app: App) -> None:
     result = CliRunner().invoke(command_from_hook(app), ["--sort", "view"])
     assert result.exit_code == 2
     assert "'view' is not one of 'rule', 'endpoint'" in result.output
+
+
+def test_json_group_is_the_raw_name_and_the_table_keeps_the_label(app: App) -> None:
+    named = Router("/api", name="api")
+    named.get("/n", endpoint="n")(lambda request: "n")
+    unnamed = Router("/plain")
+    unnamed.get("/u", endpoint="u")(lambda request: "u")
+    app.include(named)
+    app.include(unnamed)
+    result = CliRunner().invoke(command_from_hook(app), ["--json"])
+    assert result.exit_code == 0, result.output
+    groups = {row["endpoint"]: row["group"] for row in json.loads(result.output)}
+    assert groups == {"api.n": "api", "u": None}
+    table = CliRunner().invoke(command_from_hook(app), [])
+    assert "app, group 'api'" in table.output and "app, group at '/plain'" in table.output

@@ -21,7 +21,7 @@ def _row(info: RouteInfo) -> tuple[str, ...]:
         rule = f"{info.host}{rule}"
     elif info.subdomain:
         rule = f"{info.subdomain}.<server>{rule}"
-    by = info.registered_by if info.group is None else f"{info.registered_by}, {info.group}"
+    by = info.registered_by if info.group_label is None else f"{info.registered_by}, {info.group_label}"
     if info.build_only:
         by += " (build only)"
     return (info.endpoint, ", ".join(info.methods) or "*", rule, info.view, by)

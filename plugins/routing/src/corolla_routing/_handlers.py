@@ -44,15 +44,30 @@ def find(chain: Sequence[Mapping[type[BaseException], ErrorHandler]], exception:
     return None
 
 
-def with_status(rv: Any, exception: BaseException) -> Any:
+#: Headers of an HTTP exception's own response that describe its body, not the error: a handler's body replaces it.
+_BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
+
+
+def with_status(rv: Any, exception: BaseException, environ: dict[str, Any]) -> Any:
     """A handler's return value, given the exception's status (and headers like Allow) unless it chose one.
 
-    A bare body returned for a 404 stays a 404 (Flask would send it as 200);
-    for an exception that is not an HTTP error the default is 500.
+    A bare body returned for a 404 stays a 404 (Flask would send it as 200),
+    with the headers of the response werkzeug would have sent for the
+    exception (``Allow`` of a 405, ``WWW-Authenticate``, the headers of an
+    exception carrying its own ``response``) except those describing that
+    response's body; for an exception that is not an HTTP error the default is 500.
     """
     if isinstance(rv, (Response, HTTPException, tuple)) or rv is None:
         return rv
     if isinstance(exception, HTTPException):
-        headers = [(k, v) for k, v in exception.get_headers() if k.lower() != "content-type"]
-        return (rv, exception.code or 500, headers) if headers else (rv, exception.code or 500)
+        code = exception.code or 500
+        if exception.response is None and type(exception).get_response is HTTPException.get_response:
+            # What get_response would send, without building the page.
+            source = exception.get_headers(environ)
+        else:
+            response = exception.get_response(environ)
+            source = list(response.headers.items())
+            code = exception.code or response.status_code
+        headers = [(k, v) for k, v in source if k.lower() not in _BODY_HEADERS]
+        return (rv, code, headers) if headers else (rv, code)
     return rv, 500

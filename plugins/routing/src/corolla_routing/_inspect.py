@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ._table import RouteTable, describe
@@ -19,9 +19,14 @@ class RouteInfo:
     host: str | None
     subdomain: str | None
     build_only: bool
+    #: How the text table names the group (``group 'api'``, ``group at '/x'``); not in ``as_dict``.
+    group_label: str | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON record: ``group`` is the group's raw name (None for no group or an unnamed one)."""
+        data = asdict(self)
+        del data["group_label"]
+        return data
 
 
 def routes_info(table: RouteTable, sort: str = "rule") -> list[RouteInfo]:
@@ -33,10 +38,11 @@ def routes_info(table: RouteTable, sort: str = "rule") -> list[RouteInfo]:
             rule=route.rule,
             view=describe(route.view),
             registered_by=route.registered_by,
-            group=route.include.label if route.include is not None else None,
+            group=route.include.router.name if route.include is not None else None,
             host=route.host,
             subdomain=route.subdomain or None,
             build_only=route.build_only,
+            group_label=route.include.label if route.include is not None else None,
         )
         for route in table.routes
     ]

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import BaseConverter
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.routing import BaseConverter, RoutingException
 
 import corolla
 from corolla import hookimpl
 
 from ._adapter import RequestAdapter
-from ._errors import RoutingError
+from ._errors import RoutingError, UrlBuildError
 from ._handlers import find, with_status
 from ._pages import error_page
 from ._registrar import Registrar, View
 from ._router import Router
 from ._specs import RoutingSpecs
-from ._table import Route, RouteTable
+from ._table import Route, RouteTable, describe
 
 if TYPE_CHECKING:
     from corolla import App, Check, Request
 
 _UNSET: Any = object()
+_log = logging.getLogger("corolla.routing")
 #: request.__dict__ keys for what a match found besides a rule (never set on a plain match).
 _ERROR = "_routing_error"
 _OPTIONS = "_routing_options"
@@ -139,7 +141,17 @@ class RoutingPlugin(corolla.Plugin):
 
         def url_for(request: Request) -> Callable[..., str]:
             adapter = request.url_adapter  # type: ignore[attr-defined]
-            return lambda endpoint, /, **values: table.build(adapter, endpoint, values, in_request=True)
+
+            def build(endpoint: str, /, **values: Any) -> str:
+                if endpoint[:1] == ".":
+                    # Relative, as in Flask blueprints: ".b" is "<group name>.b" in a named group's view.
+                    rule = request.url_rule  # type: ignore[attr-defined]
+                    group = rule.group if rule is not None else None
+                    name = group.name if group is not None else None
+                    endpoint = f"{name}{endpoint}" if name else endpoint[1:]
+                return table.build(adapter, endpoint, values, in_request=True)
+
+            return build
 
         def url_rule(request: Request) -> Route | None:
             try:
@@ -175,6 +187,12 @@ class RoutingPlugin(corolla.Plugin):
         other values not in the rule become query arguments. Inside a view use
         ``request.url_for``, which knows the request's host and script root.
         """
+        if endpoint[:1] == ".":
+            raise UrlBuildError(
+                endpoint,
+                f"url_for({endpoint!r}): a relative endpoint needs a request (it is resolved against the group "
+                "of the request's route); outside one, give the full endpoint, e.g. 'api.b'",
+            )
         return self.table.build(self.table.outside, endpoint, values, in_request=False)
 
     def include(self, router: Router, prefix: str | None = None) -> None:
@@ -239,12 +257,18 @@ class RoutingPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_handle_exception(self, request: Request, exception: Exception) -> Any:
+        if isinstance(exception, RoutingException):
+            # RequestRedirect (strict slashes, merge_slashes, redirect_to) is routing at work, not an
+            # error: like Flask, never given to an error handler; the core sends it with its Location.
+            return None
         table = self.table
         include = table.group_for(request) if table.includes else None
         chain = [include.router.error_handlers, table.error_handlers] if include else [table.error_handlers]
         handler = find(chain, exception)
         if handler is not None:
-            return with_status(handler(request, exception), exception)
+            return with_status(handler(request, exception), exception, request.environ)
+        if not isinstance(exception, HTTPException):
+            return self._server_error(request, exception, chain)
         kind = type(exception)
         if isinstance(exception, NotFound) and kind is NotFound:
             if request.__dict__.get("url_rule", _UNSET) is None and str(exception.description).startswith(
@@ -257,6 +281,32 @@ class RoutingPlugin(corolla.Plugin):
             allow = ", ".join(exception.valid_methods or ())
             return error_page(MethodNotAllowed, [("Allow", allow)], table.plain_pages)
         return None
+
+    def _server_error(self, request: Request, exception: Exception, chain: list[Any]) -> Any:
+        """No handler for a non-HTTP exception: the group's, then the app's handler for 500, as in Flask.
+
+        The handler gets an ``InternalServerError`` whose ``original_exception``
+        is the exception. The core logs an exception only when no plugin
+        handled it, so it is logged here, with its traceback, after the
+        handler rendered the page (if the handler raises, the core logs both).
+        """
+        server_error = InternalServerError(original_exception=exception)
+        handler = find(chain, server_error)
+        if handler is None:
+            return None  # the core logs it and answers 500
+        rv = with_status(handler(request, server_error), server_error, request.environ)
+        if rv is None:
+            return None  # the handler declined: the core logs the exception and answers 500
+        env = request.environ
+        _log.error(
+            "Unhandled %s on '%s %s', answered by the 500 error handler %s",
+            type(exception).__name__,
+            env.get("REQUEST_METHOD", "?"),
+            env.get("PATH_INFO", ""),  # the path only: query strings carry tokens
+            describe(handler),
+            exc_info=(type(exception), exception, exception.__traceback__),
+        )
+        return rv
 
     # -- integrations --------------------------------------------------------
 

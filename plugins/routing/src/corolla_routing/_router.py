@@ -63,7 +63,8 @@ class Router(Registrar):
     as keyword arguments (a rule's own defaults win). ``subdomain`` / ``host``
     apply to every route without its own. Error handlers registered with
     ``@router.errorhandler`` apply to requests for this group's routes, and to
-    404/405s under its prefix; they are tried before the app's.
+    404/405s under its prefix when it has one (a group at the root claims only
+    its own routes); they are tried before the app's.
 
     Routes added after the router was included are added to those apps too.
     """

@@ -350,9 +350,12 @@ class RouteTable:
         rule = request.__dict__.get("url_rule")
         if rule is not None:
             return rule.include  # type: ignore[no-any-return]
+        # No route matched: the group with the longest non-empty prefix the path is under. A group at
+        # the root ("") claims only its own routes: it must not take over the whole app's 404 page.
         path = request.path
         for inc in self.includes:
-            if inc.router.error_handlers and (path == inc.prefix or path.startswith(inc.prefix + "/")):
+            prefix = inc.prefix
+            if prefix and inc.router.error_handlers and (path == prefix or path.startswith(prefix + "/")):
                 return inc
         return None
 

@@ -31,9 +31,6 @@ _log = logging.getLogger("corolla.routing")
 _ERROR = "_routing_error"
 _OPTIONS = "_routing_options"
 #: The description of the core's 404 when no dispatch plugin answered.
-_CORE_NO_DISPATCH = "No plugin handled this request"
-
-
 class AppRoutes(Registrar):
     """``app.route``, ``app.get``... for one app: registers into its ``RouteTable``."""
 
@@ -271,11 +268,8 @@ class RoutingPlugin(corolla.Plugin):
             return self._server_error(request, exception, chain)
         kind = type(exception)
         if isinstance(exception, NotFound) and kind is NotFound:
-            if request.__dict__.get("url_rule", _UNSET) is None and str(exception.description).startswith(
-                _CORE_NO_DISPATCH
-            ):
-                # Routing looked and found no route: a plain 404, not the core's
-                # "no dispatch plugin is installed" hint, which would be wrong here.
+            if request.__dict__.get("url_rule", _UNSET) is None:
+                # Routing looked and found no route: its prebuilt plain 404 page.
                 return error_page(NotFound, [], table.plain_pages)
         elif isinstance(exception, MethodNotAllowed) and kind is MethodNotAllowed:
             allow = ", ".join(exception.valid_methods or ())

@@ -133,11 +133,15 @@ def test_fallback_key_is_accepted_and_re_signed(sessions_app):
     assert only_new.get("/peek").text == "n=2"
 
 
-def test_expired_fallback_cookie_is_refused(sessions_app):
+def test_expired_fallback_cookie_is_refused_and_logged_as_expired(sessions_app, caplog):
     app = sessions_app(views=VIEWS, core={"secret_key_fallbacks": [OLD_SECRET]}, sessions={"max_age": 60})
     client = Client(app)
     client.set_cookie("session", signed(b64(b'{"n": 5}'), key=OLD_SECRET, timestamp=int(time.time()) - 120))
-    assert client.get("/peek").text == "n=None"
+    with caplog.at_level(logging.DEBUG, logger="corolla.sessions"):
+        assert client.get("/peek").text == "n=None"
+    messages = [r.getMessage() for r in caplog.records if r.name == "corolla.sessions"]
+    assert any("fallback key, expired (max_age 60 s)" in m for m in messages), messages
+    assert not any("does not match" in m for m in messages), messages
     client.set_cookie("session", signed(b64(b'{"n": 5}'), key=OLD_SECRET))
     assert client.get("/peek").text == "n=5"
 

@@ -148,7 +148,11 @@ class CookieBackend(SessionBackend):
                 payload: bytes = fallback.unsign(value, max_age=self.max_age)
                 return payload
             except SignatureExpired:
-                break
+                logger.debug(
+                    "sessions: cookie backend: the session cookie, signed with a fallback key, expired (max_age %s s)",
+                    self.max_age,
+                )
+                return None
             except BadData:
                 continue
         logger.debug("sessions: cookie backend: the session cookie was rejected (%s)", error)

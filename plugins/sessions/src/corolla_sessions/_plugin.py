@@ -3,33 +3,37 @@
 Per request:
 
 * ``request.session`` is a lazy request attribute: the first access reads the
-  session cookie (and nothing else from the headers) and asks the backend;
-  a request that never touches it costs one ``in`` test in the wrapper.
-* The wrapper (``corolla_wrap_request``, not ``corolla_response``, which
-  would cost every request a werkzeug Response) saves after the view: when
-  the session was modified, is new and not empty, was signed with a fallback
-  key, or is permanent with ``refresh_each_request``. It adds
-  ``Vary: Cookie`` whenever the session was touched.
-* When the view raises, nothing is saved: the error response goes out
-  without the session's changes, as a database transaction would roll back.
+  session cookie (and nothing else from the headers), asks the backend, and
+  registers ``_finish`` with ``request.after_response``. A request that never
+  touches the session costs nothing: no wrapper, no callback, and the core
+  keeps its fast path.
+* ``_finish`` runs once the response is built, error responses included (a
+  404 page from an error handler, a 500): it adds ``Vary: Cookie``, then,
+  when the status is under 500, saves when the session was modified, is new
+  and not empty, was signed with a fallback key, or is permanent with
+  ``refresh_each_request``.
+* On a 5xx nothing is saved: the crash's response goes out without the
+  session's changes, as a database transaction would roll back.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import corolla
-from corolla import Check, ConfigError, PluginError, Problem, Response, hookimpl, make_response
+from corolla import Check, ConfigError, PluginError, Problem, hookimpl
 
 from . import hookspecs as _hookspecs
 from ._errors import SessionBackendUnavailable, SessionCookieTooLarge
 from ._session import Session
 
 if TYPE_CHECKING:
+    from werkzeug.exceptions import HTTPException
     from werkzeug.wrappers import Response as WerkzeugResponse
 
     from corolla import App, Request
@@ -243,6 +247,7 @@ class SessionsPlugin(corolla.Plugin):
     def _load(self, request: Request) -> Session:
         value = _cookie_value(request.environ, self.config["cookie_name"])
         if value is None:
+            request.after_response(self._finish)
             return Session(permanent=self.permanent)
         if len(value) > MAX_INCOMING:
             logger.debug(
@@ -258,38 +263,28 @@ class SessionsPlugin(corolla.Plugin):
         if session is None:
             session = Session(permanent=self.permanent)
             session.resign = True  # a cookie came but held no session: expire it, if the session stays empty
+        request.after_response(self._finish)
         return session
 
-    @hookimpl
-    def corolla_wrap_request(self, app: App, handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
-        save = self._save
+    def _finish(self, request: Request, response: WerkzeugResponse) -> None:
+        """The ``after_response`` callback of a request that loaded its session: Vary, then maybe save.
 
-        def sessions(request: Request) -> Any:
-            result = handler(request)
-            # request.touched("session"), inlined: this line is all an untouched request pays.
-            if "session" not in request.__dict__:
-                return result
-            return save(request, result)
-
-        return sessions
-
-    def _save(self, request: Request, result: Any) -> Any:
-        session: Session = request.__dict__["session"]
-        response: WerkzeugResponse
-        if type(result) is str:  # the common case: a fresh Response has no Vary to merge with
-            response = Response(result)
-            headers = response.headers
-            headers.add("Vary", "Cookie")
+        Runs on every response, error responses included. ``Vary: Cookie``
+        always; a save only when the status is under 500 (a 5xx is a crash:
+        nothing half-done is kept, as a rolled-back transaction).
+        """
+        headers = response.headers
+        if headers.getlist("Vary"):  # not `in`: a missing key costs werkzeug an exception (~1 µs)
+            response.vary.add("Cookie")
         else:
-            response = make_response(result, request)
-            headers = response.headers
-            if "Vary" in headers:
-                response.vary.add("Cookie")
-            else:
-                headers.add("Vary", "Cookie")
+            headers.add("Vary", "Cookie")
+        if response.status_code >= 500:
+            return
+        session: Session = request.__dict__["session"]
         environ = request.environ
         attrs = self.attrs_https if environ.get("wsgi.url_scheme") == "https" else self.attrs_http
         backend = self.backend
+        unavailable: SessionBackendUnavailable | None = None
         try:
             if not session:
                 # Empty: forget what is stored, and expire a cookie the client sent.
@@ -297,16 +292,19 @@ class SessionsPlugin(corolla.Plugin):
                     backend.delete(session)
                 if not session.new or session.resign:
                     headers.add("Set-Cookie", self.name_eq + _EXPIRED + attrs)
-                return response
+                return
             if session.modified or session.new or session.resign:
                 value = backend.save(session, self.max_age)
             elif session.permanent and self.refresh:
                 value = backend.refresh(session, self.max_age)
             else:
-                return response
+                return
         except SessionBackendUnavailable as exc:
             _log_unavailable(request, exc)
-            raise
+            unavailable = exc
+        if unavailable is not None:  # out of the except block: _fail looks at the exception being handled
+            _fail(request, response, unavailable)
+            return
         if session.permanent:
             from werkzeug.http import http_date
 
@@ -317,9 +315,9 @@ class SessionsPlugin(corolla.Plugin):
         if len(cookie) > MAX_COOKIE_SIZE:
             too_large = SessionCookieTooLarge(len(cookie), MAX_COOKIE_SIZE)
             logger.error("sessions: cannot save the session on %s: %s", _request_line(request), too_large)
-            raise too_large
+            _fail(request, response, too_large)
+            return
         headers.add("Set-Cookie", cookie)
-        return response
 
     # -- integrations ---------------------------------------------------------
 
@@ -378,6 +376,35 @@ class SessionsPlugin(corolla.Plugin):
 def _request_line(request: Request) -> str:
     env = request.environ  # the path only: query strings carry tokens
     return f"'{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}'"
+
+
+def _fail(request: Request, response: WerkzeugResponse, error: HTTPException) -> None:
+    """The session could not be saved: ``response`` must not go out as it is.
+
+    On the normal path the callback raises, and the core answers with the
+    error response for ``error`` (503 or 500; an app's error handler for
+    that status applies). On the error path (the response is itself an
+    error page, e.g. a 404 handler's) the core would turn any exception
+    into a bare 500, so the response becomes ``error``'s own page in place.
+    Either way the session's changes are dropped and ``Vary: Cookie`` stays.
+    """
+    if sys.exc_info()[1] is None:
+        request.after_response(_add_vary)  # the error response replaces this one; it varies too
+        raise error
+    replacement = error.get_response(request.environ)
+    response.close()  # the error page's own body is not sent (a file it streams is closed)
+    response.status = replacement.status
+    response.headers = replacement.headers
+    response.headers.add("Vary", "Cookie")
+    response.response = replacement.response
+    response.direct_passthrough = False
+
+
+def _add_vary(request: Request, response: WerkzeugResponse) -> None:
+    if response.headers.getlist("Vary"):
+        response.vary.add("Cookie")
+    else:
+        response.headers.add("Vary", "Cookie")
 
 
 def _log_unavailable(request: Request, exc: SessionBackendUnavailable) -> None:

@@ -169,3 +169,25 @@ def test_an_apps_503_handler_applies_to_a_failed_save(routed_app):
     response = Client(app).get("/count")
     assert (response.status_code, response.text) == (503, "down for a moment")
     assert response.headers["Vary"] == "Cookie"
+
+
+TOUCHER = """
+@hookimpl
+def corolla_wrap_request(self, app, handler):
+    def touch(request):
+        request.session["seen"] = True  # before dispatch: every request, also those no route matches
+        return handler(request)
+
+    return touch
+"""
+
+
+def test_routings_own_404_page_keeps_the_session_headers(make_app, corolla_plugins):
+    # No errorhandler: routing answers "no route" with its prebuilt page, which
+    # must still carry what the session's after_response callback adds.
+    corolla_plugins.add("toucher", requires=["sessions"], body=TOUCHER)
+    app = make_app(["routing", "sessions", "toucher"], {"core": {"secret_key": SECRET}}, isolated=False)
+    page = Client(app).get("/nothing/here")
+    assert page.status_code == 404
+    assert page.headers["Vary"] == "Cookie"
+    assert cookie_of(page) is not None

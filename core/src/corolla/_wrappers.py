@@ -159,8 +159,10 @@ class Request(_WerkzeugRequest):
         core's fast path. Callbacks run in registration order, after the
         ``corolla_response`` hooks, on error responses too (those made by
         ``corolla_handle_exception`` or the core), before the teardown hooks;
-        each runs at most once. One that raises turns the response into the
-        error response for its exception (the callbacks after it do not run).
+        each runs at most once. One that raises on a normal response turns it
+        into the error response for its exception (``corolla_handle_exception``
+        included; the callbacks after it do not run); one that raises on an
+        error response gives a plain 500, logged naming the plugin.
         """
         self.__dict__.setdefault(AFTER_RESPONSE, []).append(callback)
 

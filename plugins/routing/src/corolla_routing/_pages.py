@@ -56,7 +56,9 @@ class Page(Response):
         return Headers(self._wsgi_headers)
 
     def __call__(self, environ: Any, start_response: Callable[..., Any]) -> Iterable[bytes]:
-        start_response(self._status, list(self._wsgi_headers))
+        # Headers someone read may have been changed (a session's Vary and cookie).
+        headers = self.__dict__.get("headers")
+        start_response(self._status, headers.to_wsgi_list() if headers is not None else list(self._wsgi_headers))
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [self.body]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cli_support import Corolla
 
@@ -199,17 +201,26 @@ def test_graph_formats(corolla: Corolla, trio: SyntheticPlugins) -> None:
     assert "'png' is not one of" in result.output
 
 
-def test_plugins_commands_do_not_call_the_command_hook(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+def test_plugins_commands_do_not_call_the_command_hook(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins, tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.log"
     corolla_plugins.add(
         "noisy",
-        body="""
+        body=f"""
         @hookimpl
         def corolla_cli_commands(self, app):
-            raise RuntimeError("must not be called by plugins list")
+            with open({str(log)!r}, "a") as f:
+                f.write("called\\n")
+            return []
         """,
     )
-    result = corolla("plugins", "list")
-    assert "must not be called" not in result.output
+    for args in (["list"], ["list", "--json"], ["check"], ["graph"], ["why", "noisy"]):
+        corolla("plugins", *args)
+    corolla("check")
+    assert not log.exists()
+    corolla("--help")  # the control: --help does call it (on a bare instance), so the recording works
+    assert log.read_text() == "called\n"
 
 
 def test_show_a_plugin_that_does_not_import(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:

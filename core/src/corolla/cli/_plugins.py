@@ -110,7 +110,8 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
     state: State = ctx.find_root().obj
     commands = None
     if plan.ok:
-        found = state.plugin_commands()
+        # With the app loaded, its own commands; else the names from bare instances (nothing starts).
+        found = state.plugin_commands() if state.loaded_app is not None else state.command_index()
         if not found.errors or found.commands:
             commands = [cmd for cmd, (plugin, _) in found.commands.items() if plugin == name]
     data = _data.show_data(plan, name, commands)

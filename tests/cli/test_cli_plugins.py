@@ -116,6 +116,29 @@ def test_show_everything_about_one_plugin(corolla: Corolla, trio: SyntheticPlugi
     assert "backend" in text and "'redis'" in text
 
 
+def test_show_an_invalid_value_as_configured_with_its_source(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    (corolla.cwd / "corolla.toml").write_text("[sessions]\nbackend = 'memcached'\nsecret = 42\n")
+    data = corolla.json("plugins", "show", "sessions", "--json")
+    settings = {s["key"]: s for s in data["settings"]}
+    backend = settings["backend"]
+    assert backend["value"] == "memcached" and backend["default"] == "cookie"
+    assert backend["source"].endswith("corolla.toml")
+    assert backend["invalid"] == "expected one of 'cookie', 'redis'"
+    assert settings["secret"]["value"] == "***" and settings["secret"]["invalid"] == "expected str"
+    env = {"COROLLA_SESSIONS__BACKEND": "{'a': 'b: c'}"}
+    backend = {s["key"]: s for s in corolla.json("plugins", "show", "sessions", "--json", environ=env)["settings"]}[
+        "backend"
+    ]
+    assert backend["value"] == "{'a': 'b: c'}"
+    assert backend["source"] == "environment COROLLA_SESSIONS__BACKEND"
+    text = corolla("plugins", "show", "sessions").stdout
+    assert "'memcached' (invalid: expected one of 'cookie', 'redis')" in text
+    assert "'cookie'  'cookie'" not in text
+    (corolla.cwd / "corolla.toml").write_text("[sessions]\nbackend = 'redis'\n")
+    valid = corolla.json("plugins", "show", "sessions", "--json")["settings"]
+    assert [s["invalid"] for s in valid] == [None, None]
+
+
 def test_show_lists_commands_a_plugin_adds(corolla: Corolla, trio: SyntheticPlugins) -> None:
     assert corolla.json("plugins", "show", "greeter", "--json")["commands"] == ["greet"]
     assert corolla.json("plugins", "show", "forms", "--json")["commands"] == []

@@ -7,11 +7,13 @@ renderers and the JSON share one source. The keys are the documented schema
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from .._config import ENV_PREFIX, env_section
 from .._decisions import ENABLED, Decision, provided_capabilities
 from .._discovery import PluginRecord, load_declaration
 from .._markers import PROJECT
@@ -165,11 +167,44 @@ def _shown(setting: Setting, value: Any) -> Any:
     return "***" if setting.secret and value not in (None, "", []) else value
 
 
+def _invalid(plan: Plan, name: str, key: str) -> tuple[str, Any, str] | None:
+    """(source, raw value, why) of the last invalid value configured for ``[name] key``, or None.
+
+    Validation keeps only valid values, so the raw one is read back from its
+    problem (``"<source>: <where> = <repr>: <why>"``; a secret shows ``***``).
+    """
+    wheres = (f"[{name}] {key}", f"{ENV_PREFIX}{env_section(name)}__{key.upper()}")
+    found = None
+    for problem in plan.config_problems:
+        if problem.plugin != name or problem.kind != "wrong-type":
+            continue
+        for where in wheres:
+            source, marker, rest = problem.message.partition(f": {where} = ")
+            if not marker:
+                continue
+            # The repr may itself hold ": " (a dict): the first split whose left part parses is the value.
+            parts = rest.split(": ")
+            for i in range(1, len(parts)):
+                shown, why = ": ".join(parts[:i]), ": ".join(parts[i:])
+                if shown == "***":
+                    found = (source, shown, why)
+                    break
+                try:
+                    found = (source, ast.literal_eval(shown), why)
+                    break
+                except (ValueError, SyntaxError):
+                    continue
+    return found
+
+
 def settings_data(plan: Plan, name: str, settings: dict[str, Setting]) -> list[dict[str, Any]]:
     enabled = name in plan.resolution.order and name in plan.config
     out = []
     for key, setting in settings.items():
-        if enabled:
+        invalid = _invalid(plan, name, key) if enabled else None
+        if invalid is not None:
+            source, value, why = invalid  # what the operator configured, not the default used in its place
+        elif enabled:
             value, source = plan.config.masked(name).get(key), plan.config.source(name, key)
         else:
             value, source = _shown(setting, setting.default), "defaults"
@@ -183,6 +218,7 @@ def settings_data(plan: Plan, name: str, settings: dict[str, Setting]) -> list[d
                 "secret": setting.secret,
                 "choices": list(setting.choices),
                 "help": setting.help,
+                "invalid": why if invalid is not None else None,
             }
         )
     return out

@@ -143,7 +143,14 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         # The config file relative to the app's folder: shorter, and the same on every machine.
         root = str(plan.root) + os.sep
         rows = [
-            [s["key"], s["type"], _value(s["default"]), _value(s["value"]), s["source"].replace(root, ""), s["help"]]
+            [
+                s["key"],
+                s["type"],
+                _value(s["default"]),
+                _value(s["value"]) + (" " + paint(f"(invalid: {s['invalid']})", "red") if s["invalid"] else ""),
+                s["source"].replace(root, ""),
+                s["help"],
+            ]
             for s in data["settings"]
         ]
         echo(_indent(table(["KEY", "TYPE", "DEFAULT", "VALUE", "SOURCE", "HELP"], rows)))

@@ -165,8 +165,14 @@ def test_unknown_name_is_a_usage_error_with_did_you_mean(
 
 def test_why_gives_the_reason_and_reverse_dependencies(corolla: Corolla, trio: SyntheticPlugins) -> None:
     text = corolla("plugins", "why", "sessions").stdout
-    assert text.splitlines()[0] == "sessions 0.3 (corolla-sessions) is enabled: loaded at position 1"
-    assert "<- forms (requires 'sessions>=0.2', enabled)" in text
+    assert text.splitlines() == [
+        "sessions 0.3 (corolla-sessions) is enabled: loaded at position 1",
+        "loaded because:",
+        "  autoloaded: no allowlist ([plugins] enabled, App(plugins=...), COROLLA_PLUGINS) names the plugins",
+        "  required by forms (sessions>=0.2)",
+        "required by:",
+        "  <- forms (requires 'sessions>=0.2', enabled)",
+    ]
     data = corolla.json("plugins", "why", "sessions", "--json")
     assert data["needed_by"] == [
         {"plugin": "forms", "status": "enabled", "kind": "requires", "requirement": "sessions>=0.2", "needed_by": []}
@@ -183,7 +189,58 @@ def test_why_chains_through_several_plugins(corolla: Corolla, corolla_plugins: S
     corolla_plugins.add("middle", requires=["base"])
     corolla_plugins.add("top", requires=["middle"])
     text = corolla("plugins", "why", "base").stdout
-    assert "needed by:\n  <- middle (requires 'base', enabled)\n     <- top (requires 'middle', enabled)" in text
+    assert "required by:\n  <- middle (requires 'base', enabled)\n     <- top (requires 'middle', enabled)" in text
+
+
+def test_why_follows_only_requires_beyond_the_first_level_and_lists_integrators_once(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins
+) -> None:
+    # templates <-optional- routing <-optional- orm <-optional- sessions; app requires all of them.
+    corolla_plugins.add("templates")
+    corolla_plugins.add("routing", optional=["templates"])
+    corolla_plugins.add("orm", optional=["routing"])
+    corolla_plugins.add("sessions", optional=["orm", "templates"])
+    corolla_plugins.add("app", requires=["templates", "routing", "orm", "sessions"])
+    enabled = '["templates", "routing", "orm", "sessions", "app"]'
+    (corolla.cwd / "corolla.toml").write_text(f"[plugins]\nenabled = {enabled}\n")
+    text = corolla("plugins", "why", "templates").stdout
+    assert text.splitlines()[1:] == [
+        "loaded because:",
+        "  in [plugins] enabled (corolla.toml)",
+        "  required by app (templates)",
+        "required by:",
+        "  <- app (requires 'templates', enabled)",
+        "integrated with (optional, they use it when it is loaded): routing (enabled), sessions (enabled)",
+    ]
+    data = corolla.json("plugins", "why", "templates", "--json")
+    assert [(d["plugin"], d["kind"], d["needed_by"]) for d in data["needed_by"]] == [
+        ("routing", "optional", []),
+        ("sessions", "optional", []),
+        ("app", "requires", []),
+    ]
+    assert data["loaded_because"][0].startswith("in [plugins] enabled (") and data["loaded_because"][1:] == [
+        "required by app (templates)"
+    ]
+    assert corolla.json("plugins", "why", "app", "--json")["loaded_because"][1:] == []
+    env = {"COROLLA_PLUGINS": "templates"}
+    assert corolla.json("plugins", "why", "templates", "--json", environ=env)["loaded_because"] == [
+        "in COROLLA_PLUGINS"
+    ]
+    assert corolla.json("plugins", "why", "app", "--json", environ=env)["loaded_because"] == []
+
+
+def test_graph_expands_each_plugin_once(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("base")
+    corolla_plugins.add("middle", requires=["base"])
+    corolla_plugins.add("left", requires=["middle"])
+    corolla_plugins.add("top", requires=["left", "middle"])
+    assert corolla("plugins", "graph").stdout.splitlines() == [
+        "top 1.0 [enabled]",
+        "|-- requires left: left 1.0 [enabled]",
+        "|   `-- requires middle: middle 1.0 [enabled]",
+        "|       `-- requires base: base 1.0 [enabled]",
+        "`-- requires middle: middle 1.0 [enabled] (see above)",
+    ]
 
 
 def test_why_a_capability_names_its_provider(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:

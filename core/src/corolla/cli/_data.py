@@ -95,7 +95,33 @@ def graph_data(plan: Plan) -> dict[str, Any]:
     return {"nodes": nodes, "edges": dependency_edges(plan)}
 
 
+def loaded_because(plan: Plan, name: str) -> list[str]:
+    """Why an enabled plugin is in the set: the allowlist that names it, or autoload; and who requires it."""
+    decision = plan.resolution.decisions[name]
+    if decision.status != ENABLED:
+        return []
+    selection = plan.selection
+    if selection.enabled is None:
+        out = ["autoloaded: no allowlist ([plugins] enabled, App(plugins=...), COROLLA_PLUGINS) names the plugins"]
+    elif name in selection.enabled:
+        out = [f"in {selection.enabled_source}"]
+    else:
+        out = [f"provides a capability named in {selection.enabled_source}"]
+    for edge in dependency_edges(plan):
+        plugin = edge["plugin"]
+        if edge["needs"] == name and edge["kind"] == "requires":
+            if plan.resolution.decisions[plugin].status == ENABLED:
+                out.append(f"required by {plugin} ({edge['requirement']})")
+    return out
+
+
 def why_data(plan: Plan, name: str) -> dict[str, Any]:
+    """The decision, what NAME needs, and who needs it.
+
+    ``needed_by`` lists every plugin requiring or optionally integrating with
+    NAME; below that first level only ``requires`` edges are followed (an
+    optional integration of an integrator says nothing about NAME).
+    """
     decision = plan.resolution.decisions[name]
     edges = dependency_edges(plan)
     needs = [
@@ -104,17 +130,18 @@ def why_data(plan: Plan, name: str) -> dict[str, Any]:
         if e["plugin"] == name
     ]
 
-    def dependents(target: str, seen: frozenset[str]) -> list[dict[str, Any]]:
+    def dependents(target: str, seen: frozenset[str], kinds: tuple[str, ...]) -> list[dict[str, Any]]:
         out = []
         for e in edges:
-            if e["needs"] == target and e["plugin"] not in seen:
+            if e["needs"] == target and e["plugin"] not in seen and e["kind"] in kinds:
+                further = e["kind"] == "requires"
                 out.append(
                     {
                         "plugin": e["plugin"],
                         "status": plan.resolution.decisions[e["plugin"]].status,
                         "kind": e["kind"],
                         "requirement": e["requirement"],
-                        "needed_by": dependents(e["plugin"], seen | {e["plugin"]}),
+                        "needed_by": dependents(e["plugin"], seen | {e["plugin"]}, ("requires",)) if further else [],
                     }
                 )
         return out
@@ -126,8 +153,9 @@ def why_data(plan: Plan, name: str) -> dict[str, Any]:
         "status": decision.status,
         "reason": decision.reason,
         "position": decision.position,
+        "loaded_because": loaded_because(plan, name),
         "needs": needs,
-        "needed_by": dependents(name, frozenset({name})),
+        "needed_by": dependents(name, frozenset({name}), ("requires", "optional")),
     }
 
 

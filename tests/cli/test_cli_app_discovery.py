@@ -138,5 +138,8 @@ def test_plugins_commands_fall_back_to_the_folder_when_the_app_does_not_import(
     assert [r["name"] for r in rows] == ["greeter", "sessions", "forms"]
     assert corolla("plugins", "why", "sessions").stdout.startswith("sessions 0.3")
     assert "greeter" in corolla("plugins", "graph").stdout
-    # Commands that need the app still fail, in one line.
+    # Commands that need the app still fail, in one line; check reports it as a failed start-up.
     assert "No module named 'nonexistent_mod'" in corolla("run", code=2).stderr
+    errors = corolla.json("check", "--json", code=1)["errors"]
+    assert [(e["plugin"], e["kind"]) for e in errors] == [("app", "startup")]
+    assert errors[0]["fix"] == "fix the app so that it imports (--traceback shows where)"

@@ -31,7 +31,7 @@ BUILTIN: dict[str, click.Command] = {
 
 
 class CorollaGroup(click.Group):
-    """Built-in commands first; plugin commands appended, found through ``corolla_cli_commands``."""
+    """Built-in commands; plugins' commands listed from ``State.command_index()``, built only when invoked."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = sorted(BUILTIN)
@@ -72,7 +72,7 @@ class CorollaGroup(click.Group):
             if found and found.errors:
                 message += "\n" + "\n".join(found.errors)
             ctx.fail(message)
-        if name in BUILTIN or not name:
+        if name in BUILTIN or not name or name.startswith("-"):
             return super().resolve_command(ctx, args)
         state = _state(ctx)
         if state is not None:

@@ -3,9 +3,14 @@
 Each command runs as a fresh process (the installed console scripts in this
 environment), in an empty temporary folder with no ``COROLLA_*`` or
 ``FLASK_*`` variables, so no app, ``corolla.toml`` or ``.flaskenv`` is found:
-the no-app case every fresh shell sees. ``corolla --help`` asks installed
-plugins for their commands (it builds an app over them); ``corolla plugins
-list`` only plans (discovery, declarations, resolution, config). The
+the no-app case every fresh shell sees. Every plugin installed in this
+environment counts (here the five standard plugins and corolla-auth).
+``corolla --help`` plans the installed set and asks each enabled plugin for
+its commands' names on a bare instance (no plugin is configured or started,
+so nothing heavy is imported); ``corolla plugins list`` only plans
+(discovery, declarations, resolution, config). ``corolla routes --help`` is
+a plugin's command: invoking one builds and starts an app over the installed
+set, the price of running a plugin's command, paid only then. The
 "+20 plugins" rows add twenty synthetic plugin distributions that each add
 a command, to show what plugins' commands cost ``--help``. One
 discarded warm-up run each (writes ``.pyc`` files), then rounds interleave
@@ -35,6 +40,7 @@ COMMANDS: dict[str, list[str]] = {
     "corolla plugins list": [str(BIN / "corolla"), "plugins", "list"],
     "corolla plugins list --json": [str(BIN / "corolla"), "plugins", "list", "--json"],
     "corolla hooks": [str(BIN / "corolla"), "hooks"],
+    "corolla routes --help": [str(BIN / "corolla"), "routes", "--help"],
     "flask --help": [str(BIN / "flask"), "--help"],
 }
 

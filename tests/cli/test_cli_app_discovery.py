@@ -56,7 +56,7 @@ def test_no_app_inspects_the_installed_set(corolla: Corolla, trio: SyntheticPlug
 
 
 def test_missing_module_is_one_line_naming_what_was_tried(corolla: Corolla) -> None:
-    result = corolla("--app", "nosuchmodule", "plugins", "list", code=2)
+    result = corolla("--app", "nosuchmodule", "run", code=2)
     lines = result.stderr.strip().splitlines()
     assert lines == [
         "Error: could not load the app 'nosuchmodule' (tried --app 'nosuchmodule'): "
@@ -67,9 +67,9 @@ def test_missing_module_is_one_line_naming_what_was_tried(corolla: Corolla) -> N
 
 def test_missing_attribute(corolla: Corolla, trio: SyntheticPlugins) -> None:
     corolla.write_app("app = App(plugin_path=PLUGIN_PATH, environ={})", name="myapp.py")
-    result = corolla("--app", "myapp:nope", "plugins", "list", code=2)
+    result = corolla("--app", "myapp:nope", "run", code=2)
     assert "module 'myapp' has no attribute 'nope'" in result.stderr
-    result = corolla("--app", "myapp:PLUGIN_PATH", "plugins", "list", code=2)
+    result = corolla("--app", "myapp:PLUGIN_PATH", "run", code=2)
     assert "'myapp:PLUGIN_PATH' is list, not a corolla.App" in result.stderr
 
 
@@ -84,7 +84,7 @@ def test_broken_app_is_one_line_and_traceback_shows_it(corolla: Corolla) -> None
     (corolla.cwd / "app.py").write_text("from corolla import App\n\n1 / 0\n")
     result = corolla("hooks", code=2)
     assert result.stderr.count("\n") == 1
-    assert "ZeroDivisionError: division by zero (--traceback shows where)" in result.stderr
+    assert "ZeroDivisionError: division by zero (at app.py:3) (--traceback shows where)" in result.stderr
     result = corolla("--traceback", "hooks", code=2)
     assert "Traceback (most recent call last)" in result.stderr
     assert 'app.py", line 3' in result.stderr
@@ -106,3 +106,40 @@ def test_app_whose_plugins_do_not_resolve_still_explains_why(
 def test_run_needs_an_app(corolla: Corolla) -> None:
     result = corolla("run", code=2)
     assert "corolla run needs an app: pass --app module:app or set COROLLA_APP" in result.stderr
+
+
+def test_syntax_error_names_file_and_line(corolla: Corolla) -> None:
+    (corolla.cwd / "app.py").write_text("from corolla import App\n\n\nx = = 1\napp = App()\n")
+    result = corolla("run", code=2)
+    assert result.stderr.count("\n") == 1
+    assert "SyntaxError" in result.stderr
+    assert "(at app.py:4)" in result.stderr
+
+
+def test_error_names_the_innermost_frame_in_the_users_code(corolla: Corolla) -> None:
+    (corolla.cwd / "helpers.py").write_text("def make():\n    return {}['missing']\n")
+    (corolla.cwd / "app.py").write_text("from helpers import make\n\n\ndef create_app():\n    return make()\n")
+    result = corolla("run", code=2)
+    assert "KeyError: 'missing' (at helpers.py:2)" in result.stderr
+
+
+def test_plugins_commands_fall_back_to_the_folder_when_the_app_does_not_import(
+    corolla: Corolla, trio: SyntheticPlugins
+) -> None:
+    (corolla.cwd / "app.py").write_text("import nonexistent_mod\n")
+    result = corolla("plugins", "check", code=0)
+    assert result.stdout.startswith("ok: the plugin set resolves; load order: greeter, sessions, forms")
+    warning = result.stderr.strip().splitlines()
+    assert len(warning) == 1
+    assert warning[0].startswith("warning: could not load the app 'app.py'")
+    assert "No module named 'nonexistent_mod' (at app.py:1)" in warning[0]
+    assert f"showing the installed plugins with the config in {corolla.cwd} instead" in warning[0]
+    rows = corolla.json("plugins", "list", "--json")
+    assert [r["name"] for r in rows] == ["greeter", "sessions", "forms"]
+    assert corolla("plugins", "why", "sessions").stdout.startswith("sessions 0.3")
+    assert "greeter" in corolla("plugins", "graph").stdout
+    # Commands that need the app still fail, in one line; check reports it as a failed start-up.
+    assert "No module named 'nonexistent_mod'" in corolla("run", code=2).stderr
+    errors = corolla.json("check", "--json", code=1)["errors"]
+    assert [(e["plugin"], e["kind"]) for e in errors] == [("app", "startup")]
+    assert errors[0]["fix"] == "fix the app so that it imports (--traceback shows where)"

@@ -1,7 +1,7 @@
 """docs/cli.md and docs/hooks.md cannot drift from the real output.
 
 docs/cli.md: every ```console block holds ``$ corolla ...`` lines, each
-followed by its output. The test runs each command in a fixed example
+followed by its output (and ``[exit status N]`` when N is not 0). The test runs each command in a fixed example
 project (the synthetic plugins below, a corolla.toml) and compares. To
 refresh the outputs after changing the command line:
 
@@ -120,8 +120,12 @@ def run(line: str, plugins: SyntheticPlugins, project: Path) -> str:
         result = CliRunner().invoke(cli, args, obj=make_state(args, overrides), prog_name="corolla", env=environ)
     finally:
         os.chdir(old)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a crash is never documentation
     out = result.output.replace(str(project), PROJECT).replace(plugins.path[0], SITE)
-    return out
+    # The exit status is part of the documented output: a command that starts
+    # failing (or stops failing) makes the docs out of date.
+    return out + (f"[exit status {result.exit_code}]\n" if result.exit_code else "")
 
 
 def example_project(tmp: Path) -> tuple[SyntheticPlugins, Path]:

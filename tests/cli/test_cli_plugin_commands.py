@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from cli_support import GREET, Corolla
 
@@ -18,9 +19,7 @@ def corolla_cli_commands(self, app):
 
 def test_help_lists_plugin_commands(corolla: Corolla, trio: SyntheticPlugins) -> None:
     out = corolla("--help").stdout
-    assert "  greet " in out
-    assert "Say hello (added by the greeter plugin)." in out
-    assert "Commands added by plugins:\n  greet  from plugin 'greeter'" in out
+    assert "Commands added by plugins:\n  greet  [greeter] Say hello (added by the greeter plugin)." in out
     for builtin in ("check", "hooks", "new", "plugins", "run"):
         assert f"  {builtin} " in out
 
@@ -95,3 +94,55 @@ def test_run_cli_helper_passes_an_app_built_by_make_app(trio: SyntheticPlugins, 
     assert result.exit_code == 0
     assert result.stdout == "hello from greet; app: found\n"
     assert run_cli("plugins", "check", app=app).stdout.strip() == "ok: the plugin set resolves; load order: greeter"
+
+
+def recorder(log: Path) -> str:
+    """A plugin body appending each hook it runs (and whether it had an app) to ``log``."""
+    return f"""
+def _note(self, what):
+    with open({str(log)!r}, "a") as f:
+        f.write(what + "\\n")
+
+@hookimpl
+def corolla_configure(self, app):
+    self._note("configure")
+
+@hookimpl
+def corolla_startup(self, app):
+    self._note("startup")
+
+@hookimpl
+def corolla_cli_commands(self, app):
+    import click
+    self._note("cli_commands app=" + ("none" if app is None else "found") + " self.app=" + repr(self.app))
+
+    @click.command()
+    def recorded():
+        \"\"\"A recorded command.\"\"\"
+        click.echo("ran")
+
+    return [recorded]
+"""
+
+
+def test_help_starts_no_plugin_and_imports_no_app(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins, tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.log"
+    corolla_plugins.add("recorder", body=recorder(log))
+    (corolla.cwd / "app.py").write_text(f"open({str(tmp_path / 'imported')!r}, 'w').close()\nraise SystemExit(9)\n")
+    out = corolla("--help").stdout
+    assert "  recorded  [recorder] A recorded command." in out
+    # Only the command hook ran, on an instance never configured nor started, and the app was not imported.
+    assert log.read_text() == "cli_commands app=none self.app=None\n"
+    assert not (tmp_path / "imported").exists()
+
+
+def test_a_plugin_command_is_built_with_the_started_plugins(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins, tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.log"
+    corolla_plugins.add("recorder", body=recorder(log))
+    assert corolla("recorded").stdout == "ran\n"
+    assert log.read_text().splitlines()[:2] == ["configure", "startup"]
+    assert log.read_text().splitlines()[2].startswith("cli_commands app=none self.app=<App ")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cli_support import Corolla
 
@@ -114,6 +116,29 @@ def test_show_everything_about_one_plugin(corolla: Corolla, trio: SyntheticPlugi
     assert "backend" in text and "'redis'" in text
 
 
+def test_show_an_invalid_value_as_configured_with_its_source(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    (corolla.cwd / "corolla.toml").write_text("[sessions]\nbackend = 'memcached'\nsecret = 42\n")
+    data = corolla.json("plugins", "show", "sessions", "--json")
+    settings = {s["key"]: s for s in data["settings"]}
+    backend = settings["backend"]
+    assert backend["value"] == "memcached" and backend["default"] == "cookie"
+    assert backend["source"].endswith("corolla.toml")
+    assert backend["invalid"] == "expected one of 'cookie', 'redis'"
+    assert settings["secret"]["value"] == "***" and settings["secret"]["invalid"] == "expected str"
+    env = {"COROLLA_SESSIONS__BACKEND": "{'a': 'b: c'}"}
+    backend = {s["key"]: s for s in corolla.json("plugins", "show", "sessions", "--json", environ=env)["settings"]}[
+        "backend"
+    ]
+    assert backend["value"] == "{'a': 'b: c'}"
+    assert backend["source"] == "environment COROLLA_SESSIONS__BACKEND"
+    text = corolla("plugins", "show", "sessions").stdout
+    assert "'memcached' (invalid: expected one of 'cookie', 'redis')" in text
+    assert "'cookie'  'cookie'" not in text
+    (corolla.cwd / "corolla.toml").write_text("[sessions]\nbackend = 'redis'\n")
+    valid = corolla.json("plugins", "show", "sessions", "--json")["settings"]
+    assert [s["invalid"] for s in valid] == [None, None]
+
+
 def test_show_lists_commands_a_plugin_adds(corolla: Corolla, trio: SyntheticPlugins) -> None:
     assert corolla.json("plugins", "show", "greeter", "--json")["commands"] == ["greet"]
     assert corolla.json("plugins", "show", "forms", "--json")["commands"] == []
@@ -140,8 +165,14 @@ def test_unknown_name_is_a_usage_error_with_did_you_mean(
 
 def test_why_gives_the_reason_and_reverse_dependencies(corolla: Corolla, trio: SyntheticPlugins) -> None:
     text = corolla("plugins", "why", "sessions").stdout
-    assert text.splitlines()[0] == "sessions 0.3 (corolla-sessions) is enabled: loaded at position 1"
-    assert "<- forms (requires 'sessions>=0.2', enabled)" in text
+    assert text.splitlines() == [
+        "sessions 0.3 (corolla-sessions) is enabled: loaded at position 1",
+        "loaded because:",
+        "  autoloaded: no allowlist ([plugins] enabled, App(plugins=...), COROLLA_PLUGINS) names the plugins",
+        "  required by forms (sessions>=0.2)",
+        "required by:",
+        "  <- forms (requires 'sessions>=0.2', enabled)",
+    ]
     data = corolla.json("plugins", "why", "sessions", "--json")
     assert data["needed_by"] == [
         {"plugin": "forms", "status": "enabled", "kind": "requires", "requirement": "sessions>=0.2", "needed_by": []}
@@ -158,7 +189,58 @@ def test_why_chains_through_several_plugins(corolla: Corolla, corolla_plugins: S
     corolla_plugins.add("middle", requires=["base"])
     corolla_plugins.add("top", requires=["middle"])
     text = corolla("plugins", "why", "base").stdout
-    assert "needed by:\n  <- middle (requires 'base', enabled)\n     <- top (requires 'middle', enabled)" in text
+    assert "required by:\n  <- middle (requires 'base', enabled)\n     <- top (requires 'middle', enabled)" in text
+
+
+def test_why_follows_only_requires_beyond_the_first_level_and_lists_integrators_once(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins
+) -> None:
+    # templates <-optional- routing <-optional- orm <-optional- sessions; app requires all of them.
+    corolla_plugins.add("templates")
+    corolla_plugins.add("routing", optional=["templates"])
+    corolla_plugins.add("orm", optional=["routing"])
+    corolla_plugins.add("sessions", optional=["orm", "templates"])
+    corolla_plugins.add("app", requires=["templates", "routing", "orm", "sessions"])
+    enabled = '["templates", "routing", "orm", "sessions", "app"]'
+    (corolla.cwd / "corolla.toml").write_text(f"[plugins]\nenabled = {enabled}\n")
+    text = corolla("plugins", "why", "templates").stdout
+    assert text.splitlines()[1:] == [
+        "loaded because:",
+        "  in [plugins] enabled (corolla.toml)",
+        "  required by app (templates)",
+        "required by:",
+        "  <- app (requires 'templates', enabled)",
+        "integrated with (optional, they use it when it is loaded): routing (enabled), sessions (enabled)",
+    ]
+    data = corolla.json("plugins", "why", "templates", "--json")
+    assert [(d["plugin"], d["kind"], d["needed_by"]) for d in data["needed_by"]] == [
+        ("routing", "optional", []),
+        ("sessions", "optional", []),
+        ("app", "requires", []),
+    ]
+    assert data["loaded_because"][0].startswith("in [plugins] enabled (") and data["loaded_because"][1:] == [
+        "required by app (templates)"
+    ]
+    assert corolla.json("plugins", "why", "app", "--json")["loaded_because"][1:] == []
+    env = {"COROLLA_PLUGINS": "templates"}
+    assert corolla.json("plugins", "why", "templates", "--json", environ=env)["loaded_because"] == [
+        "in COROLLA_PLUGINS"
+    ]
+    assert corolla.json("plugins", "why", "app", "--json", environ=env)["loaded_because"] == []
+
+
+def test_graph_expands_each_plugin_once(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("base")
+    corolla_plugins.add("middle", requires=["base"])
+    corolla_plugins.add("left", requires=["middle"])
+    corolla_plugins.add("top", requires=["left", "middle"])
+    assert corolla("plugins", "graph").stdout.splitlines() == [
+        "top 1.0 [enabled]",
+        "|-- requires left: left 1.0 [enabled]",
+        "|   `-- requires middle: middle 1.0 [enabled]",
+        "|       `-- requires base: base 1.0 [enabled]",
+        "`-- requires middle: middle 1.0 [enabled] (see above)",
+    ]
 
 
 def test_why_a_capability_names_its_provider(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
@@ -199,17 +281,26 @@ def test_graph_formats(corolla: Corolla, trio: SyntheticPlugins) -> None:
     assert "'png' is not one of" in result.output
 
 
-def test_plugins_commands_do_not_call_the_command_hook(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+def test_plugins_commands_do_not_call_the_command_hook(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins, tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.log"
     corolla_plugins.add(
         "noisy",
-        body="""
+        body=f"""
         @hookimpl
         def corolla_cli_commands(self, app):
-            raise RuntimeError("must not be called by plugins list")
+            with open({str(log)!r}, "a") as f:
+                f.write("called\\n")
+            return []
         """,
     )
-    result = corolla("plugins", "list")
-    assert "must not be called" not in result.output
+    for args in (["list"], ["list", "--json"], ["check"], ["graph"], ["why", "noisy"]):
+        corolla("plugins", *args)
+    corolla("check")
+    assert not log.exists()
+    corolla("--help")  # the control: --help does call it (on a bare instance), so the recording works
+    assert log.read_text() == "called\n"
 
 
 def test_show_a_plugin_that_does_not_import(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:

@@ -71,10 +71,15 @@ def test_exit_codes(corolla_plugins: SyntheticPlugins, tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def run_in_a_terminal(plugins: SyntheticPlugins, cwd: Path, *args: str, **extra: str) -> str:
+def run_in_a_terminal(
+    plugins: SyntheticPlugins, cwd: Path, *args: str, stream: str = "stdout", **extra: str
+) -> tuple[str, str]:
+    """``corolla`` with ``stream`` (stdout or stderr) on a terminal, the other piped: (terminal text, piped text)."""
     controller, terminal = pty.openpty()
+    on_terminal = {"stdout": terminal} if stream == "stdout" else {"stderr": terminal}
+    piped = {"stderr": subprocess.PIPE} if stream == "stdout" else {"stdout": subprocess.PIPE}
     proc = subprocess.Popen(
-        [str(SCRIPT), *args], cwd=cwd, env=environ(plugins, **extra), stdout=terminal, stderr=subprocess.DEVNULL
+        [str(SCRIPT), *args], cwd=cwd, env=environ(plugins, **extra), text=True, **on_terminal, **piped
     )
     os.close(terminal)
     chunks = []
@@ -86,15 +91,30 @@ def run_in_a_terminal(plugins: SyntheticPlugins, cwd: Path, *args: str, **extra:
         if not data:
             break
         chunks.append(data)
-    proc.wait(timeout=60)
+    out, err = proc.communicate(timeout=60)
     os.close(controller)
-    return b"".join(chunks).decode()
+    return b"".join(chunks).decode(), (err if stream == "stdout" else out)
 
 
 def test_colour_only_on_a_terminal_without_no_color(pinger: SyntheticPlugins, tmp_path: Path) -> None:
-    assert "\x1b[32m" in run_in_a_terminal(pinger, tmp_path, "plugins", "list")
-    assert "\x1b[" not in run_in_a_terminal(pinger, tmp_path, "plugins", "list", NO_COLOR="1")
+    assert "\x1b[32m" in run_in_a_terminal(pinger, tmp_path, "plugins", "list")[0]
+    assert "\x1b[" not in run_in_a_terminal(pinger, tmp_path, "plugins", "list", NO_COLOR="1")[0]
     assert "\x1b[" not in corolla(pinger, tmp_path, "plugins", "list").stdout
+
+
+def test_an_empty_no_color_does_not_disable_colour(pinger: SyntheticPlugins, tmp_path: Path) -> None:
+    # https://no-color.org: only a non-empty NO_COLOR disables colour.
+    assert "\x1b[32m" in run_in_a_terminal(pinger, tmp_path, "plugins", "list", NO_COLOR="")[0]
+
+
+def test_warnings_are_coloured_by_stderr_not_stdout(pinger: SyntheticPlugins, tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("import nonexistent_mod\n")
+    terminal, piped = run_in_a_terminal(pinger, tmp_path, "plugins", "check", stream="stderr")
+    assert "\x1b[33m" in terminal and "warning: " in terminal
+    assert piped.startswith("ok: ") and "\x1b[" not in piped
+    terminal, piped = run_in_a_terminal(pinger, tmp_path, "plugins", "check", stream="stdout")
+    assert "\x1b[32m" in terminal
+    assert piped.startswith("warning: could not load the app") and "\x1b[" not in piped
 
 
 def test_plugins_list_imports_no_heavy_library(pinger: SyntheticPlugins, tmp_path: Path) -> None:

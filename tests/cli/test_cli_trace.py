@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from werkzeug.test import Client
 
+import corolla
 from corolla import App
 from corolla.cli._run import is_loopback
 from corolla.testing import SyntheticPlugins, run_cli
@@ -86,3 +87,63 @@ def test_deploy_check_refuses_tracing(traced_plugin: SyntheticPlugins, make_app:
 )
 def test_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+# A plugin declaring its own request-time hook and compiling it with corolla.hook_functions
+# (as the templates plugin does for corolla_template_context); another plugin implements it.
+GREETING_SPECS = """
+import corolla
+
+
+class GreetingSpecs:
+    @corolla.hookspec
+    def greeting_words(self, request, name):
+        \"\"\"Words to greet ``name`` with on this request.\"\"\"
+
+
+class Plugin(corolla.Plugin):
+    hookspecs = GreetingSpecs
+
+    @corolla.hookimpl
+    def corolla_startup(self, app):
+        self.parts = corolla.hook_functions(app, "greeting_words")
+
+    @corolla.hookimpl
+    def corolla_dispatch(self, request):
+        return " ".join(fn(request, "ada") for _, fn in self.parts)
+"""
+
+WORDS = """
+@hookimpl(optionalhook=True)
+def greeting_words(self, name):
+    return "hello " + name
+"""
+
+
+@pytest.fixture
+def greeting(corolla_plugins: SyntheticPlugins) -> SyntheticPlugins:
+    corolla_plugins.add("greeting", source=GREETING_SPECS)
+    corolla_plugins.add("words", body=WORDS, after=["greeting"])
+    return corolla_plugins
+
+
+def test_hook_functions_traces_a_plugin_declared_hook(
+    greeting: SyntheticPlugins, make_app: Callable[..., App], caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app(config={"core": {"trace_hooks": True}})
+    assert [plugin for plugin, _ in app.plugins["greeting"].parts] == ["words"]
+    with caplog.at_level(logging.INFO, logger="corolla.trace"):
+        assert Client(app).get("/hi").text == "hello ada"  # the implementation takes a subset of the arguments
+    lines = [r.getMessage() for r in caplog.records if r.name == "corolla.trace"]
+    assert any(line.startswith("'GET /hi' greeting_words in plugin 'words' (corolla-words 1.0): ") for line in lines)
+
+
+def test_hook_functions_are_the_plain_functions_when_tracing_is_off(
+    greeting: SyntheticPlugins, make_app: Callable[..., App]
+) -> None:
+    app = make_app()
+    [(plugin, fn)] = app.plugins["greeting"].parts
+    assert plugin == "words"
+    assert fn("request", "bob") == "hello bob"
+    with pytest.raises(LookupError, match="no hook specification 'nope'"):
+        corolla.hook_functions(app, "nope")

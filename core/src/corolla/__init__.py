@@ -3,7 +3,7 @@
 This module only re-exports the public API; see docs/architecture.md.
 """
 
-from ._app import App
+from ._app import App, hook_functions
 from ._checks import Check
 from ._config import Config
 from ._decisions import Decision, Resolution, Selection
@@ -38,6 +38,7 @@ __all__ = [
     "Setting",
     "__version__",
     "discover",
+    "hook_functions",
     "hookimpl",
     "hookspec",
     "lazy",

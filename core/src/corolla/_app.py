@@ -25,7 +25,17 @@ from ._decisions import Resolution, Selection
 from ._defaults import CorePlugin
 from ._errors import CorollaError, PluginError
 from ._manager import PluginHost
-from ._pipeline import Blame, Tracer, call_order, compile_each, compile_firstresult, traced
+from ._pipeline import (
+    Blame,
+    Tracer,
+    bind_all,
+    call_order,
+    compile_each,
+    compile_firstresult,
+    needs_pluggy,
+    pluggy_call,
+    traced,
+)
 from ._plan import Plan, make_plan
 from ._plugin import Plugin
 from ._version import __version__
@@ -370,6 +380,32 @@ def plan_app(
         reserved_app=_public_names(App),
         reserved_request=_public_names(App.request_class),
     )
+
+
+def hook_functions(app: App, hook_name: str) -> list[tuple[str, Callable[..., Any]]]:
+    """A hook's implementations as ``(plugin name, function)`` pairs in call order, for plugins to compile.
+
+    For a plugin that calls a hook of its own (one it declares in
+    ``hookspecs``) on the request path: call this once, in
+    ``corolla_startup``, and keep the functions. Each takes the spec's
+    arguments positionally (the request first) and receives only those its
+    implementation accepts. With ``[core] trace_hooks`` on (``corolla run
+    --trace-hooks``) each one logs its calls on ``corolla.trace`` like the
+    core's own hooks; off, they are the plain functions and cost nothing.
+    Wrappers change how a hook is called: with any wrapper, the one pair
+    ``("a+b", call)`` goes through pluggy.
+    """
+    hook = getattr(app.plugin_manager.hook, hook_name, None)
+    if hook is None or hook.spec is None:
+        raise LookupError(f"no hook specification {hook_name!r}: declare it in a plugin's hookspecs")
+    argnames = tuple(hook.spec.argnames)
+    host = app._host
+    trace = _hook_tracer(host.label) if app.config["core"]["trace_hooks"] else None
+    impls = call_order(hook)
+    if needs_pluggy(impls):
+        return [("+".join(impl.plugin_name for impl in impls), pluggy_call(hook, argnames, trace))]
+    fns = bind_all(hook, impls, argnames, trace)
+    return [(impl.plugin_name, fn) for impl, fn in zip(impls, fns, strict=True)]
 
 
 def _run_after_response(request: Request, response: _WerkzeugResponse) -> None:

@@ -50,7 +50,7 @@ def traced(fn: Callable[..., Any], hook_name: str, plugin: str, trace: Tracer) -
     return call
 
 
-def _pluggy_call(hook: pluggy.HookCaller, argnames: Sequence[str], trace: Tracer | None) -> Callable[..., Any]:
+def pluggy_call(hook: pluggy.HookCaller, argnames: Sequence[str], trace: Tracer | None) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
         return hook(**dict(zip(argnames, args, strict=True)))
 
@@ -79,7 +79,7 @@ def bind(impl: pluggy.HookImpl, argnames: Sequence[str]) -> Callable[..., Any]:
     return fn
 
 
-def _bind_all(
+def bind_all(
     hook: pluggy.HookCaller, impls: Sequence[pluggy.HookImpl], argnames: Sequence[str], trace: Tracer | None
 ) -> list[Callable[..., Any]]:
     fns = [bind(impl, argnames) for impl in impls]
@@ -96,8 +96,8 @@ def compile_firstresult(
     if not impls:
         return None
     if needs_pluggy(impls):
-        return _pluggy_call(hook, argnames, trace)
-    fns = _bind_all(hook, impls, argnames, trace)
+        return pluggy_call(hook, argnames, trace)
+    fns = bind_all(hook, impls, argnames, trace)
     if len(fns) == 1:
         return fns[0]
 
@@ -117,8 +117,8 @@ def compile_each(
     """The implementations as a list of plain callables, in call order (or reversed)."""
     impls = call_order(hook)
     if needs_pluggy(impls):
-        return [_pluggy_call(hook, argnames, trace)]
-    fns = _bind_all(hook, impls, argnames, trace)
+        return [pluggy_call(hook, argnames, trace)]
+    fns = bind_all(hook, impls, argnames, trace)
     return fns[::-1] if reverse else fns
 
 

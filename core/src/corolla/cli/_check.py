@@ -66,7 +66,9 @@ def check(ctx: click.Context, deploy: bool, as_json: bool) -> None:
         try:
             app = state.inspection_app()
         except AppLoadError as err:
-            errors.append(_error(getattr(err.cause, "plugin", "app"), "startup", err.message))
+            plugin = getattr(err.cause, "plugin", None)
+            fix = "" if plugin else "fix the app so that it imports (--traceback shows where)"
+            errors.append(_error(plugin or "app", "startup", err.message, fix))
         else:
             if deploy:
                 checks, more = deploy_checks(app)

@@ -7,11 +7,13 @@ renderers and the JSON share one source. The keys are the documented schema
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from .._config import ENV_PREFIX, env_section
 from .._decisions import ENABLED, Decision, provided_capabilities
 from .._discovery import PluginRecord, load_declaration
 from .._markers import PROJECT
@@ -93,7 +95,33 @@ def graph_data(plan: Plan) -> dict[str, Any]:
     return {"nodes": nodes, "edges": dependency_edges(plan)}
 
 
+def loaded_because(plan: Plan, name: str) -> list[str]:
+    """Why an enabled plugin is in the set: the allowlist that names it, or autoload; and who requires it."""
+    decision = plan.resolution.decisions[name]
+    if decision.status != ENABLED:
+        return []
+    selection = plan.selection
+    if selection.enabled is None:
+        out = ["autoloaded: no allowlist ([plugins] enabled, App(plugins=...), COROLLA_PLUGINS) names the plugins"]
+    elif name in selection.enabled:
+        out = [f"in {selection.enabled_source}"]
+    else:
+        out = [f"provides a capability named in {selection.enabled_source}"]
+    for edge in dependency_edges(plan):
+        plugin = edge["plugin"]
+        if edge["needs"] == name and edge["kind"] == "requires":
+            if plan.resolution.decisions[plugin].status == ENABLED:
+                out.append(f"required by {plugin} ({edge['requirement']})")
+    return out
+
+
 def why_data(plan: Plan, name: str) -> dict[str, Any]:
+    """The decision, what NAME needs, and who needs it.
+
+    ``needed_by`` lists every plugin requiring or optionally integrating with
+    NAME; below that first level only ``requires`` edges are followed (an
+    optional integration of an integrator says nothing about NAME).
+    """
     decision = plan.resolution.decisions[name]
     edges = dependency_edges(plan)
     needs = [
@@ -102,17 +130,18 @@ def why_data(plan: Plan, name: str) -> dict[str, Any]:
         if e["plugin"] == name
     ]
 
-    def dependents(target: str, seen: frozenset[str]) -> list[dict[str, Any]]:
+    def dependents(target: str, seen: frozenset[str], kinds: tuple[str, ...]) -> list[dict[str, Any]]:
         out = []
         for e in edges:
-            if e["needs"] == target and e["plugin"] not in seen:
+            if e["needs"] == target and e["plugin"] not in seen and e["kind"] in kinds:
+                further = e["kind"] == "requires"
                 out.append(
                     {
                         "plugin": e["plugin"],
                         "status": plan.resolution.decisions[e["plugin"]].status,
                         "kind": e["kind"],
                         "requirement": e["requirement"],
-                        "needed_by": dependents(e["plugin"], seen | {e["plugin"]}),
+                        "needed_by": dependents(e["plugin"], seen | {e["plugin"]}, ("requires",)) if further else [],
                     }
                 )
         return out
@@ -124,8 +153,9 @@ def why_data(plan: Plan, name: str) -> dict[str, Any]:
         "status": decision.status,
         "reason": decision.reason,
         "position": decision.position,
+        "loaded_because": loaded_because(plan, name),
         "needs": needs,
-        "needed_by": dependents(name, frozenset({name})),
+        "needed_by": dependents(name, frozenset({name}), ("requires", "optional")),
     }
 
 
@@ -165,11 +195,44 @@ def _shown(setting: Setting, value: Any) -> Any:
     return "***" if setting.secret and value not in (None, "", []) else value
 
 
+def _invalid(plan: Plan, name: str, key: str) -> tuple[str, Any, str] | None:
+    """(source, raw value, why) of the last invalid value configured for ``[name] key``, or None.
+
+    Validation keeps only valid values, so the raw one is read back from its
+    problem (``"<source>: <where> = <repr>: <why>"``; a secret shows ``***``).
+    """
+    wheres = (f"[{name}] {key}", f"{ENV_PREFIX}{env_section(name)}__{key.upper()}")
+    found = None
+    for problem in plan.config_problems:
+        if problem.plugin != name or problem.kind != "wrong-type":
+            continue
+        for where in wheres:
+            source, marker, rest = problem.message.partition(f": {where} = ")
+            if not marker:
+                continue
+            # The repr may itself hold ": " (a dict): the first split whose left part parses is the value.
+            parts = rest.split(": ")
+            for i in range(1, len(parts)):
+                shown, why = ": ".join(parts[:i]), ": ".join(parts[i:])
+                if shown == "***":
+                    found = (source, shown, why)
+                    break
+                try:
+                    found = (source, ast.literal_eval(shown), why)
+                    break
+                except (ValueError, SyntaxError):
+                    continue
+    return found
+
+
 def settings_data(plan: Plan, name: str, settings: dict[str, Setting]) -> list[dict[str, Any]]:
     enabled = name in plan.resolution.order and name in plan.config
     out = []
     for key, setting in settings.items():
-        if enabled:
+        invalid = _invalid(plan, name, key) if enabled else None
+        if invalid is not None:
+            source, value, why = invalid  # what the operator configured, not the default used in its place
+        elif enabled:
             value, source = plan.config.masked(name).get(key), plan.config.source(name, key)
         else:
             value, source = _shown(setting, setting.default), "defaults"
@@ -183,6 +246,7 @@ def settings_data(plan: Plan, name: str, settings: dict[str, Setting]) -> list[d
                 "secret": setting.secret,
                 "choices": list(setting.choices),
                 "help": setting.help,
+                "invalid": why if invalid is not None else None,
             }
         )
     return out

@@ -1,8 +1,10 @@
 """The ``corolla`` command: global options, the built-in commands, and plugins' commands.
 
-Plugins' commands are looked up only when needed: for ``corolla --help``
-(to list them) and for a command name that is not built in. ``corolla
-plugins list`` and the other built-in commands never call the hook.
+``corolla --help`` and the built-in commands never import the app nor start
+a plugin. ``--help`` lists plugins' commands in their own section from
+``State.command_index()`` (the working folder's plan, bare plugin instances,
+no start-up); a plugin's command is built for real, with the app, only when
+its name is invoked.
 """
 
 from __future__ import annotations
@@ -29,23 +31,21 @@ BUILTIN: dict[str, click.Command] = {
 
 
 class CorollaGroup(click.Group):
-    """Built-in commands first; plugin commands appended, found through ``corolla_cli_commands``."""
+    """Built-in commands; plugins' commands listed from ``State.command_index()``, built only when invoked."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = sorted(BUILTIN)
         state = _state(ctx)
-        if state is None:
-            return names
-        found = state.plugin_commands()
-        for error in found.errors:
-            warn(error)
-        for name in sorted(found.commands):
-            if name in BUILTIN:
-                plugin = found.commands[name][0]
-                warn(f"plugin {plugin!r} adds command {name!r}, which is built in; the built-in one is kept")
-                continue
-            names.append(name)
+        if state is not None:
+            names += sorted(n for n in state.command_index().commands if n not in BUILTIN)
         return names
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Only the built-in commands here: listing a plugin's command through
+        # get_command would build it, which needs the app and its plugins started.
+        rows = [(name, BUILTIN[name].get_short_help_str(limit=formatter.width - 6 - 10)) for name in sorted(BUILTIN)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in BUILTIN:
@@ -53,8 +53,11 @@ class CorollaGroup(click.Group):
         state = _state(ctx)
         if state is None:
             return None
-        entry = state.plugin_commands().commands.get(cmd_name)
-        return entry[1] if entry else None
+        found = state.plugin_commands()
+        entry = found.commands.get(cmd_name)
+        if entry is not None:
+            return entry[1]
+        return None
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -69,6 +72,13 @@ class CorollaGroup(click.Group):
             if found and found.errors:
                 message += "\n" + "\n".join(found.errors)
             ctx.fail(message)
+        if name in BUILTIN or not name or name.startswith("-"):
+            return super().resolve_command(ctx, args)
+        state = _state(ctx)
+        if state is not None:
+            found = state.plugin_commands()
+            for error in found.errors:
+                warn(error)
         return super().resolve_command(ctx, args)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -76,12 +86,18 @@ class CorollaGroup(click.Group):
         state = _state(ctx)
         if state is None:
             return
-        found = state.plugin_commands()
-        if found.commands:
+        index = state.command_index()
+        rows = []
+        for name, (plugin, short) in sorted(index.commands.items()):
+            if name in BUILTIN:
+                warn(f"plugin {plugin!r} adds command {name!r}, which is built in; the built-in one is kept")
+                continue
+            rows.append((name, f"[{plugin}] {short}".rstrip()))
+        if rows:
             with formatter.section("Commands added by plugins"):
-                formatter.write_dl(
-                    [(name, f"from plugin {plugin!r}") for name, (plugin, _) in sorted(found.commands.items())]
-                )
+                formatter.write_dl(rows)
+        for error in index.errors:
+            warn(error)
 
 
 def _state(ctx: click.Context) -> State | None:

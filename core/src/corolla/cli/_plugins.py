@@ -110,7 +110,8 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
     state: State = ctx.find_root().obj
     commands = None
     if plan.ok:
-        found = state.plugin_commands()
+        # With the app loaded, its own commands; else the names from bare instances (nothing starts).
+        found = state.plugin_commands() if state.loaded_app is not None else state.command_index()
         if not found.errors or found.commands:
             commands = [cmd for cmd, (plugin, _) in found.commands.items() if plugin == name]
     data = _data.show_data(plan, name, commands)
@@ -142,7 +143,14 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         # The config file relative to the app's folder: shorter, and the same on every machine.
         root = str(plan.root) + os.sep
         rows = [
-            [s["key"], s["type"], _value(s["default"]), _value(s["value"]), s["source"].replace(root, ""), s["help"]]
+            [
+                s["key"],
+                s["type"],
+                _value(s["default"]),
+                _value(s["value"]) + (" " + paint(f"(invalid: {s['invalid']})", "red") if s["invalid"] else ""),
+                s["source"].replace(root, ""),
+                s["help"],
+            ]
             for s in data["settings"]
         ]
         echo(_indent(table(["KEY", "TYPE", "DEFAULT", "VALUE", "SOURCE", "HELP"], rows)))
@@ -181,6 +189,11 @@ def why(ctx: click.Context, name: str, as_json: bool) -> None:
         emit_json(data)
         return
     echo(f"{data['name']} {data['version']} ({data['distribution']}) is {status(data['status'])}: {data['reason']}")
+    if data["loaded_because"]:
+        echo("loaded because:")
+        root = str(plan.root) + os.sep  # the config file relative to the app's folder, as in plugins show
+        for because in data["loaded_because"]:
+            echo(f"  {because.replace(root, '')}")
     if data["needs"]:
         echo("needs:")
         decisions = plan.resolution.decisions
@@ -188,10 +201,15 @@ def why(ctx: click.Context, name: str, as_json: bool) -> None:
             provider = need["provider"]
             by = f"{provider} ({status(decisions[provider].status)})" if provider else "nothing installed provides it"
             echo(f"  {need['requirement']} ({need['kind']}) <- {by}")
-    if data["needed_by"]:
-        echo("needed by:")
-        _tree(data["needed_by"], "  ")
-    else:
+    required = [item for item in data["needed_by"] if item["kind"] == "requires"]
+    optional = [item for item in data["needed_by"] if item["kind"] == "optional"]
+    if required:
+        echo("required by:")
+        _tree(required, "  ")
+    if optional:
+        names = ", ".join(f"{item['plugin']} ({status(item['status'])})" for item in optional)
+        echo(f"integrated with (optional, they use it when it is loaded): {names}")
+    if not data["needed_by"]:
         echo("needed by: nothing (no other plugin requires it or integrates with it)")
 
 
@@ -235,6 +253,7 @@ def _tree_text(data: dict[str, Any]) -> str:
             needed.add(edge["needs"])
     roots = [n for n in nodes if n not in needed] or list(nodes)
     lines: list[str] = []
+    expanded: set[str] = set()  # a plugin's edges are printed once; later mentions say "(see above)"
 
     def label(name: str) -> str:
         node = nodes[name]
@@ -242,6 +261,7 @@ def _tree_text(data: dict[str, Any]) -> str:
 
     def walk(name: str, prefix: str, path: tuple[str, ...]) -> None:
         edges = needs.get(name, [])
+        expanded.add(name)
         for i, edge in enumerate(edges):
             last = i == len(edges) - 1
             branch = "`-- " if last else "|-- "
@@ -250,9 +270,12 @@ def _tree_text(data: dict[str, Any]) -> str:
             if target is None:
                 lines.append(f"{prefix}{branch}{what}: {paint('(not provided)', 'red')}")
                 continue
-            cycle = " (cycle)" if target in path else ""
-            lines.append(f"{prefix}{branch}{what}: {label(target)}{cycle}")
-            if not cycle:
+            if target in path:
+                lines.append(f"{prefix}{branch}{what}: {label(target)} (cycle)")
+            elif target in expanded and needs.get(target):
+                lines.append(f"{prefix}{branch}{what}: {label(target)} (see above)")
+            else:
+                lines.append(f"{prefix}{branch}{what}: {label(target)}")
                 walk(target, prefix + ("    " if last else "|   "), (*path, target))
 
     for root in roots:

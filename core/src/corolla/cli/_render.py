@@ -1,8 +1,9 @@
 """Rendering: aligned tables, colour only on a terminal, and JSON.
 
 The commands build plain data (the ``--json`` output); this module only
-turns it into text. Colour is used when stdout is a terminal and ``NO_COLOR``
-is unset (https://no-color.org); piped output never carries escape codes.
+turns it into text. Colour is used when the stream written to is a terminal
+and ``NO_COLOR`` is unset or empty (https://no-color.org); piped output
+never carries escape codes.
 """
 
 from __future__ import annotations
@@ -30,16 +31,18 @@ STATUS_COLOURS = {
 }
 
 
-def colour_enabled() -> bool:
-    if "NO_COLOR" in os.environ:
+def colour_enabled(err: bool = False) -> bool:
+    """Colour for stdout (or stderr with ``err``): that stream is a terminal and ``NO_COLOR`` is unset or empty."""
+    if os.environ.get("NO_COLOR"):
         return False
-    isatty = getattr(sys.stdout, "isatty", None)
+    stream = sys.stderr if err else sys.stdout
+    isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 
 
-def paint(text: str, colour: str | None, *, bold: bool = False) -> str:
-    """``text`` in ``colour`` when colour is on, else unchanged."""
-    if (colour is None and not bold) or not colour_enabled():
+def paint(text: str, colour: str | None, *, bold: bool = False, err: bool = False) -> str:
+    """``text`` in ``colour`` when colour is on for that stream (stdout, or stderr with ``err``), else unchanged."""
+    if (colour is None and not bold) or not colour_enabled(err):
         return text
     return click.style(text, fg=colour, bold=bold)
 
@@ -85,4 +88,4 @@ def echo(text: str = "", err: bool = False) -> None:
 
 
 def warn(text: str) -> None:
-    click.echo(paint("warning: ", "yellow", bold=True) + text, err=True)
+    click.echo(paint("warning: ", "yellow", bold=True, err=True) + text, err=True)

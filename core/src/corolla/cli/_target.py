@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import os
 import sys
+import sysconfig
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,10 +29,13 @@ import click
 
 from .._app import App, plan_app
 from .._errors import CorollaError, Problem
+from .._markers import PROJECT
 from .._plan import Plan
+from ._render import warn
 
 APP_ENV = "COROLLA_APP"
 DEFAULT_FILES = ("app.py", "wsgi.py")
+_IMPL_MARK = f"{PROJECT}_impl"
 
 
 class AppLoadError(click.ClickException):
@@ -51,6 +56,14 @@ class PlanError(click.ClickException):
     def __init__(self, error: CorollaError) -> None:
         super().__init__(str(error))
         self.problems: list[Problem] = list(getattr(error, "problems", []))
+
+
+@dataclass
+class CommandIndex:
+    """Plugins' command names for ``corolla --help``: name -> (plugin, short help), found without starting plugins."""
+
+    commands: dict[str, tuple[str, str]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -108,6 +121,48 @@ def _app_from(module: ModuleType, attr: str) -> Any:
     )
 
 
+def _cli_hook(cls: type | None) -> Any:
+    """The plugin class's ``corolla_cli_commands`` implementation (a plain function), or None."""
+    if cls is None:
+        return None
+    for attr in dir(cls):
+        fn = getattr(cls, attr, None)
+        opts = getattr(fn, _IMPL_MARK, None)
+        if isinstance(opts, dict) and (opts.get("specname") or attr) == "corolla_cli_commands":
+            return fn
+    return None
+
+
+def _short(filename: str, cwd: Path) -> str:
+    try:
+        return str(Path(filename).resolve().relative_to(cwd))
+    except ValueError:
+        return filename
+
+
+def _where(exc: BaseException, cwd: Path) -> str:
+    """``file:line`` of a SyntaxError, else of the innermost traceback frame in the user's code.
+
+    The user's code: a file under the working folder (outside a virtualenv in
+    it), else any file outside the standard library, site-packages and corolla.
+    """
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{_short(exc.filename, cwd)}:{exc.lineno}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<")]
+    ignored = {sysconfig.get_path("stdlib"), sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+    ignored.add(str(Path(__file__).resolve().parent.parent))  # corolla itself
+
+    def outside(filename: str) -> bool:
+        path = str(Path(filename).resolve())
+        return not any(p and path.startswith(str(Path(p).resolve())) for p in ignored) and "site-packages" not in path
+
+    for wanted in (lambda f: outside(f) and _short(f, cwd) != f, outside):
+        found = [f for f in frames if wanted(f.filename)]
+        if found:
+            return f"{_short(found[-1].filename, cwd)}:{found[-1].lineno}"
+    return ""
+
+
 class State:
     """Per-invocation state: options, and the app or plan, each loaded at most once."""
 
@@ -142,6 +197,8 @@ class State:
         self._inspection: App | None = None
         self._inspection_error: BaseException | None = None
         self._commands: PluginCommands | None = None
+        self._folder_plan: Plan | None = None
+        self._index: CommandIndex | None = None
 
     # -- the app -------------------------------------------------------------
 
@@ -163,6 +220,11 @@ class State:
         if self._app_error is not None:
             raise self._wrapped
         return self._app
+
+    @property
+    def loaded_app(self) -> App | None:
+        """The app if it was already loaded and works; never loads it."""
+        return self._app if self._app_loaded and self._app_error is None else None
 
     def require_app(self, command: str) -> App:
         app = self.app()
@@ -190,6 +252,9 @@ class State:
             text = str(exc)
         else:
             text = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            where = _where(exc, self.cwd)
+            if where:
+                text += f" (at {where})"
         if self.show_traceback:
             traceback.print_exception(type(exc), exc, exc.__traceback__)
         hint = "" if self.show_traceback else " (--traceback shows where)"
@@ -202,16 +267,23 @@ class State:
 
         An app that failed to start because of its plugins or config still
         has a plan (the error carries it), so inspection commands can show why.
+        An app that fails for another reason (it does not import, its factory
+        raises) is named in a one-line warning on stderr, and the plan is the
+        working folder's (``folder_plan``).
         """
         if self._plan is None:
             try:
                 app = self.app()
             except AppLoadError as err:
-                if not isinstance(err.cause, CorollaError):
-                    raise
-                if err.cause.plan is None:
-                    raise PlanError(err.cause) from err
-                self._plan = err.cause.plan
+                if isinstance(err.cause, CorollaError) and err.cause.plan is not None:
+                    self._plan = err.cause.plan  # a plugin-set or config problem: the app's own plan shows why
+                    return self._plan
+                if isinstance(err.cause, CorollaError):
+                    raise PlanError(err.cause) from err  # no plan could be made: [plugins] is invalid
+                # The app itself is broken (an import error, a typo): describe the
+                # installed set with this folder's config rather than nothing.
+                warn(f"{err.message}; showing the installed plugins with the config in {self.cwd} instead")
+                self._plan = self.folder_plan()
                 return self._plan
             if app is not None:
                 self._plan = app.plan
@@ -221,6 +293,15 @@ class State:
                 except CorollaError as exc:
                     raise PlanError(exc) from exc
         return self._plan
+
+    def folder_plan(self) -> Plan:
+        """The installed set planned with the working folder's config; never imports the app."""
+        if self._folder_plan is None:
+            try:
+                self._folder_plan = plan_app(self.cwd, plugin_path=self.plugin_path, environ=self.environ)
+            except CorollaError as exc:
+                raise PlanError(exc) from exc
+        return self._folder_plan
 
     @property
     def app_error(self) -> BaseException | None:
@@ -253,6 +334,58 @@ class State:
             self._inspection.close()
 
     # -- plugin commands -----------------------------------------------------
+
+    def command_index(self) -> CommandIndex:
+        """Plugins' command names and short help, for ``corolla --help``, without starting any plugin.
+
+        Neither the app nor any plugin's ``__init__``, ``corolla_configure``
+        or ``corolla_startup`` runs: each plugin the working folder's plan
+        enables gets a bare instance (``app`` None, its ``record`` and validated
+        ``config`` set) on which ``corolla_cli_commands(app=None)`` is called,
+        only to read the commands' names and help. A command is built for real
+        (with the app) only when it is invoked.
+        """
+        if self._index is not None:
+            return self._index
+        index = self._index = CommandIndex()
+        try:
+            plan = self.folder_plan()
+        except PlanError as err:
+            index.errors.append(f"plugin commands are unavailable: {err.message}")
+            return index
+        if not plan.ok:
+            index.errors.append(
+                "plugin commands are unavailable: the plugin set does not resolve (see corolla plugins check)"
+            )
+            return index
+        for name in plan.resolution.order:
+            record = plan.resolution.decisions[name].record
+            cls = record.plugin_class
+            method = _cli_hook(cls)
+            if cls is None or method is None:
+                continue
+            try:
+                bare = cls.__new__(cls)
+                bare.__dict__.update(app=None, record=record, config=plan.config[name])
+                wants_app = "app" in inspect.signature(method).parameters
+                commands = list(method(bare, **({"app": None} if wants_app else {})) or ())
+            except Exception as exc:
+                index.errors.append(f"plugin {record.label()} failed in corolla_cli_commands: {exc!r}")
+                continue
+            for command in commands:
+                if not isinstance(command, click.Command) or not command.name:
+                    index.errors.append(
+                        f"plugin {record.label()}: corolla_cli_commands returned {command!r}, not a named click command"
+                    )
+                elif command.name in index.commands:
+                    other = plan.resolution.decisions[index.commands[command.name][0]].record.label()
+                    index.errors.append(
+                        f"plugin {record.label()} adds command {command.name!r}, which plugin {other} "
+                        "already adds; the first in load order wins"
+                    )
+                else:
+                    index.commands[command.name] = (name, command.get_short_help_str(limit=70))
+        return index
 
     def plugin_commands(self) -> PluginCommands:
         """Commands from ``corolla_cli_commands``, one implementation at a time.

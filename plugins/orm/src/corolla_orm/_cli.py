@@ -7,7 +7,7 @@ are not loaded otherwise).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -16,16 +16,24 @@ from . import _migrations
 if TYPE_CHECKING:
     import corolla
 
+    from ._database import Database
+
+    class _App(corolla.App):
+        """The app as these commands see it: with the orm plugin's ``app.db`` (never instantiated)."""
+
+        db: Database
+
+
 NEEDS_APP = "`corolla db` needs an app: pass --app or set COROLLA_APP"
 
 
 def db_group(app: corolla.App | None) -> click.Group:
     """The ``db`` click group bound to ``app`` (None: every command explains it needs one)."""
 
-    def need_app() -> corolla.App:
+    def need_app() -> _App:
         if app is None:
             raise click.UsageError(NEEDS_APP)
-        return app
+        return cast("_App", app)
 
     def alembic(name: str, *args: Any, **kwargs: Any) -> Any:
         the_app = need_app()

@@ -35,7 +35,8 @@ class MigrationsMissing(Exception):
 
 def folder(app: corolla.App) -> Path:
     """The app's migrations folder (``[orm] migrations``, relative to the app root)."""
-    return app.root / app.config["orm"]["migrations"]
+    where: str = app.config["orm"]["migrations"]
+    return app.root / where
 
 
 def has_own(app: corolla.App) -> bool:

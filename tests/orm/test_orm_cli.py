@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from orm_models import Counter
 
+import corolla_orm
 from corolla import App
 
 
@@ -106,3 +111,72 @@ def test_without_an_app_commands_say_they_need_one(orm_app: Callable[..., App]) 
         assert result.exit_code == 2
         assert "needs an app: pass --app or set COROLLA_APP" in result.output
     assert "revision" in CliRunner().invoke(db, ["--help"]).output
+
+
+def ruff_check(*paths: Path) -> None:
+    """``ruff check`` with this repository's configuration (py310, UP, isort, pycodestyle) on ``paths``."""
+    ruff = Path(sys.executable).parent / "ruff"
+    config = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    result = subprocess.run(
+        [str(ruff), "check", "--no-cache", "--output-format", "concise", "--config", str(config), *map(str, paths)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_revisions_pass_the_repositorys_ruff_rules(orm_app: Callable[..., App], tmp_path: Path) -> None:
+    # What `corolla db revision` writes is committed to the app's repository as
+    # is: it must pass a py310 ruff config (UP007/UP035, isort, whitespace).
+    assert Counter.__table__ is not None  # the model autogenerate writes a table for
+    app = orm_app({"url": f"sqlite:///{tmp_path / 'lint.db'}"})
+    db = db_group(app)
+    invoke(db, "init")
+    invoke(db, "revision", "--autogenerate", "-m", "first", "--rev-id", "ddd444")
+    invoke(db, "upgrade")
+    invoke(db, "revision", "-m", "second, empty", "--rev-id", "eee555")
+    first, second = sorted((app.root / "migrations" / "versions").glob("*.py"))
+    assert first.name.startswith("ddd444_") and second.name.startswith("eee555_")
+    text = first.read_text()
+    assert "from collections.abc import Sequence" in text and "op.create_table('orm_test_counters'" in text
+    assert "down_revision: str | Sequence[str] | None = 'ddd444'" in second.read_text()
+    ruff_check(first, second)
+
+
+def test_the_revision_template_renders_ruff_clean_merges_and_dialect_imports(tmp_path: Path) -> None:
+    from alembic.util import format_as_comma, template_to_file
+
+    template = Path(corolla_orm.__file__).parent / "migration_template" / "script.py.mako"
+    common = {"create_date": "2026-11-25 18:30:00", "comma": format_as_comma, "up_revision": "fff666"}
+    merge = tmp_path / "fff666_merge.py"
+    template_to_file(
+        template,
+        merge,
+        "utf-8",
+        **common,
+        message="merge the two heads, add a JSONB column",
+        down_revision=("aaa111", "bbb222"),
+        branch_labels=None,
+        depends_on=None,
+        imports="from sqlalchemy.dialects import postgresql",
+        upgrades="op.add_column('t', sa.Column('j', postgresql.JSONB(), nullable=True))",
+        downgrades="op.drop_column('t', 'j')",
+    )
+    branch = tmp_path / "fff666_branch.py"
+    template_to_file(
+        template,
+        branch,
+        "utf-8",
+        **common,
+        message="a branch of its own",
+        down_revision=None,
+        branch_labels=("mine",),
+        depends_on=["aaa111", "bbb222"],
+        imports="",
+        upgrades=None,
+        downgrades=None,
+    )
+    assert "Revises: aaa111, bbb222\n" in merge.read_text()
+    assert "Revises:\n" in branch.read_text()
+    assert "depends_on: str | Sequence[str] | None = ['aaa111', 'bbb222']" in branch.read_text()
+    ruff_check(merge, branch)

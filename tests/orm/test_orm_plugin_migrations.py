@@ -82,14 +82,14 @@ def test_the_apps_revisions_build_on_its_own_head_and_depend_on_the_plugins(
     invoke(db, "revision", "-m", "first", "--rev-id", "app000000001")
     (first,) = versions.glob("app000000001_*.py")
     text = first.read_text()
-    assert "down_revision: Union[str, Sequence[str], None] = None" in text
-    assert "depends_on: Union[str, Sequence[str], None] = '5b1e00000001'" in text
+    assert "down_revision: str | Sequence[str] | None = None" in text
+    assert "depends_on: str | Sequence[str] | None = '5b1e00000001'" in text
     assert not list(shipped.glob("app*"))  # written to the app's folder, never the plugin's
 
     invoke(db, "revision", "-m", "second", "--rev-id", "app000000002")
     (second,) = versions.glob("app000000002_*.py")
-    assert "down_revision: Union[str, Sequence[str], None] = 'app000000001'" in second.read_text()
-    assert "depends_on: Union[str, Sequence[str], None] = None" in second.read_text()
+    assert "down_revision: str | Sequence[str] | None = 'app000000001'" in second.read_text()
+    assert "depends_on: str | Sequence[str] | None = None" in second.read_text()
 
     invoke(db, "upgrade")
     assert "shipper_thing" in tables(app)

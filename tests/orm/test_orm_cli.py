@@ -56,6 +56,7 @@ def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
     folder = cli_app.root / "migrations"
     assert {p.name for p in folder.iterdir()} >= {"env.py", "script.py.mako", "versions"}
     assert deploy_check(cli_app, "orm.migrations").ok  # no scripts, empty database: at head
+    assert invoke(db, "upgrade") == "Already at head\n"
 
     out = invoke(db, "revision", "--autogenerate", "-m", "first", "--rev-id", "aaa111")
     (script,) = (folder / "versions").glob("aaa111_*.py")
@@ -64,7 +65,7 @@ def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
     assert "orm_test_counters" not in tables(cli_app)
     assert not deploy_check(cli_app, "orm.migrations").ok
 
-    invoke(db, "upgrade")
+    assert invoke(db, "upgrade") == "Upgraded to aaa111 (head)\n"
     assert "orm_test_counters" in tables(cli_app)
     assert "aaa111 (head)" in invoke(db, "current")
     assert deploy_check(cli_app, "orm.migrations").ok
@@ -73,14 +74,17 @@ def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
     history = invoke(db, "history")
     assert "aaa111 -> bbb222 (head), empty second" in history
     assert "<base> -> aaa111, first" in history
-    invoke(db, "upgrade")
+    assert invoke(db, "upgrade") == "Upgraded to bbb222 (head)\n"
     assert "bbb222 (head)" in invoke(db, "current")
+    assert invoke(db, "upgrade") == "Already at head: bbb222 (head)\n"
 
-    invoke(db, "downgrade", "aaa111")
+    assert invoke(db, "downgrade", "aaa111") == "Downgraded to aaa111\n"
     assert "aaa111" in invoke(db, "current") and "bbb222" not in invoke(db, "current")
-    invoke(db, "downgrade", "base")
+    assert invoke(db, "upgrade", "aaa111") == "Nothing to upgrade: the database is at aaa111\n"
+    assert invoke(db, "downgrade", "base") == "Downgraded to base\n"
     assert "orm_test_counters" not in tables(cli_app)
     assert invoke(db, "current").strip() == ""
+    assert invoke(db, "downgrade", "base") == "Nothing to downgrade: the database is at base\n"
 
 
 def test_create_all_and_stamp(cli_app: App) -> None:
@@ -90,8 +94,11 @@ def test_create_all_and_stamp(cli_app: App) -> None:
     assert "***" in invoke(db, "create-all") or cli_app.db.engine.url.password is None  # never the password
     invoke(db, "init")
     invoke(db, "revision", "--autogenerate", "-m", "first", "--rev-id", "ccc333")
-    invoke(db, "stamp", "head")
+    assert invoke(db, "stamp", "head") == "Stamped as ccc333 (head)\n"
     assert "ccc333 (head)" in invoke(db, "current")
+    assert invoke(db, "stamp", "head") == "Already at head: ccc333 (head)\n"
+    assert invoke(db, "stamp", "base") == "Stamped as base\n"
+    assert "orm_test_counters" in tables(cli_app)  # stamping runs no migration
 
 
 def test_errors_are_explained(orm_app: Callable[..., App]) -> None:

@@ -12,6 +12,9 @@ from notes_support import create_app
 from corolla import App
 from corolla.testing import run_cli
 
+#: What `corolla db upgrade` reports at the end: the notes branch's head, and auth's that it depends on.
+AT_HEAD = "3f9c2d1a7b40 (notes) (head), c0a17e5a0001 (auth) (effective head)"
+
 
 def cli(app: App, *args: str) -> str:
     result = run_cli(*args, app=app)
@@ -29,13 +32,14 @@ def test_upgrade_creates_the_tables_and_twice_is_a_no_op(tmp_path: Path) -> None
     app = create_app(tmp_path / "instance")
     try:
         assert not deploy_check(app, "orm.migrations")
-        cli(app, "db", "upgrade")
+        out = cli(app, "db", "upgrade")
+        assert out == f"Upgraded to {AT_HEAD}\n"
         tables = set(sa.inspect(app.db.engine).get_table_names())
         assert {"auth_user", "notes"} <= tables
         current = cli(app, "db", "current")
         assert "3f9c2d1a7b40 (head)" in current and "c0a17e5a0001" in current
         assert deploy_check(app, "orm.migrations")
-        cli(app, "db", "upgrade")  # the second `make demo`
+        assert cli(app, "db", "upgrade") == f"Already at head: {AT_HEAD}\n"  # the second `make demo`
         assert deploy_check(app, "orm.migrations")
     finally:
         app.close()
@@ -56,8 +60,8 @@ def test_the_model_matches_the_migration(app: App) -> None:
 
 
 def test_the_notes_branch_downgrades_and_upgrades_again(app: App) -> None:
-    cli(app, "db", "downgrade", "notes@base")
+    assert cli(app, "db", "downgrade", "notes@base") == "Downgraded to c0a17e5a0001 (auth) (effective head)\n"
     tables = set(sa.inspect(app.db.engine).get_table_names())
     assert "notes" not in tables and "auth_user" in tables
-    cli(app, "db", "upgrade")
+    assert cli(app, "db", "upgrade") == f"Upgraded to {AT_HEAD}\n"
     assert "notes" in set(sa.inspect(app.db.engine).get_table_names())

@@ -5,6 +5,14 @@ Routing is its own plugin (built elsewhere); these tests dispatch with
 ``app.views`` (a dict the test fills) and answers errors with
 ``app.error_pages[status]`` like routing's ``@app.errorhandler(status)``, so
 the orm plugin is tested through a real App and the real WSGI path.
+
+``Model.metadata`` is shared by every app in the process, and other test
+folders add their tables to it (``notes`` and ``auth_*`` when their models are
+imported, ``forms_test_articles``, the sessions sql backend's
+``corolla_sessions``). ``create_all`` and autogenerate act on every table in
+it, so during each orm test it holds only the orm tests' own tables
+(``orm_test_*``): what these tests create and generate does not depend on
+which tests ran before them in the same process.
 """
 
 from __future__ import annotations
@@ -17,6 +25,10 @@ import pytest
 import sqlalchemy as sa
 
 from corolla import App
+from corolla_orm import Model
+
+#: The tables the orm tests' own models declare.
+OWN_TABLES = "orm_test_"
 
 VIEWS_PLUGIN = """
 @hookimpl
@@ -35,6 +47,23 @@ def corolla_dispatch(self, request):
     view = self.views.get(request.path)
     return view(request) if view is not None else None
 """
+
+
+@pytest.fixture(autouse=True)
+def own_tables_only() -> Iterator[None]:
+    """``Model.metadata`` without other folders' tables for the test, then with them again (the same objects)."""
+    metadata = Model.metadata
+    others = [table for table in metadata.tables.values() if not table.name.startswith(OWN_TABLES)]
+    for table in others:
+        metadata.remove(table)
+    try:
+        yield
+    finally:
+        for table in others:
+            if table.key not in metadata.tables:
+                # MetaData has no public way back in for a Table it already made
+                # (its mapped class still uses that object); this is what Table() calls.
+                metadata._add_table(table.name, table.schema, table)
 
 
 @pytest.fixture(autouse=True)

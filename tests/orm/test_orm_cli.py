@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from orm_models import Counter
 
+import corolla_orm
 from corolla import App
 
 
@@ -51,6 +56,7 @@ def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
     folder = cli_app.root / "migrations"
     assert {p.name for p in folder.iterdir()} >= {"env.py", "script.py.mako", "versions"}
     assert deploy_check(cli_app, "orm.migrations").ok  # no scripts, empty database: at head
+    assert invoke(db, "upgrade") == "Already at head\n"
 
     out = invoke(db, "revision", "--autogenerate", "-m", "first", "--rev-id", "aaa111")
     (script,) = (folder / "versions").glob("aaa111_*.py")
@@ -59,7 +65,7 @@ def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
     assert "orm_test_counters" not in tables(cli_app)
     assert not deploy_check(cli_app, "orm.migrations").ok
 
-    invoke(db, "upgrade")
+    assert invoke(db, "upgrade") == "Upgraded to aaa111 (head)\n"
     assert "orm_test_counters" in tables(cli_app)
     assert "aaa111 (head)" in invoke(db, "current")
     assert deploy_check(cli_app, "orm.migrations").ok
@@ -68,14 +74,17 @@ def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
     history = invoke(db, "history")
     assert "aaa111 -> bbb222 (head), empty second" in history
     assert "<base> -> aaa111, first" in history
-    invoke(db, "upgrade")
+    assert invoke(db, "upgrade") == "Upgraded to bbb222 (head)\n"
     assert "bbb222 (head)" in invoke(db, "current")
+    assert invoke(db, "upgrade") == "Already at head: bbb222 (head)\n"
 
-    invoke(db, "downgrade", "aaa111")
+    assert invoke(db, "downgrade", "aaa111") == "Downgraded to aaa111\n"
     assert "aaa111" in invoke(db, "current") and "bbb222" not in invoke(db, "current")
-    invoke(db, "downgrade", "base")
+    assert invoke(db, "upgrade", "aaa111") == "Nothing to upgrade: the database is at aaa111\n"
+    assert invoke(db, "downgrade", "base") == "Downgraded to base\n"
     assert "orm_test_counters" not in tables(cli_app)
     assert invoke(db, "current").strip() == ""
+    assert invoke(db, "downgrade", "base") == "Nothing to downgrade: the database is at base\n"
 
 
 def test_create_all_and_stamp(cli_app: App) -> None:
@@ -85,8 +94,11 @@ def test_create_all_and_stamp(cli_app: App) -> None:
     assert "***" in invoke(db, "create-all") or cli_app.db.engine.url.password is None  # never the password
     invoke(db, "init")
     invoke(db, "revision", "--autogenerate", "-m", "first", "--rev-id", "ccc333")
-    invoke(db, "stamp", "head")
+    assert invoke(db, "stamp", "head") == "Stamped as ccc333 (head)\n"
     assert "ccc333 (head)" in invoke(db, "current")
+    assert invoke(db, "stamp", "head") == "Already at head: ccc333 (head)\n"
+    assert invoke(db, "stamp", "base") == "Stamped as base\n"
+    assert "orm_test_counters" in tables(cli_app)  # stamping runs no migration
 
 
 def test_errors_are_explained(orm_app: Callable[..., App]) -> None:
@@ -106,3 +118,72 @@ def test_without_an_app_commands_say_they_need_one(orm_app: Callable[..., App]) 
         assert result.exit_code == 2
         assert "needs an app: pass --app or set COROLLA_APP" in result.output
     assert "revision" in CliRunner().invoke(db, ["--help"]).output
+
+
+def ruff_check(*paths: Path) -> None:
+    """``ruff check`` with this repository's configuration (py310, UP, isort, pycodestyle) on ``paths``."""
+    ruff = Path(sys.executable).parent / "ruff"
+    config = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    result = subprocess.run(
+        [str(ruff), "check", "--no-cache", "--output-format", "concise", "--config", str(config), *map(str, paths)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_revisions_pass_the_repositorys_ruff_rules(orm_app: Callable[..., App], tmp_path: Path) -> None:
+    # What `corolla db revision` writes is committed to the app's repository as
+    # is: it must pass a py310 ruff config (UP007/UP035, isort, whitespace).
+    assert Counter.__table__ is not None  # the model autogenerate writes a table for
+    app = orm_app({"url": f"sqlite:///{tmp_path / 'lint.db'}"})
+    db = db_group(app)
+    invoke(db, "init")
+    invoke(db, "revision", "--autogenerate", "-m", "first", "--rev-id", "ddd444")
+    invoke(db, "upgrade")
+    invoke(db, "revision", "-m", "second, empty", "--rev-id", "eee555")
+    first, second = sorted((app.root / "migrations" / "versions").glob("*.py"))
+    assert first.name.startswith("ddd444_") and second.name.startswith("eee555_")
+    text = first.read_text()
+    assert "from collections.abc import Sequence" in text and "op.create_table('orm_test_counters'" in text
+    assert "down_revision: str | Sequence[str] | None = 'ddd444'" in second.read_text()
+    ruff_check(first, second)
+
+
+def test_the_revision_template_renders_ruff_clean_merges_and_dialect_imports(tmp_path: Path) -> None:
+    from alembic.util import format_as_comma, template_to_file
+
+    template = Path(corolla_orm.__file__).parent / "migration_template" / "script.py.mako"
+    common = {"create_date": "2026-11-25 18:30:00", "comma": format_as_comma, "up_revision": "fff666"}
+    merge = tmp_path / "fff666_merge.py"
+    template_to_file(
+        template,
+        merge,
+        "utf-8",
+        **common,
+        message="merge the two heads, add a JSONB column",
+        down_revision=("aaa111", "bbb222"),
+        branch_labels=None,
+        depends_on=None,
+        imports="from sqlalchemy.dialects import postgresql",
+        upgrades="op.add_column('t', sa.Column('j', postgresql.JSONB(), nullable=True))",
+        downgrades="op.drop_column('t', 'j')",
+    )
+    branch = tmp_path / "fff666_branch.py"
+    template_to_file(
+        template,
+        branch,
+        "utf-8",
+        **common,
+        message="a branch of its own",
+        down_revision=None,
+        branch_labels=("mine",),
+        depends_on=["aaa111", "bbb222"],
+        imports="",
+        upgrades=None,
+        downgrades=None,
+    )
+    assert "Revises: aaa111, bbb222\n" in merge.read_text()
+    assert "Revises:\n" in branch.read_text()
+    assert "depends_on: str | Sequence[str] | None = ['aaa111', 'bbb222']" in branch.read_text()
+    ruff_check(merge, branch)

@@ -62,13 +62,13 @@ def test_an_app_without_migrations_of_its_own_gets_the_plugins_tables(
     db = db_group(app)
     check = deploy_check(app, "orm.migrations")
     assert not check.ok and "5b1e00000001 not applied" in check.message
-    invoke(db, "upgrade")
+    assert invoke(db, "upgrade") == "Upgraded to 5b1e00000001 (shipper) (head)\n"
     assert "shipper_thing" in tables(app)
     assert "5b1e00000001 (head)" in invoke(db, "current")
     assert deploy_check(app, "orm.migrations").ok
     # Writing a revision needs the app's own folder.
     assert "corolla db init" in invoke(db, "revision", "-m", "x", ok=False)
-    invoke(db, "downgrade", "shipper@base")
+    assert invoke(db, "downgrade", "shipper@base") == "Downgraded to base\n"
     assert "shipper_thing" not in tables(app)
 
 
@@ -82,16 +82,18 @@ def test_the_apps_revisions_build_on_its_own_head_and_depend_on_the_plugins(
     invoke(db, "revision", "-m", "first", "--rev-id", "app000000001")
     (first,) = versions.glob("app000000001_*.py")
     text = first.read_text()
-    assert "down_revision: Union[str, Sequence[str], None] = None" in text
-    assert "depends_on: Union[str, Sequence[str], None] = '5b1e00000001'" in text
+    assert "down_revision: str | Sequence[str] | None = None" in text
+    assert "depends_on: str | Sequence[str] | None = '5b1e00000001'" in text
     assert not list(shipped.glob("app*"))  # written to the app's folder, never the plugin's
 
     invoke(db, "revision", "-m", "second", "--rev-id", "app000000002")
     (second,) = versions.glob("app000000002_*.py")
-    assert "down_revision: Union[str, Sequence[str], None] = 'app000000001'" in second.read_text()
-    assert "depends_on: Union[str, Sequence[str], None] = None" in second.read_text()
+    assert "down_revision: str | Sequence[str] | None = 'app000000001'" in second.read_text()
+    assert "depends_on: str | Sequence[str] | None = None" in second.read_text()
 
-    invoke(db, "upgrade")
+    # The app's head depends on the plugin's, which the database does not record: an "effective head".
+    out = invoke(db, "upgrade")
+    assert out == "Upgraded to 5b1e00000001 (shipper) (effective head), app000000002 (head)\n"
     assert "shipper_thing" in tables(app)
     check = deploy_check(app, "orm.migrations")
     assert check.ok, check.message
@@ -117,3 +119,4 @@ def test_upgrade_sql_covers_every_head(shipped: Path, app_with: Callable[..., Ap
     app = app_with(shipped)
     out = invoke(db_group(app), "upgrade", "--sql")
     assert "CREATE TABLE shipper_thing" in out
+    assert "Upgraded" not in out  # the SQL only: nothing ran, nothing connected

@@ -21,7 +21,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeGuard, TypeVar, cast
 from urllib.parse import urlsplit
 
 from ._errors import CSRFError
@@ -30,6 +30,13 @@ if TYPE_CHECKING:
     from itsdangerous import TimestampSigner
 
     import corolla
+    from corolla_sessions import Session
+
+    class _SessionRequest(corolla.Request):
+        """A request with the sessions plugin's ``request.session`` (for the type checker; never instantiated)."""
+
+        session: Session
+
 
 logger = logging.getLogger("corolla.forms")
 
@@ -192,7 +199,7 @@ class CSRFProtection:
                 "If that site is yours, add it to [forms] csrf_trusted_origins.",
             )
 
-    def _fail(self, request: corolla.Request, reason: str, message: str) -> Any:
+    def _fail(self, request: corolla.Request, reason: str, message: str) -> NoReturn:
         env = request.environ
         logger.warning(
             "CSRF check failed on '%s %s': %s", env.get("REQUEST_METHOD", "?"), env.get("PATH_INFO", ""), reason
@@ -200,9 +207,9 @@ class CSRFProtection:
         raise CSRFError(reason, message)
 
 
-def _session(request: corolla.Request) -> Any:
+def _session(request: corolla.Request) -> Session:
     try:
-        return request.session  # type: ignore[attr-defined]
+        return cast("_SessionRequest", request).session
     except AttributeError:
         raise RuntimeError(
             "corolla-forms needs request.session, which the sessions plugin adds; "
@@ -210,7 +217,7 @@ def _session(request: corolla.Request) -> Any:
         ) from None
 
 
-def _is_secret(value: Any) -> bool:
+def _is_secret(value: object) -> TypeGuard[str]:
     if not isinstance(value, str) or len(value) != 32:
         return False
     try:
@@ -238,13 +245,13 @@ def protection(request: corolla.Request) -> CSRFProtection:
     """The ``CSRFProtection`` of the app serving ``request``."""
     app = request.app
     plugin = app.plugins.get("forms") if app is not None else None
-    csrf = getattr(plugin, "csrf", None)
+    csrf: CSRFProtection | None = getattr(plugin, "csrf", None)
     if csrf is None:
         raise RuntimeError(
             "corolla_forms is used, but the forms plugin is not enabled in the app serving this request; "
             "add 'forms' to [plugins] enabled (and pip install corolla-forms)"
         )
-    return csrf  # type: ignore[no-any-return]
+    return csrf
 
 
 def csrf_token(request: corolla.Request) -> str:
@@ -270,8 +277,8 @@ def csrf_exempt(view: V) -> V:
         request.__dict__[_EXEMPT] = True
         return view(request, *args, **kwargs)
 
-    exempt_view.csrf_exempt = True  # type: ignore[attr-defined]
-    return exempt_view  # type: ignore[return-value]
+    exempt_view.__dict__["csrf_exempt"] = True
+    return cast("V", exempt_view)
 
 
 def mark_exempt(request: corolla.Request) -> None:

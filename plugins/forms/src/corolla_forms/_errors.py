@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from werkzeug.exceptions import BadRequest
 from werkzeug.sansio.response import Response as _SansIOResponse
 from werkzeug.wrappers import Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.wrappers import Request
 
 #: Why a CSRF check failed, as the ``reason`` of a ``CSRFError``.
 REASONS = ("missing", "invalid", "expired", "wrong-session", "no-session", "origin")
@@ -34,10 +38,16 @@ class _JSONAware(BadRequest):
     def json_body(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def get_response(self, environ: Any = None, scope: Any = None) -> _SansIOResponse:
+    # werkzeug's overloads: a WSGI Response for an environ (or none), a sans-IO one for an ASGI scope.
+    @overload
+    def get_response(self, environ: WSGIEnvironment | Request | None = ..., scope: None = None) -> Response: ...
+    @overload
+    def get_response(self, environ: None = None, scope: dict[str, Any] = ...) -> _SansIOResponse: ...
+    def get_response(self, environ: Any = None, scope: Any = None) -> Response | _SansIOResponse:
         if wants_json(environ):
             return Response(json.dumps(self.json_body(), ensure_ascii=False), self.code, mimetype="application/json")
-        return super().get_response(environ, scope)
+        response: Response | _SansIOResponse = super().get_response(environ, scope)
+        return response
 
 
 class CSRFError(_JSONAware):

@@ -14,15 +14,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from werkzeug.datastructures import FileStorage
-from wtforms import fields
-from wtforms.validators import DataRequired, StopValidation, ValidationError
+from wtforms import fields  # type: ignore[import-untyped]
+from wtforms.validators import DataRequired, StopValidation, ValidationError  # type: ignore[import-untyped]
 
 
 def _is_file(value: Any) -> bool:
     return isinstance(value, FileStorage) and bool(value.filename)
 
 
-class FileField(fields.FileField):  # type: ignore[misc]
+class FileField(fields.FileField):  # type: ignore[misc]  # WTForms is untyped: its classes are Any
     """A file input; ``data`` is the uploaded ``werkzeug.datastructures.FileStorage``, or None.
 
     A browser sends an empty part for a file input left empty, and a client
@@ -71,11 +71,11 @@ def _size(upload: FileStorage) -> int:
     return size
 
 
-def _human(size: int) -> str:
+def _human(size: float) -> str:
     for unit in ("bytes", "kB", "MB", "GB"):
         if size < 1000 or unit == "GB":
             return f"{size} {unit}" if unit == "bytes" else f"{size:.3g} {unit}"
-        size /= 1000  # type: ignore[assignment]
+        size /= 1000
     raise AssertionError("unreachable")
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import wtforms
+import wtforms  # type: ignore[import-untyped]
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import UnprocessableEntity
-from wtforms.csrf.core import CSRF, CSRFTokenField
-from wtforms.meta import DefaultMeta
+from wtforms.csrf.core import CSRF, CSRFTokenField  # type: ignore[import-untyped]
+from wtforms.meta import DefaultMeta  # type: ignore[import-untyped]
 
 from ._csrf import SAFE_METHODS, protection
 from ._errors import InvalidJSON
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class _TokenField(CSRFTokenField):
+class _TokenField(CSRFTokenField):  # type: ignore[misc]  # WTForms is untyped: its classes are Any
     """The hidden ``csrf_token`` field; its token is made when the field is rendered, not before.
 
     WTForms computes the token while binding the form, which would touch the
@@ -33,16 +33,17 @@ class _TokenField(CSRFTokenField):
     def process(self, *args: Any, **kwargs: Any) -> None:
         super(CSRFTokenField, self).process(*args, **kwargs)  # skip the eager generate_csrf_token
 
-    @property  # type: ignore[override]
+    @property
     def current_token(self) -> str | None:
-        return self.csrf_impl.generate_csrf_token(self)  # type: ignore[no-any-return]
+        token: str | None = self.csrf_impl.generate_csrf_token(self)
+        return token
 
     @current_token.setter
     def current_token(self, value: Any) -> None:
         pass
 
 
-class _SessionCSRF(CSRF):
+class _SessionCSRF(CSRF):  # type: ignore[misc]
     field_class = _TokenField
 
     def setup_form(self, form: Any) -> Any:
@@ -58,7 +59,7 @@ class _SessionCSRF(CSRF):
         pass  # Form.validate checks the token before any field, and raises a 400 instead of a field error
 
 
-class _Meta(DefaultMeta):
+class _Meta(DefaultMeta):  # type: ignore[misc]
     csrf = True
     csrf_class = _SessionCSRF
 

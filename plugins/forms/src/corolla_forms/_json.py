@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wtforms import fields as f
-from wtforms.fields.core import UnboundField
+from wtforms import fields as f  # type: ignore[import-untyped]
+from wtforms.fields.core import UnboundField  # type: ignore[import-untyped]
 
 NUMERIC = (f.IntegerField, f.DecimalField, f.FloatField)
 #: Fields taking a list of values in JSON.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import corolla
 from corolla import Setting, hookimpl
@@ -11,7 +11,14 @@ from corolla import Setting, hookimpl
 from ._csrf import CSRFProtection, is_exempt_view, mark_exempt
 
 if TYPE_CHECKING:
+    from werkzeug.routing import Rule
+
     Handler = Callable[[corolla.Request], Any]
+
+    class _RoutedRequest(corolla.Request):
+        """A request with the routing plugin's ``request.url_rule`` (for the type checker; never instantiated)."""
+
+        url_rule: Rule | None
 
 
 class FormsPlugin(corolla.Plugin):
@@ -113,5 +120,5 @@ def _view_of(request: corolla.Request) -> tuple[bool, Any]:
     """
     if not hasattr(type(request), "url_rule"):
         return False, None
-    rule = request.url_rule  # type: ignore[attr-defined]
+    rule = cast("_RoutedRequest", request).url_rule
     return True, getattr(rule, "view", None)

@@ -7,7 +7,7 @@ are not loaded otherwise).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -16,18 +16,27 @@ from . import _migrations
 if TYPE_CHECKING:
     import corolla
 
+    from ._database import Database
+
+    class _App(corolla.App):
+        """The app as these commands see it: with the orm plugin's ``app.db`` (never instantiated)."""
+
+        db: Database
+
+
 NEEDS_APP = "`corolla db` needs an app: pass --app or set COROLLA_APP"
 
 
 def db_group(app: corolla.App | None) -> click.Group:
     """The ``db`` click group bound to ``app`` (None: every command explains it needs one)."""
 
-    def need_app() -> corolla.App:
+    def need_app() -> _App:
         if app is None:
             raise click.UsageError(NEEDS_APP)
-        return app
+        return cast("_App", app)
 
-    def alembic(name: str, *args: Any, **kwargs: Any) -> Any:
+    def alembic(name: str, *args: Any, report: bool = False, **kwargs: Any) -> Any:
+        """Run ``alembic.command.<name>``; ``report``: then say which revisions the database is at."""
         the_app = need_app()
         from alembic import command
         from alembic.util import CommandError
@@ -41,7 +50,13 @@ def db_group(app: corolla.App | None) -> click.Group:
         except CommandError as exc:
             raise click.ClickException(str(exc)) from None
         try:
-            return getattr(command, name)(config, *args, **kwargs)
+            # Alembic logs what it runs, but its logging is not configured here: compare before and after.
+            before = _migrations.current_revisions(the_app.db) if report else None
+            result = getattr(command, name)(config, *args, **kwargs)
+            if before is not None:
+                after = _migrations.current_revisions(the_app.db)
+                click.echo(_migrations.summary(config, name, before, after))
+            return result
         except CommandError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -74,14 +89,14 @@ def db_group(app: corolla.App | None) -> click.Group:
     @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
     def upgrade(revision: str, sql: bool) -> None:
         """Apply migrations up to REVISION (default: every head, the app's and its plugins')."""
-        alembic("upgrade", revision, sql=sql)
+        alembic("upgrade", revision, sql=sql, report=not sql)
 
     @db.command("downgrade")
     @click.argument("revision")
     @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
     def downgrade(revision: str, sql: bool) -> None:
         """Undo migrations down to REVISION (e.g. -1, base, or an id)."""
-        alembic("downgrade", revision, sql=sql)
+        alembic("downgrade", revision, sql=sql, report=not sql)
 
     @db.command("current")
     @click.option("-v", "--verbose", is_flag=True)
@@ -99,7 +114,7 @@ def db_group(app: corolla.App | None) -> click.Group:
     @click.argument("revision", default="heads")
     def stamp(revision: str) -> None:
         """Mark the database as at REVISION without running migrations (after create-all)."""
-        alembic("stamp", revision)
+        alembic("stamp", revision, report=True)
 
     @db.command("create-all")
     def create_all() -> None:

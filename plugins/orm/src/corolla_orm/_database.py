@@ -41,7 +41,8 @@ class Database:
         instance_path: str | Path | None = None,
     ) -> None:
         self.instance_path = Path(instance_path) if instance_path is not None else None
-        self.urls: dict[str | None, str] = {None: url, **(binds or {})}
+        self.urls: dict[str | None, str] = {None: url}
+        self.urls.update(binds or {})
         self.engine_options = dict(engine_options or {})
         self._engines: dict[str | None, Engine] = {}
         self._lock = threading.Lock()

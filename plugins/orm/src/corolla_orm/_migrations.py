@@ -35,7 +35,8 @@ class MigrationsMissing(Exception):
 
 def folder(app: corolla.App) -> Path:
     """The app's migrations folder (``[orm] migrations``, relative to the app root)."""
-    return app.root / app.config["orm"]["migrations"]
+    where: str = app.config["orm"]["migrations"]
+    return app.root / where
 
 
 def has_own(app: corolla.App) -> bool:
@@ -162,6 +163,38 @@ def _applied(script: ScriptDirectory, current: set[str]) -> set[str]:
     for revision in current:
         applied.update(rev.revision for rev in script.iterate_revisions(revision, "base"))
     return applied
+
+
+def current_revisions(db: Database) -> set[str]:
+    """The revisions the database's version table holds (connects; empty at base)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+#: What ``summary`` says a command did when the revisions changed.
+DONE = {"upgrade": "Upgraded to", "downgrade": "Downgraded to", "stamp": "Stamped as"}
+
+
+def summary(config: Config, command_name: str, before: set[str], after: set[str]) -> str:
+    """One line on what ``upgrade``, ``downgrade`` or ``stamp`` did, from the revisions before and after.
+
+    Revisions are named as ``corolla db current`` and ``history`` name them,
+    with their branch labels: ``3f9c2d1a7b40 (notes) (head), c0a17e5a0001
+    (auth) (effective head)`` (an effective head is one the database does
+    not record because a later revision depends on it).
+    """
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(config)
+    revisions = sorted(script.get_all_current(tuple(after)), key=lambda rev: rev.revision)
+    where = ", ".join(rev.cmd_format(False, include_branches=True, tree_indicators=False) for rev in revisions)
+    if before != after:
+        return f"{DONE[command_name]} {where or 'base'}"
+    if command_name != "downgrade" and not set(script.get_heads()) - _applied(script, after):
+        return f"Already at head: {where}" if where else "Already at head"
+    return f"Nothing to {command_name}: the database is at {where or 'base'}"
 
 
 def heads_and_current(app: corolla.App, db: Database) -> tuple[set[str], set[str]]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.exc import NoResultFound
 from werkzeug.exceptions import NotFound
 
 
 class RowNotFound(NotFound, NoResultFound):
     """No row with that primary key: a 404 for the client, a ``NoResultFound`` for code."""
+
+    #: werkzeug's status (404, first in the MRO), which also stands in for SQLAlchemy's error code (a str or None).
+    code: Any = NotFound.code
 
     def __init__(self, detail: str) -> None:
         # The client sees werkzeug's generic 404 text; the detail (model and

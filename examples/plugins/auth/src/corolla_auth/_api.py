@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import corolla
 
 if TYPE_CHECKING:
+    from ._typing import AuthRequest
     from .models import User
 
 #: The session key holding the logged-in user's id.
@@ -28,7 +29,7 @@ def login(request: corolla.Request, user: User) -> None:
     The session's data is kept (a cart, flash messages); its old id stops
     working. ``request.user`` is ``user`` for the rest of this request.
     """
-    session = request.session
+    session = cast("AuthRequest", request).session
     session.regenerate()
     session[SESSION_KEY] = user.id
     request.__dict__["user"] = user
@@ -36,7 +37,7 @@ def login(request: corolla.Request, user: User) -> None:
 
 def logout(request: corolla.Request) -> None:
     """Log out: the session is emptied and gets a new id; ``request.user`` is None from now on."""
-    session = request.session
+    session = cast("AuthRequest", request).session
     session.clear()
     session.regenerate()
     request.__dict__["user"] = None
@@ -60,18 +61,18 @@ def login_required(view: V) -> V:
 
     @functools.wraps(view)
     def wrapper(request: corolla.Request, /, *args: Any, **kwargs: Any) -> Any:
-        if request.user is None:
+        if cast("AuthRequest", request).user is None:
             if wants_json(request):
                 return {"error": "login required"}, 401
             here = request.path
             query = request.query_string.decode("latin-1")
             if query:
                 here += "?" + query
-            target = request.url_for("auth.login", next=here)
+            target = cast("AuthRequest", request).url_for("auth.login", next=here)
             return corolla.Response(status=303, headers={"Location": target})
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return cast("V", wrapper)
 
 
 def safe_next(target: object) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import corolla
 from corolla import hookimpl
@@ -20,6 +20,7 @@ from ._api import SESSION_KEY
 if TYPE_CHECKING:
     from corolla_routing import Router
 
+    from ._typing import AuthRequest
     from .models import User
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
@@ -75,12 +76,12 @@ class AuthPlugin(corolla.Plugin):
     def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[corolla.Request], Any]]:
         def user(request: corolla.Request) -> User | None:
             # Runs on first access only: a request that never asks reads no session and no database.
-            user_id = request.session.get(SESSION_KEY)
+            user_id = cast("AuthRequest", request).session.get(SESSION_KEY)
             if user_id is None:
                 return None
             from .models import User
 
-            return request.db.get(User, user_id)
+            return cast("AuthRequest", request).db.get(User, user_id)
 
         return {"user": user}
 

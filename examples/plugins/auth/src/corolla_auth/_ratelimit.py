@@ -17,11 +17,15 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from .models import LoginAttempt
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,9 @@ def record_failure(db: Session, keys: dict[str, str], window: int, now: float | 
 
 def clear(db: Session, key: str) -> None:
     """Forget the failures of ``key`` (after a successful login; commits when there were any)."""
-    if db.execute(delete(LoginAttempt).where(LoginAttempt.key == key)).rowcount:
+    # A DELETE's result is a CursorResult, which has the rowcount.
+    result = cast("CursorResult[Any]", db.execute(delete(LoginAttempt).where(LoginAttempt.key == key)))
+    if result.rowcount:
         db.commit()
     else:
         db.rollback()  # nothing to forget: no write, no commit to wait for

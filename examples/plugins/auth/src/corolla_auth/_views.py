@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 import corolla
 from corolla_routing import Router
@@ -22,9 +23,10 @@ from .models import User
 
 if TYPE_CHECKING:
     from ._plugin import AuthPlugin
+    from ._typing import AuthRequest
 
 
-def find_user(db: Any, username: str) -> User | None:
+def find_user(db: Session, username: str) -> User | None:
     """The user named ``username`` (case-insensitive), or None."""
     name = username.strip().lower()
     return db.scalars(select(User).where(func.lower(User.username) == name)).first()
@@ -40,7 +42,7 @@ def make_router(plugin: AuthPlugin) -> Router:
         return corolla.Response(status=303, headers={"Location": target})
 
     @router.route("/login", endpoint="login", methods=["GET", "POST"])
-    def login_view(request: corolla.Request) -> Any:
+    def login_view(request: AuthRequest) -> Any:
         form = LoginForm(request)
         status, headers = 200, {}
         if form.validate_on_submit():
@@ -74,7 +76,7 @@ def make_router(plugin: AuthPlugin) -> Router:
         return request.render("auth/login.html", form=form), status, headers
 
     @router.route("/register", endpoint="register", methods=["GET", "POST"])
-    def register_view(request: corolla.Request) -> Any:
+    def register_view(request: AuthRequest) -> Any:
         form = RegisterForm(request)
         if form.validate_on_submit():
             db = request.db
@@ -95,7 +97,7 @@ def make_router(plugin: AuthPlugin) -> Router:
         return request.render("auth/register.html", form=form)
 
     @router.post("/logout", endpoint="logout")
-    def logout_view(request: corolla.Request) -> Any:
+    def logout_view(request: AuthRequest) -> Any:
         LogoutForm(request).validate_or_abort()  # a 400 without a valid CSRF token
         was = request.user
         logout(request)

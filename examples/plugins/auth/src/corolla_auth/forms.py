@@ -6,8 +6,8 @@ first use.
 
 from __future__ import annotations
 
-from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms import HiddenField, PasswordField, StringField  # type: ignore[import-untyped]
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp  # type: ignore[import-untyped]
 
 from corolla_forms import Form
 

@@ -7,13 +7,16 @@ app itself does) so autogenerate sees their tables.
 """
 
 from alembic import context
+from sqlalchemy.schema import SchemaItem
 
 config = context.config
 db = config.attributes["corolla_db"]
 target_metadata = db.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):
+def include_object(
+    obj: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None
+) -> bool:
     # Tables of named binds live in other databases: leave them out.
     if type_ == "table" and obj.info.get("bind_key") is not None:
         return False

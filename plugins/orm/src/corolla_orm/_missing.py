@@ -11,7 +11,8 @@ from werkzeug.exceptions import NotFound
 class RowNotFound(NotFound, NoResultFound):
     """No row with that primary key: a 404 for the client, a ``NoResultFound`` for code."""
 
-    #: werkzeug's status (404, first in the MRO), which also stands in for SQLAlchemy's error code (a str or None).
+    #: Both bases have a ``code``: werkzeug's HTTP status (404) wins, first in the MRO. Declared here
+    #: only because SQLAlchemy types its own ``code`` (an error-page id) as ``str | None``.
     code: Any = NotFound.code
 
     def __init__(self, detail: str) -> None:

@@ -270,7 +270,7 @@ def csrf_exempt(view: V) -> V:
     """Exempt a view from CSRF checks (webhooks, token-authenticated APIs).
 
     The view must take the request as its first argument, as Corolla views
-    do. Its forms' ``validate()`` skips the check; in ``csrf_everywhere``
+    do. Its forms skip the check; in ``csrf_everywhere``
     mode the dispatcher sees the ``csrf_exempt`` attribute on the function
     (see docs/plugins/forms.md for how the mode finds the view).
     """

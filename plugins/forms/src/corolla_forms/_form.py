@@ -56,7 +56,7 @@ class _SessionCSRF(CSRF):  # type: ignore[misc]
         return protection(self.request).token(self.request)
 
     def validate_csrf_token(self, form: Any, field: Any) -> None:
-        pass  # Form.validate checks the token before any field, and raises a 400 instead of a field error
+        pass  # Form checks the token when it is bound, and raises a 400 instead of a field error
 
 
 class _Meta(DefaultMeta):  # type: ignore[misc]

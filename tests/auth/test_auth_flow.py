@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from auth_support import PASSWORD, AuthClient
+from auth_support import PASSWORD, AuthClient, add_views
 
 import corolla
 
@@ -30,14 +32,26 @@ def test_the_user_row_holds_a_salted_hash_not_the_password(app: corolla.App, bro
     assert user.check_password(PASSWORD) and not user.check_password(PASSWORD + "x")
 
 
-def test_login_regenerates_the_session_and_flashes(browser: AuthClient) -> None:
+def test_login_regenerates_the_session_and_flashes(auth_app: Callable[..., corolla.App], redis_server: Any) -> None:
+    # Server-side sessions (Redis): the cookie holds only the session id, so a new cookie means a new id,
+    # and the old id can be tried again. With cookie sessions the cookie changes on every write anyway.
+    app = auth_app(views=add_views, sessions={"backend": "redis", "redis_url": redis_server.url})
+    browser = AuthClient(app)
     browser.register("alice")
     browser.logout()
     browser.get("/auth/login")  # an anonymous session with a CSRF secret
     before = browser.session_cookie()
     assert before is not None
+    # Session fixation: an attacker who planted (or read) the pre-login id keeps a copy of it.
+    attacker = AuthClient(app)
+    attacker.set_cookie("session", before)
+    assert attacker.get("/whoami").text == "anonymous"
+
     response = browser.login("alice")
     assert response.status_code == 303
+    # The pre-login id is no longer valid: it does not carry the login.
+    assert attacker.get("/whoami").text == "anonymous"
+    assert attacker.get("/private", headers={"Accept": "application/json"}).status_code == 401
     after = browser.session_cookie()
     assert after is not None and after != before
     assert browser.get("/whoami").text == "alice"

@@ -1,4 +1,4 @@
-"""The shipped migration and the rate limit on a real PostgreSQL server (what deployments use)."""
+"""The shipped migration, the rate limit and unique usernames on a real PostgreSQL server (what deployments use)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_register_login_and_limit_on_postgresql(auth_app: Callable[..., corolla.
     app = auth_app({"max_attempts": 2}, views=add_views, orm={"url": pg_url})
     try:
         columns = {c["name"] for c in sa.inspect(app.db.engine).get_columns("auth_user")}
-        assert columns == {"id", "username", "password_hash", "created_at"}
+        assert columns == {"id", "username", "username_lower", "password_hash", "created_at"}
         client = AuthClient(app)
         assert client.register("alice").status_code == 303
         client.logout()
@@ -41,5 +41,31 @@ def test_register_login_and_limit_on_postgresql(auth_app: Callable[..., corolla.
         assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
         checks = {c.id: c for group in app.plugin_manager.hook.corolla_deploy_checks(app=app) for c in group}
         assert checks["orm.migrations"].ok, checks["orm.migrations"].message
+    finally:
+        app.db.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_usernames_are_unique_whatever_the_case_in_the_database(
+    auth_app: Callable[..., corolla.App], request: pytest.FixtureRequest, backend: str
+) -> None:
+    # Not only the view's check: two registrations racing past it meet the unique constraint.
+    from corolla_auth import User
+
+    orm = {"url": request.getfixturevalue("pg_url")} if backend == "postgresql" else {}
+    app = auth_app(views=add_views, **({"orm": orm} if orm else {}))
+    try:
+        with app.db.begin() as db:
+            db.add(User(username="Alice", password_hash="x"))
+        for other in ("alice", "ALICE", "Alice"):
+            with pytest.raises(sa.exc.IntegrityError), app.db.begin() as db:
+                db.add(User(username=other, password_hash="x"))
+        with app.db.session() as db:
+            (user,) = db.scalars(sa.select(User)).all()
+            assert (user.username, user.username_lower) == ("Alice", "alice")  # shown as typed
+        client = AuthClient(app)
+        assert client.login("aLiCe").status_code == 200  # the password is "x"'s hash: refused, not a 500
+        assert client.register("bob").status_code == 303
+        assert client.get("/whoami").text == "bob"
     finally:
         app.db.dispose()

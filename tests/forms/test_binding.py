@@ -334,3 +334,22 @@ def test_populate_obj_skips_the_token(client: Client, token: str) -> None:
     client.application.test_routes["/save"] = save  # type: ignore[attr-defined]
     response = client.post("/save", data={**VALID, "csrf_token": token})
     assert response.json == {"name": "Ada", "age": 36, "city": "London"}
+
+
+DEEP = "[" * 50000
+
+
+@pytest.mark.parametrize("raw", [DEEP, '{"name": ' + DEEP])
+def test_deeply_nested_json_is_400_not_500(client: Client, token: str, raw: str) -> None:
+    # The parser's RecursionError is no ValueError: it used to escape as a 500.
+    response = post_json(client, None, token, raw=raw)
+    assert response.status_code == 400, response.text
+    assert response.json["error"] == "invalid-json"
+    assert response.json["detail"] == "arrays or objects are nested too deeply"
+
+
+def test_deeply_nested_json_without_a_token_is_400(client: Client) -> None:
+    # The CSRF check looks for the token in the JSON body: that parse must not be a 500 either.
+    response = client.post("/signup", data=DEEP, content_type="application/json")
+    assert response.status_code == 400, response.text
+    assert response.json["error"] == "invalid-json"

@@ -390,3 +390,35 @@ def test_everywhere_with_a_dispatcher_that_does_not_name_views(forms_app: Any, c
         assert Client(blind).post("/hook", json={"text": "x"}).status_code == 400
     finally:
         blind.close()
+
+
+def test_everywhere_with_deeply_nested_json_is_400(everywhere: Client) -> None:
+    response = everywhere.post("/plain", data="[" * 50000, content_type="application/json")
+    assert response.status_code == 400, response.text
+    assert response.json["error"] == "invalid-json"
+    assert SAVED == []
+
+
+# -- a form bound on an unsafe method checks the token, validate() or not -------------
+
+
+def reads_without_validating(request: corolla.Request) -> Any:
+    form = Comment(request)  # never validate()d: binding it is the CSRF check
+    SAVED.append(str(form.data["text"]))
+    return {"saved": form.text.data}
+
+
+def test_binding_a_form_checks_the_token(forms_app: Any) -> None:
+    client = Client(forms_app({**ROUTES, "/unvalidated": reads_without_validating}))
+    response = client.post("/unvalidated", data={"text": "hi"}, headers={"Accept": "application/json"})
+    assert failure(response) == (400, "missing")
+    response = client.post(
+        "/unvalidated", data={"text": "hi", "csrf_token": "forged"}, headers={"Accept": "application/json"}
+    )
+    assert failure(response) == (400, "invalid")
+    assert SAVED == []
+    token = get_token(client)
+    assert client.post("/unvalidated", data={"text": "hi", "csrf_token": token}).json == {"saved": "hi"}
+    assert client.post("/unvalidated", json={"text": "yo"}, headers={"X-CSRFToken": token}).json == {"saved": "yo"}
+    assert client.get("/unvalidated?text=q").json == {"saved": "q"}  # safe methods are never checked
+    assert SAVED == ["hi", "yo", "q"]

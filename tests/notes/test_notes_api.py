@@ -23,8 +23,8 @@ def test_without_a_login_every_call_is_a_json_401(client: Client) -> None:
             headers={"Accept": "application/json"},
             json={} if method in ("POST", "PATCH") else None,
         )
-        # Unsafe methods without a token stop at the CSRF check (403) before the view would say 401.
-        expected = (401,) if method == "GET" else (401, 403)
+        # Unsafe methods without a token stop at the CSRF check (400) before the view would say 401.
+        expected = (401,) if method == "GET" else (401, 400)
         assert response.status_code in expected, (method, path, response.status_code)
         assert response.mimetype == "application/json"
     assert client.get("/api/notes").json == {"error": "login required"}
@@ -86,7 +86,18 @@ def test_bad_json_is_a_400(alice: Visitor) -> None:
     assert response.json["error"] == "invalid-json"
 
 
-def test_unsafe_methods_need_the_csrf_token_403(alice: Visitor) -> None:
+def test_deeply_nested_json_is_a_400_naming_the_problem(alice: Visitor) -> None:
+    deep = "[" * 50000
+    for path, token in [("/api/notes", True), ("/api/notes", False), ("/auth/login", True), ("/auth/login", False)]:
+        headers = {"X-CSRFToken": alice.api_token()} if token else {}
+        response = alice.client.post(path, data=deep, content_type="application/json", headers=headers)
+        assert response.status_code == 400, (path, token, response.text)
+        assert response.json["error"] == "invalid-json", (path, token)
+        assert response.json["detail"] == "arrays or objects are nested too deeply"
+    assert alice.api("GET", "/api/notes").json == {"notes": []}
+
+
+def test_unsafe_methods_need_the_csrf_token_400_with_a_reason(alice: Visitor) -> None:
     note = alice.api("POST", "/api/notes", {"title": "guarded"}).json
     url = f"/api/notes/{note['id']}"
     for method, body in [
@@ -96,16 +107,17 @@ def test_unsafe_methods_need_the_csrf_token_403(alice: Visitor) -> None:
         ("DELETE", None),
     ]:
         response = alice.api(method, "/api/notes" if method == "POST" else url, body, token=False)
-        assert response.status_code == 403, (method, response.text)
+        assert response.status_code == 400, (method, response.text)
         assert response.json["error"] == "csrf" and response.json["reason"] == "missing"
+        assert "CSRF token is missing" in response.json["message"]
     bad = alice.api("DELETE", url, token=False, headers={"X-CSRFToken": "not-a-token"})
-    assert bad.status_code == 403 and bad.json["reason"] == "invalid"
+    assert bad.status_code == 400 and bad.json["reason"] == "invalid"
     assert [n["title"] for n in alice.api("GET", "/api/notes").json["notes"]] == ["guarded"]
 
 
 def test_a_token_of_another_session_is_refused(alice: Visitor, bob: Visitor) -> None:
     response = alice.api("POST", "/api/notes", {"title": "x"}, token=False, headers={"X-CSRFToken": bob.api_token()})
-    assert response.status_code == 403
+    assert response.status_code == 400
     assert response.json["reason"] == "wrong-session"
 
 

@@ -259,3 +259,47 @@ def test_error_page_using_the_database_gives_its_connection_back(orm_app: Callab
     r = Client(app).get("/boom")
     assert (r.status_code, r.text) == (404, "0")
     assert app.db.engine.pool.checkedout() == 0
+
+
+def test_with_app_db_is_a_session_per_block(orm_app: Callable[..., App], db_url: str) -> None:
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    app = orm_app({"url": db_url})
+    app.db.create_all()
+    with app.db as s:
+        assert isinstance(s, Session)
+        s.add(Counter(name="kept"))
+        s.commit()
+        s.add(Counter(name="dropped"))  # not committed: rolled back on exit
+        with app.db as inner:  # nested: a Session of its own
+            assert inner is not s
+            inner.add(Counter(name="inner"))
+            inner.commit()
+        assert s.in_transaction()  # the outer block's session is still open after the inner one closed
+    assert not s.in_transaction()
+    with pytest.raises(RuntimeError), app.db as s:
+        s.add(Counter(name="raised"))
+        s.flush()
+        raise RuntimeError("rolled back")
+
+    seen: dict[str, Session] = {}
+    barrier = threading.Barrier(2)
+
+    def worker(name: str) -> None:
+        with app.db as session:
+            seen[name] = session
+            barrier.wait()  # both blocks open at once
+            session.add(Counter(name=name))
+            session.commit()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in ("t1", "t2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen["t1"] is not seen["t2"]
+    with app.db as s:
+        assert sorted(s.scalars(sa.select(Counter.name)).all()) == ["inner", "kept", "t1", "t2"]
+    assert app.db.engine.pool.checkedout() == 0

@@ -8,6 +8,7 @@ implement the hook the way those do, with ``@hookimpl(optionalhook=True)``.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable
 
 import pytest
@@ -155,3 +156,40 @@ def test_hook_wrappers_are_honoured(build: Build, corolla_plugins: SyntheticPlug
     )
     app = build({"templates/v.txt": "{{ x }} {{ wrapped }}"}, plugins=["templates", "aa", "wrapper"])
     assert render_template(app, "v.txt") == "plain 1"
+
+
+def test_trace_hooks_logs_each_context_hook_call(
+    build: Build, views: Views, corolla_plugins: SyntheticPlugins, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `corolla run --trace-hooks` sets [core] trace_hooks: the context hooks are traced like the core's own.
+    corolla_plugins.add("aa", body=contributor('{"a": 1}'))
+    corolla_plugins.add("bb", after=["aa"], body=contributor('{"b": 2}', argument=""))
+    views["/page"] = lambda request: request.render("v.html")
+    app = build(
+        {"templates/v.html": "{{ a }}{{ b }}"},
+        {"core": {"trace_hooks": True}},
+        plugins=["templates", "pages", "aa", "bb"],
+    )
+    caplog.set_level(logging.INFO, logger="corolla.trace")
+    assert Client(app).get("/page").text == "12"
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "corolla.trace" and "corolla_template_context" in r.message
+    ]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("'GET /page' corolla_template_context in plugin 'aa'") and lines[0].endswith(" ms")
+    assert lines[1].startswith("'GET /page' corolla_template_context in plugin 'bb'")
+    caplog.clear()
+    assert render_template(app, "v.html") == "12"  # outside a request: traced too, with no request line
+    lines = [r.getMessage() for r in caplog.records if r.name == "corolla.trace"]
+    assert [line.split(" in plugin ")[0] for line in lines] == ["? corolla_template_context"] * 2
+
+
+def test_without_trace_hooks_nothing_is_logged(
+    build: Build, views: Views, corolla_plugins: SyntheticPlugins, caplog: pytest.LogCaptureFixture
+) -> None:
+    corolla_plugins.add("aa", body=contributor('{"a": 1}'))
+    views["/page"] = lambda request: request.render("v.html")
+    app = build({"templates/v.html": "{{ a }}"}, plugins=["templates", "pages", "aa"])
+    caplog.set_level(logging.INFO, logger="corolla.trace")
+    assert Client(app).get("/page").text == "1"
+    assert [r for r in caplog.records if r.name == "corolla.trace"] == []

@@ -7,9 +7,8 @@ gives one). Errors are JSON too:
 
 | status | when |
 | --- | --- |
-| 400 | the body is not valid JSON |
+| 400 | the body is not valid JSON, or the CSRF token is missing, invalid, expired or of another session |
 | 401 | not logged in |
-| 403 | the CSRF token is missing, expired or of another session |
 | 404 | no such note, or a note of another user |
 | 405 | a method the URL does not take |
 | 422 | the note does not validate: ``{"errors": {"title": ["..."]}}`` |
@@ -96,7 +95,7 @@ def note(request: Request, note_id: int) -> Any:
 
 @router.errorhandler(CSRFError)
 def csrf_failed(request: Request, error: CSRFError) -> Any:
-    return {"error": "csrf", "reason": error.reason, "message": error.description}, 403
+    return {"error": "csrf", "reason": error.reason, "message": error.description}, 400
 
 
 @router.errorhandler(HTTPException)

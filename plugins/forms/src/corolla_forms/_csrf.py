@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeGuard, TypeVar, cast
 from urllib.parse import urlsplit
 
-from ._errors import CSRFError
+from ._errors import TOO_DEEP, CSRFError, InvalidJSON
 
 if TYPE_CHECKING:
     from itsdangerous import TimestampSigner
@@ -119,7 +119,10 @@ class CSRFProtection:
             if value:
                 return value
         if request.is_json:
-            body = request.get_json(silent=True)  # invalid JSON is the view's 400, not a CSRF failure
+            try:
+                body = request.get_json(silent=True)  # invalid JSON is the view's 400, not a CSRF failure
+            except RecursionError:  # not a ValueError, so silent=True lets it through: a 400 too, never a 500
+                raise InvalidJSON(TOO_DEEP) from None
             value = body.get(self.field_name) if isinstance(body, dict) else None
             return value if isinstance(value, str) and value else None
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -267,7 +270,7 @@ def csrf_exempt(view: V) -> V:
     """Exempt a view from CSRF checks (webhooks, token-authenticated APIs).
 
     The view must take the request as its first argument, as Corolla views
-    do. Its forms' ``validate()`` skips the check; in ``csrf_everywhere``
+    do. Its forms skip the check; in ``csrf_everywhere``
     mode the dispatcher sees the ``csrf_exempt`` attribute on the function
     (see docs/plugins/forms.md for how the mode finds the view).
     """

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.wrappers import Request
 
+#: The detail of an ``InvalidJSON`` for a body nested deeper than Python's parser goes (``[[[[...``).
+TOO_DEEP = "arrays or objects are nested too deeply"
+
 #: Why a CSRF check failed, as the ``reason`` of a ``CSRFError``.
 REASONS = ("missing", "invalid", "expired", "wrong-session", "no-session", "origin")
 

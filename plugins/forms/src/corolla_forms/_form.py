@@ -12,7 +12,7 @@ from wtforms.csrf.core import CSRF, CSRFTokenField  # type: ignore[import-untype
 from wtforms.meta import DefaultMeta  # type: ignore[import-untyped]
 
 from ._csrf import SAFE_METHODS, protection
-from ._errors import InvalidJSON
+from ._errors import TOO_DEEP, InvalidJSON
 from ._json import flatten
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class _SessionCSRF(CSRF):  # type: ignore[misc]
         return protection(self.request).token(self.request)
 
     def validate_csrf_token(self, form: Any, field: Any) -> None:
-        pass  # Form.validate checks the token before any field, and raises a 400 instead of a field error
+        pass  # Form checks the token when it is bound, and raises a 400 instead of a field error
 
 
 class _Meta(DefaultMeta):  # type: ignore[misc]
@@ -74,9 +74,10 @@ class Form(wtforms.Form):  # type: ignore[misc]
     ``data``, ``prefix``, ``meta`` and other keywords are WTForms' own;
     ``formdata=...`` overrides what is read from the request.
 
-    ``validate()`` first checks the CSRF token on unsafe methods (a 400
-    ``CSRFError`` on failure, before any field validator runs), then the
-    fields. ``class Meta: csrf = False`` turns CSRF off for one form class.
+    On unsafe methods (POST, PUT, PATCH, DELETE) binding the form checks the
+    CSRF token: a 400 ``CSRFError`` from the constructor on failure, so no
+    view code reads unchecked data. ``validate()`` then checks the fields.
+    ``class Meta: csrf = False`` turns CSRF off for one form class.
     """
 
     Meta = _Meta
@@ -96,6 +97,16 @@ class Form(wtforms.Form):  # type: ignore[misc]
         else:
             formdata = self._formdata(request, kwargs.get("prefix", ""))
         super().__init__(formdata=formdata, obj=obj, meta=meta, **kwargs)
+        # A form bound on an unsafe method checks the CSRF token now, before the view can read
+        # form.data or request.form: a view that never calls validate() cannot act on unchecked data.
+        self._check_csrf()
+
+    def _check_csrf(self) -> None:
+        """Raise ``CSRFError`` (400) on an unsafe method without a valid token (once per request)."""
+        request = self.request
+        if self.meta.csrf and request is not None and request.method not in SAFE_METHODS:
+            field = self._fields.get(self.meta.csrf_field_name)
+            protection(request).protect(request, field.data if field is not None else None)
 
     def _formdata(self, request: corolla.Request | None, prefix: str) -> Any:
         if request is None:
@@ -117,12 +128,17 @@ class Form(wtforms.Form):  # type: ignore[misc]
             raise InvalidJSON(f"it is not UTF-8 ({exc.reason} at byte {exc.start})") from None
         except json.JSONDecodeError as exc:
             raise InvalidJSON(f"{exc.msg}: line {exc.lineno} column {exc.colno} (char {exc.pos})") from None
+        except RecursionError:  # "[[[[..." thousands deep: the parser gives up with no position
+            raise InvalidJSON(TOO_DEEP) from None
         if not isinstance(body, dict):
             self.json_errors[""] = [f"expected a JSON object of fields, got {type(body).__name__}"]
             return MultiDict()
         if prefix and prefix[-1] not in "-_;:/.":
             prefix += "-"
-        items, self.json_errors = flatten(type(self), body, prefix)
+        try:
+            items, self.json_errors = flatten(type(self), body, prefix)
+        except RecursionError:  # parsed, but too deep to walk
+            raise InvalidJSON(TOO_DEEP) from None
         return MultiDict(items)
 
     # -- submission and validation ------------------------------------------
@@ -133,10 +149,7 @@ class Form(wtforms.Form):  # type: ignore[misc]
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Check the CSRF token (400 on failure), then every field; True when all pass."""
-        request = self.request
-        if self.meta.csrf and request is not None and request.method not in SAFE_METHODS:
-            field = self._fields.get(self.meta.csrf_field_name)
-            protection(request).protect(request, field.data if field is not None else None)
+        self._check_csrf()  # done when the form was bound; a no-op now unless the form was changed since
         ok = super().validate(extra_validators)
         if self.json_errors:
             for name, messages in self.json_errors.items():

@@ -59,7 +59,7 @@ class FormsPlugin(corolla.Plugin):
     def corolla_wrap_request(self, app: corolla.App, handler: Handler) -> Handler | None:
         csrf = self.csrf
         if not (csrf.enabled and self.config["csrf_everywhere"]):
-            return None  # forms check their own requests in validate(): nothing to do per request
+            return None  # forms check their own requests when bound: nothing to do per request
 
         def check_everywhere(request: corolla.Request) -> Any:
             if csrf.required(request):

@@ -9,12 +9,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corolla import ConfigError, Problem
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from sqlalchemy import Engine, MetaData
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +33,11 @@ class Database:
     (key None is the default). ``session()`` returns a new SQLAlchemy Session
     (use it as a context manager); ``begin()`` is a context manager yielding a
     session whose transaction commits on success and rolls back on error.
+
+    ``with app.db as session:`` (for scripts and CLI commands) gives a new
+    Session, closed when the block ends: what was not committed is rolled
+    back. Each ``with`` gets its own Session, also when nested or run in
+    several threads at once (the open ones are kept per thread and task).
     """
 
     def __init__(
@@ -48,6 +56,8 @@ class Database:
         self._lock = threading.Lock()
         self._factory: sessionmaker[Session] | None = None
         self._factory_tables = -1
+        # The Sessions of the `with app.db as s:` blocks open in this thread or task, innermost last.
+        self._entered: ContextVar[tuple[Session, ...]] = ContextVar(f"corolla_orm_entered_{id(self)}", default=())
 
     @classmethod
     def from_config(cls, app: corolla.App, config: Mapping[str, Any]) -> Database:
@@ -178,6 +188,20 @@ class Database:
         """A session in a transaction: committed when the block ends, rolled back if it raises."""
         with self.session(**options) as session, session.begin():
             yield session
+
+    def __enter__(self) -> Session:
+        """``with app.db as session:``: a new Session for the block (see the class docstring)."""
+        session = self.session()
+        self._entered.set((*self._entered.get(), session))
+        return session
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        stack = self._entered.get()
+        session, rest = stack[-1], stack[:-1]
+        self._entered.set(rest)
+        session.close()  # rolls back what was not committed and gives the connection back
 
     # -- schema and lifecycle --------------------------------------------------
 

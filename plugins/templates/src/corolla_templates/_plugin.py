@@ -123,7 +123,7 @@ class TemplatesPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_startup(self, app: corolla.App) -> None:
-        self._context = compile_context(app.plugin_manager.hook.corolla_template_context, self._label)
+        self._context = compile_context(app, self._label)
         add_url_rule = getattr(app, "add_url_rule", None)
         if callable(add_url_rule):  # the routing plugin (or another provider of it) is loaded
             add_url_rule(self.static.url_path + "/<path:filename>", endpoint="static", build_only=True)
@@ -196,33 +196,33 @@ def _base_context(request: Request | None) -> dict[str, Any]:
     return {"request": request}
 
 
-def compile_context(hook: Any, label: Callable[[str], str]) -> Callable[[Request | None], dict[str, Any]]:
+def compile_context(app: corolla.App, label: Callable[[str], str]) -> Callable[[Request | None], dict[str, Any]]:
     """One function giving the merged context of every ``corolla_template_context`` implementation.
 
     Built once at start-up from the registered implementations, in load
     order, so a render looks up no hook by name; with no implementation it
-    is ``_base_context``. Wrappers (rare) go through pluggy's own call.
+    is ``_base_context``. The functions come from ``corolla.hook_functions``,
+    so ``[core] trace_hooks`` (``corolla run --trace-hooks``) logs each call
+    on ``corolla.trace``. Wrappers (rare) go through pluggy's own call.
     """
-    impls = list(reversed(hook.get_hookimpls()))  # pluggy stores them in reverse call order
-    if not impls:
+    pairs: list[tuple[str, ContextFn]] = corolla.hook_functions(app, "corolla_template_context")
+    if not pairs:
         return _base_context
-    if any(impl.wrapper or impl.hookwrapper for impl in impls):
+    hook = app.plugin_manager.hook.corolla_template_context
+    if any(impl.wrapper or impl.hookwrapper for impl in hook.get_hookimpls()):
+        ((_, call),) = pairs  # one pluggy call for them all, returning the list of results
 
         def through_pluggy(request: Request | None) -> dict[str, Any]:
             merged = _base_context(request)
-            for part in hook(request=request):
+            for part in call(request):
                 merged.update(part or {})
             return merged
 
         return through_pluggy
 
-    parts: list[tuple[str, ContextFn]] = []
-    for impl in impls:
-        parts.append((impl.plugin_name, impl.function if impl.argnames else _ignoring_request(impl.function)))
-
     def context(request: Request | None) -> dict[str, Any]:
         merged = _base_context(request)
-        for plugin, fn in parts:
+        for plugin, fn in pairs:
             part = fn(request)
             if part:
                 try:
@@ -257,12 +257,3 @@ def render_template(target: corolla.App | Request, name: str, /, **context: Any)
             "install corolla-templates and enable the plugin 'templates'"
         )
     return plugin.render(name, context, request)
-
-
-def _ignoring_request(fn: Callable[[], Any]) -> ContextFn:
-    """An implementation that takes no argument, called as one that takes the request."""
-
-    def call(request: Request | None) -> Any:
-        return fn()
-
-    return call

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import corolla
 
 if TYPE_CHECKING:
+    from corolla_sessions import Session
+
     from ._typing import AuthRequest
     from .models import User
 
@@ -23,13 +25,18 @@ SESSION_KEY = "_auth_user_id"
 V = TypeVar("V", bound=Callable[..., Any])
 
 
+def _session(request: corolla.Request) -> Session:
+    """``request.session``, typed: mypy does not know the attributes other plugins add to a request."""
+    return cast("AuthRequest", request).session
+
+
 def login(request: corolla.Request, user: User) -> None:
     """Log ``user`` in: a new session id (against session fixation), then the user's id in the session.
 
     The session's data is kept (a cart, flash messages); its old id stops
     working. ``request.user`` is ``user`` for the rest of this request.
     """
-    session = cast("AuthRequest", request).session
+    session = _session(request)
     session.regenerate()
     session[SESSION_KEY] = user.id
     request.__dict__["user"] = user
@@ -37,7 +44,7 @@ def login(request: corolla.Request, user: User) -> None:
 
 def logout(request: corolla.Request) -> None:
     """Log out: the session is emptied and gets a new id; ``request.user`` is None from now on."""
-    session = cast("AuthRequest", request).session
+    session = _session(request)
     session.clear()
     session.regenerate()
     request.__dict__["user"] = None
@@ -60,15 +67,15 @@ def login_required(view: V) -> V:
     """
 
     @functools.wraps(view)
-    def wrapper(request: corolla.Request, /, *args: Any, **kwargs: Any) -> Any:
-        if cast("AuthRequest", request).user is None:
+    def wrapper(request: AuthRequest, /, *args: Any, **kwargs: Any) -> Any:
+        if request.user is None:
             if wants_json(request):
                 return {"error": "login required"}, 401
             here = request.path
             query = request.query_string.decode("latin-1")
             if query:
                 here += "?" + query
-            target = cast("AuthRequest", request).url_for("auth.login", next=here)
+            target = request.url_for("auth.login", next=here)
             return corolla.Response(status=303, headers={"Location": target})
         return view(request, *args, **kwargs)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import corolla
 from corolla import hookimpl
@@ -73,15 +73,15 @@ class AuthPlugin(corolla.Plugin):
         self._dummy_hash: str | None = None
 
     @hookimpl
-    def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[corolla.Request], Any]]:
-        def user(request: corolla.Request) -> User | None:
+    def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[AuthRequest], Any]]:
+        def user(request: AuthRequest) -> User | None:
             # Runs on first access only: a request that never asks reads no session and no database.
-            user_id = cast("AuthRequest", request).session.get(SESSION_KEY)
+            user_id = request.session.get(SESSION_KEY)
             if user_id is None:
                 return None
             from .models import User
 
-            return cast("AuthRequest", request).db.get(User, user_id)
+            return request.db.get(User, user_id)
 
         return {"user": user}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 
 def find_user(db: Session, username: str) -> User | None:
     """The user named ``username`` (case-insensitive), or None."""
-    name = username.strip().lower()
-    return db.scalars(select(User).where(func.lower(User.username) == name)).first()
+    return db.scalars(select(User).where(User.username_lower == username.strip().lower())).first()
 
 
 def make_router(plugin: AuthPlugin) -> Router:

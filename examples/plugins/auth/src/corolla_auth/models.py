@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, Float, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from corolla_orm import Model
@@ -24,12 +24,14 @@ def _now() -> datetime:
 
 
 class User(Model):
-    """An account: a unique ``username`` and a salted password hash (``werkzeug.security``)."""
+    """An account: a ``username``, unique whatever its case, and a salted password hash (``werkzeug.security``)."""
 
     __tablename__ = "auth_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
+    username: Mapped[str] = mapped_column(String(80))  # as typed, for display: "Alice"
+    # Set with username: the database refuses "alice" when "Alice" exists, even when two registrations race.
+    username_lower: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
@@ -43,6 +45,11 @@ class User(Model):
     def check_password(self, password: str) -> bool:
         """Whether ``password`` is this user's (constant-time comparison)."""
         return check_password_hash(self.password_hash, password)
+
+    @validates("username")
+    def _set_username_lower(self, key: str, username: str) -> str:
+        self.username_lower = username.lower()
+        return username
 
     def __repr__(self) -> str:
         return f"<User {self.id!r} {self.username!r}>"

@@ -25,10 +25,11 @@ def upgrade() -> None:
         "auth_user",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(length=80), nullable=False),
+        sa.Column("username_lower", sa.String(length=80), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_user")),
-        sa.UniqueConstraint("username", name=op.f("uq_auth_user_username")),
+        sa.UniqueConstraint("username_lower", name=op.f("uq_auth_user_username_lower")),
     )
     op.create_table(
         "auth_login_attempt",

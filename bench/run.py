@@ -151,8 +151,8 @@ def render(results: dict[str, Any]) -> str:
     st = results["startup"]
     flask = st["Flask(__name__)"]["median_ms"]
     for name, row in st.items():
-        lines.append(f"   {name:<22}{row['median_ms']:>8.1f} ms{_ratio(row['median_ms'], flask):>9} Flask(__name__)")
-    lines.append(f"   (Corolla App() loaded: {', '.join(results['startup_plugins']) or 'no plugins'})")
+        lines.append(f"   {name:<26}{row['median_ms']:>8.1f} ms{_ratio(row['median_ms'], flask):>9} Flask(__name__)")
+    lines.append(f"   (App(), all installed, loaded: {', '.join(results['startup_plugins']) or 'no plugins'})")
 
     r, a = results["resolve"], results["app_many"]
     edges = ", ".join(f"{n} {k}" for k, n in sorted(r["edges"].items()))

@@ -2,8 +2,10 @@
 
 This is what a worker pays before its first request (and what ``corolla``
 commands pay each time): interpreter start, imports, and building the app.
-Corolla's ``App()`` loads whatever is installed in this environment (today
-only the demo plugin ``hello``). Runs are interleaved like the in-process
+Corolla's ``App()`` is timed with no plugin, with routing and sessions, and
+with every plugin installed in this environment (the five standard plugins,
+auth and hello, whose models import SQLAlchemy and WTForms), beside Flask
+alone and Flask with Flask-SQLAlchemy and Flask-WTF. Runs are interleaved like the in-process
 cases, after one discarded warm-up run each (which also writes ``.pyc``
 files), and each command runs in an empty temporary folder with no
 ``COROLLA_*`` variables, so no ``corolla.toml`` or environment leaks in.
@@ -20,12 +22,19 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+_FLASK_FULL = (
+    "import flask, flask_sqlalchemy, flask_wtf; app = flask.Flask(__name__); "
+    "app.config['SQLALCHEMY_DATABASE_URI'] = 'sqlite://'; flask_sqlalchemy.SQLAlchemy(app); flask_wtf.CSRFProtect(app)"
+)
 COMMANDS: dict[str, str] = {
     "python -c pass": "pass",
     "import corolla": "import corolla",
-    "Corolla App()": "import corolla; corolla.App()",
+    "App(), no plugin": "import corolla; corolla.App(plugins=[])",
+    "App(routing, sessions)": "import corolla; corolla.App(plugins=['routing', 'sessions'])",
+    "App(), all installed": "import corolla; corolla.App()",
     "import flask": "import flask",
     "Flask(__name__)": "import flask; flask.Flask(__name__)",
+    "Flask + SQLAlchemy + WTF": _FLASK_FULL,
 }
 
 

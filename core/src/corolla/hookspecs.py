@@ -104,7 +104,9 @@ def corolla_response(request: Request, response: Response) -> None:
     responses, in load order. Implement it only when every response needs
     the change: while nobody implements it the core never builds a werkzeug
     Response for plain string results. Work that depends on what the request
-    touched belongs in ``corolla_wrap_request``. Returns nothing.
+    touched belongs in ``corolla_wrap_request``, or in a
+    ``request.after_response`` callback registered when the feature is first
+    used. Returns nothing.
     """
 
 

@@ -160,16 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             "Corolla + forms, no CSRF": corolla(Path(tmp), csrf=False),
         }
         environ = post_environ(apps["Flask + Flask-WTF"], apps["Corolla + forms"])
-        cases = []
-        for name, app in apps.items():
-            harness.check(name, app, environ, OK)
-            cases.append(harness.Case(name, app))
-        harness.measure(cases, environ, repeats=repeats, seconds_per_repeat=seconds)
-        for app in apps.values():
-            close = getattr(app, "close", None)
-            if close is not None:
-                close()
-    us = {case.name: case.median_us for case in cases}
+        us = harness.time_apps(apps, environ, dict.fromkeys(apps, OK), repeats=repeats, seconds_per_repeat=seconds)
+        harness.close_apps(apps.values())
     print(f"POST of a 10-field form, validated; in-process, median of {repeats} repeats (µs per request):")
     for pair in (("Flask + Flask-WTF", "Corolla + forms"), ("Flask + Flask-WTF, no CSRF", "Corolla + forms, no CSRF")):
         flask, ours = us[pair[0]], us[pair[1]]

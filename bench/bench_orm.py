@@ -128,16 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         url = make_database(folder / "bench.db")
         apps: dict[str, Any] = {"Flask + Flask-SQLAlchemy": flask_sqlalchemy(url), **corolla_apps(folder, url)}
-        cases = []
-        for name, app in apps.items():
-            harness.check(name, app, environ, ROW if "hello" not in name else harness.HELLO)
-            cases.append(harness.Case(name, app))
-        harness.measure(cases, environ, repeats=repeats, seconds_per_repeat=seconds)
-        for app in apps.values():
-            close = getattr(app, "close", None)
-            if close is not None:
-                close()
-    us = {case.name: case.median_us for case in cases}
+        bodies = {name: ROW if "hello" not in name else harness.HELLO for name in apps}
+        us = harness.time_apps(apps, environ, bodies, repeats=repeats, seconds_per_repeat=seconds)
+        harness.close_apps(apps.values())
     flask = us["Flask + Flask-SQLAlchemy"]
     print(f"Per request, in-process, median of {repeats} repeats (µs per call); SQLite, one row by primary key:")
     for name in ("Flask + Flask-SQLAlchemy", "Corolla + orm, pre-ping off", "Corolla + orm, default (pre-ping on)"):

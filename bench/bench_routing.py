@@ -151,24 +151,6 @@ def environ_for(method: str, path: str) -> dict[str, Any]:
     return builder.get_environ()
 
 
-def check(name: str, app: WSGIApp, environ: dict[str, Any], status: int) -> None:
-    seen: list[str] = []
-
-    def start_response(s: str, headers: list[tuple[str, str]], exc_info: object = None) -> Any:
-        seen.append(s)
-        return lambda data: None
-
-    result = app(environ.copy(), start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    if not seen or not seen[0].startswith(str(status)) or (status == 200 and body != BODY):
-        raise RuntimeError(f"{name}: expected {status}, got {seen[:1]} {body[:80]!r}; the benchmark would be wrong")
-
-
 def run(quick: bool, many: int) -> dict[str, dict[str, float]]:
     repeats, seconds = (5, 0.005) if quick else (31, 0.02)
     results: dict[str, dict[str, float]] = {}
@@ -181,7 +163,7 @@ def run(quick: bool, many: int) -> dict[str, dict[str, float]]:
                 app = apps.get((name, n))
                 if app is None:
                     app = apps[(name, n)] = build(n, Path(tmp))
-                check(f"{name} / {scenario}", app, environ, status)
+                harness.check(f"{name} / {scenario}", app, environ, BODY, status)
                 cases.append(harness.Case(name, app))
             harness.measure(cases, environ, repeats=repeats, seconds_per_repeat=seconds)
             results[scenario] = {case.name: case.median_us for case in cases}
@@ -211,7 +193,7 @@ def profile(scenario: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = corolla(n, Path(tmp))
         environ = environ_for(method, path)
-        check("Corolla", app, environ, status)
+        harness.check("Corolla", app, environ, BODY, status)
         timer = timeit.Timer(
             harness.STATEMENT, globals={"app": app, "environ": environ, "start_response": harness.start_response}
         )

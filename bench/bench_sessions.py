@@ -176,21 +176,16 @@ def run(quick: bool) -> None:
         counters, untouched, plugins = build(Path(folder))
         try:
             environ = environ_with_cookies(counters)
-            cases = []
-            for name, app in counters.items():
-                harness.check(name, app, environ, body=b"2")
-                cases.append(harness.Case(name, app))
-            for name, app in untouched.items():
-                harness.check(name, app, environ)
-                cases.append(harness.Case(name, app))
-            harness.measure(cases, environ, repeats=repeats, seconds_per_repeat=seconds)
+            bodies = {**dict.fromkeys(counters, b"2"), **dict.fromkeys(untouched, harness.HELLO)}
+            us = harness.time_apps(
+                {**counters, **untouched}, environ, bodies, repeats=repeats, seconds_per_repeat=seconds
+            )
         finally:
             for app in [*counters.values(), *untouched.values()]:
                 close = getattr(app, "close", None)
                 if isinstance(app, App) and close:
                     close()
             plugins.deactivate()
-    us = {case.name: case.median_us for case in cases}
     corolla = us["Corolla"]
     print(f"Sessions benchmark ({'quick' if quick else 'full'} run; median of {repeats} repeats, µs per request)")
     print("1. Read-increment-write of a counter in a signed cookie session")

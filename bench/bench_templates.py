@@ -148,13 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         environ = harness.make_environ()
         expected = jinja_floor(root)  # the same rendering the others must produce
         body = b"".join(expected(environ.copy(), harness.start_response))
-        for name, app in apps.items():
-            harness.check(name, app, environ, body)
-        cases = [harness.Case(name, app) for name, app in apps.items()]
-        harness.measure(cases, environ, repeats=repeats, seconds_per_repeat=seconds)
+        by_name = harness.time_apps(
+            apps, environ, dict.fromkeys(apps, body), repeats=repeats, seconds_per_repeat=seconds
+        )
         plugins.deactivate()
 
-    by_name = {case.name: case.median_us for case in cases}
     flask, floor = by_name["Flask render_template"], by_name["Jinja2 + bare WSGI"]
     print(f"Rendering a small page (loop of 10, a few variables): µs per request, median of {repeats} repeats")
     print(f"   {'app':<30}{'µs':>8}{'x Flask':>9}{'x Jinja2 floor':>16}")

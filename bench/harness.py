@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import statistics
 import timeit
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,8 +51,8 @@ def _write(data: bytes) -> None:
     pass
 
 
-def check(name: str, app: WSGIApp, environ: dict[str, Any], body: bytes = HELLO) -> None:
-    """Call ``app`` once and insist on ``200`` and ``body``: timing a 404 would flatter it."""
+def check(name: str, app: WSGIApp, environ: dict[str, Any], body: bytes = HELLO, status: int = 200) -> None:
+    """Call ``app`` once and insist on ``status`` (and ``body`` for a 200): timing a 404 would flatter it."""
     seen: list[str] = []
 
     def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> Any:
@@ -66,8 +66,8 @@ def check(name: str, app: WSGIApp, environ: dict[str, Any], body: bytes = HELLO)
         close = getattr(result, "close", None)
         if close is not None:
             close()
-    if not seen or not seen[0].startswith("200") or got != body:
-        raise RuntimeError(f"{name}: expected 200 {body!r}, got {seen[:1]} {got!r}; the benchmark would be wrong")
+    if not seen or not seen[0].startswith(str(status)) or (status == 200 and got != body):
+        raise RuntimeError(f"{name}: expected {status} {body!r}, got {seen[:1]} {got!r}; the benchmark would be wrong")
 
 
 @dataclass
@@ -120,3 +120,27 @@ def measure(
         for case in cases[shift:] + cases[:shift]:
             case.samples.append(timers[case.name].timeit(case.number) / case.number)
         progress(f"round {round_no + 1}/{repeats}")
+
+
+def time_apps(
+    apps: Mapping[str, WSGIApp],
+    environ: dict[str, Any],
+    bodies: Mapping[str, bytes],
+    *,
+    repeats: int,
+    seconds_per_repeat: float,
+) -> dict[str, float]:
+    """Check each app answers 200 with ``bodies[name]``, time them interleaved: median µs per app."""
+    for name, app in apps.items():
+        check(name, app, environ, bodies[name])
+    cases = [Case(name, app) for name, app in apps.items()]
+    measure(cases, environ, repeats=repeats, seconds_per_repeat=seconds_per_repeat)
+    return {case.name: case.median_us for case in cases}
+
+
+def close_apps(apps: Iterable[WSGIApp]) -> None:
+    """Close the apps that can be closed (Corolla's ``App.close``)."""
+    for app in apps:
+        close = getattr(app, "close", None)
+        if close is not None:
+            close()

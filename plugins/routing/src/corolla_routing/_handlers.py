@@ -31,6 +31,19 @@ def exception_class(code_or_exception: int | type[BaseException]) -> type[BaseEx
     )
 
 
+def register(
+    handlers: dict[type[BaseException], ErrorHandler], code_or_exception: int | type[BaseException]
+) -> Callable[[ErrorHandler], ErrorHandler]:
+    """The ``errorhandler(404)`` decorator of the app and of a ``Router``: files the handler under its class."""
+    key = exception_class(code_or_exception)
+
+    def decorator(handler: ErrorHandler) -> ErrorHandler:
+        handlers[key] = handler
+        return handler
+
+    return decorator
+
+
 def find(chain: Sequence[Mapping[type[BaseException], ErrorHandler]], exception: BaseException) -> ErrorHandler | None:
     """The handler for ``exception``: the first mapping in ``chain`` (the group's, then the app's) with one
     for its class or the nearest base class."""

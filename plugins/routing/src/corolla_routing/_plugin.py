@@ -30,6 +30,8 @@ _log = logging.getLogger("corolla.routing")
 #: request.__dict__ keys for what a match found besides a rule (never set on a plain match).
 _ERROR = "_routing_error"
 _OPTIONS = "_routing_options"
+
+
 #: The description of the core's 404 when no dispatch plugin answered.
 class AppRoutes(Registrar):
     """``app.route``, ``app.get``... for one app: registers into its ``RouteTable``."""

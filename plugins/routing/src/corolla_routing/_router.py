@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._errors import RoutingError
-from ._handlers import ErrorHandler, exception_class
+from ._handlers import ErrorHandler, register
 from ._registrar import Registrar, View
 
 if TYPE_CHECKING:
@@ -111,13 +111,7 @@ class Router(Registrar):
 
     def errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[ErrorHandler], ErrorHandler]:
         """Decorator: ``@router.errorhandler(404)``; the handler is ``handler(request, exception)``."""
-        key = exception_class(code_or_exception)
-
-        def decorator(handler: ErrorHandler) -> ErrorHandler:
-            self.error_handlers[key] = handler
-            return handler
-
-        return decorator
+        return register(self.error_handlers, code_or_exception)
 
     def __repr__(self) -> str:
         return f"<Router name={self.name!r} prefix={self.prefix!r} routes={len(self.routes)}>"

@@ -24,7 +24,7 @@ from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 
 from ._adapter import RequestAdapter, bind_outside_request, subdomain_of
 from ._errors import RoutingError, UrlBuildError, quoted
-from ._handlers import ErrorHandler, exception_class
+from ._handlers import ErrorHandler, register
 from ._mount import Mounted
 from ._router import Include, PendingRoute, Router, normalize_prefix
 
@@ -277,13 +277,7 @@ class RouteTable:
         self.mounts[prefix] = wsgi_app
 
     def errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[ErrorHandler], ErrorHandler]:
-        key = exception_class(code_or_exception)
-
-        def decorator(handler: ErrorHandler) -> ErrorHandler:
-            self.error_handlers[key] = handler
-            return handler
-
-        return decorator
+        return register(self.error_handlers, code_or_exception)
 
     def freeze(self, plain_pages: bool = False) -> None:
         self.url_map.update()

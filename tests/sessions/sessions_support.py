@@ -42,3 +42,21 @@ def cookie_value(response: Any, name: str = "session") -> str | None:
     """Just the value of the ``name`` cookie ``response`` sets."""
     header = cookie_of(response, name)
     return None if header is None else header.split(";", 1)[0].split("=", 1)[1]
+
+
+# Views shared by the backends' tests (the app's ``views`` dict maps paths to them).
+
+
+def counter(request: Any) -> str:
+    session = request.session
+    session["n"] = session.get("n", 0) + 1
+    return f"n={session['n']}"
+
+
+def peek(request: Any) -> str:
+    return f"n={request.session.get('n')}"
+
+
+def logout(request: Any) -> str:
+    request.session.clear()
+    return "bye"

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from sessions_support import cookie_of
+from sessions_support import cookie_of, counter, peek
 from werkzeug.test import Client
 
 from corolla_sessions import Session, flash, get_flashed_messages
-
-
-def counter(request):
-    session = request.session
-    session["n"] = session.get("n", 0) + 1
-    return f"n={session['n']}"
-
-
-def peek(request):
-    return f"n={request.session.get('n')}"
 
 
 def untouched(request):

@@ -8,28 +8,13 @@ import time
 import pytest
 import servers
 import sqlalchemy as sa
-from sessions_support import cookie_of, cookie_value
+from sessions_support import cookie_of, cookie_value, counter, logout, peek
 from werkzeug.test import Client
-
-
-def counter(request):
-    session = request.session
-    session["n"] = session.get("n", 0) + 1
-    return f"n={session['n']}"
-
-
-def peek(request):
-    return f"n={request.session.get('n')}"
 
 
 def login(request):
     request.session.regenerate()
     return "ok"
-
-
-def logout(request):
-    request.session.clear()
-    return "bye"
 
 
 def plain(request):

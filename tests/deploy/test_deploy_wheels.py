@@ -8,7 +8,8 @@ build take seconds. Then:
 
 - every file of every package's source folder (templates, migrations, static
   files, the Alembic ``env.py`` template, ``py.typed``) is inside its wheel,
-  with the entry point and licence;
+  with the entry point and licence, and every plugin wheel requires a
+  compatible core (``corolla>=0.1,<0.2``) and the libraries it wraps;
 - a venv with the core + routing + sessions wheels sees exactly those two
   plugins, serves a request through both, and runs the installed files (not
   this checkout);
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -202,6 +204,31 @@ def test_package_data_is_in_the_wheels(dists: dict[str, Dist]) -> None:
     }
     for name, members in expected.items():
         assert set(members) <= dists[name].names(), name
+
+
+def requirements(dist: Dist) -> dict[str, Requirement]:
+    """The wheel's ``Requires-Dist`` lines, by lower-cased project name."""
+    metadata = dist.read(f"{dist.dist_info}/METADATA")
+    lines = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    return {req.name.lower(): req for req in map(Requirement, lines)}
+
+
+def test_plugin_wheels_require_a_compatible_core_and_their_libraries(dists: dict[str, Dist]) -> None:
+    libraries = {
+        "corolla-routing": {"werkzeug"},
+        "corolla-sessions": {"itsdangerous", "redis"},
+        "corolla-orm": {"sqlalchemy", "alembic", "psycopg"},
+        "corolla-forms": {"wtforms"},
+        "corolla-templates": {"jinja2", "werkzeug", "click"},
+        "corolla-auth": {"corolla-routing", "corolla-sessions", "corolla-orm", "corolla-forms", "corolla-templates"},
+    }
+    for name, needed in libraries.items():
+        requires = requirements(dists[name])
+        assert str(requires["corolla"].specifier) == "<0.2,>=0.1", name
+        assert needed <= requires.keys(), (name, sorted(requires))
+    orm = requirements(dists["corolla-orm"])
+    assert orm["psycopg"].marker is not None and "postgresql" in str(orm["psycopg"].marker)  # an extra
+    assert str(orm["sqlalchemy"].specifier) == "<2.2,>=2.0"
 
 
 def plugins_list(corolla: Path, cwd: Path) -> list[dict[str, object]]:

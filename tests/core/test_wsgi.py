@@ -349,6 +349,16 @@ def corolla_dispatch(self, request):
         request.after_response(mark)
     if request.path.endswith("/boom"):
         request.after_response(boom)
+    if request.path.endswith("/unavailable"):
+        def unavailable(request, response):
+            from werkzeug.exceptions import ServiceUnavailable
+
+            request.after_response(mark)  # registered by a failing callback: runs on the replacement
+            raise ServiceUnavailable()
+
+        request.after_response(unavailable)
+    if request.path == "/missing/unavailable":
+        raise NotFound()
     if request.path == "/mark/missing":
         raise NotFound()
     if request.path == "/mark/crash":
@@ -367,6 +377,10 @@ def corolla_dispatch(self, request):
         # A raising callback: the 500 for its exception, a new response that the
         # callbacks (each run at most once) do not see again.
         ("/mark/boom", 500, None),
+        # An HTTPException from a callback: its own response, on the normal
+        # path (through the exception hooks) and on an error page alike.
+        ("/unavailable", 503, "yes"),
+        ("/missing/unavailable", 503, "yes"),
     ],
 )
 def test_after_response_callbacks(

@@ -302,8 +302,21 @@ class App:
                 _run_after_response(request, response)
             return response
         except Exception as second:
-            self._log_plugin_exception(request, second, "while building the error response")
-            return self._internal_error(second)
+            # No second round through the exception hooks (they may be what
+            # failed): an HTTPException answers with its own response, anything
+            # else with a plain 500. Callbacks registered meanwhile still run.
+            if isinstance(second, HTTPException):
+                response = second.get_response(request.environ)
+            else:
+                self._log_plugin_exception(request, second, "while building the error response")
+                response = self._internal_error(second)
+            if AFTER_RESPONSE in request.__dict__:
+                try:
+                    _run_after_response(request, response)
+                except Exception as third:
+                    self._log_plugin_exception(request, third, "in an after_response callback")
+                    return self._internal_error(third)
+            return response
 
     def _internal_error(self, exc: BaseException) -> _WerkzeugResponse:
         if self.debug:

@@ -162,7 +162,9 @@ class Request(_WerkzeugRequest):
         each runs at most once. One that raises on a normal response turns it
         into the error response for its exception (``corolla_handle_exception``
         included; the callbacks after it do not run); one that raises on an
-        error response gives a plain 500, logged naming the plugin.
+        error response gives its ``HTTPException``'s own response, or a plain
+        500 logged naming the plugin. Callbacks registered by a callback (e.g.
+        just before it raises) run on the response that replaces it.
         """
         self.__dict__.setdefault(AFTER_RESPONSE, []).append(callback)
 

@@ -19,7 +19,6 @@ Per request:
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
@@ -303,7 +302,7 @@ class SessionsPlugin(corolla.Plugin):
             _log_unavailable(request, exc)
             unavailable = exc
         if unavailable is not None:  # out of the except block: _fail looks at the exception being handled
-            _fail(request, response, unavailable)
+            _fail(request, unavailable)
             return
         if session.permanent:
             from werkzeug.http import http_date
@@ -315,7 +314,7 @@ class SessionsPlugin(corolla.Plugin):
         if len(cookie) > MAX_COOKIE_SIZE:
             too_large = SessionCookieTooLarge(len(cookie), MAX_COOKIE_SIZE)
             logger.error("sessions: cannot save the session on %s: %s", _request_line(request), too_large)
-            _fail(request, response, too_large)
+            _fail(request, too_large)
             return
         headers.add("Set-Cookie", cookie)
 
@@ -378,26 +377,17 @@ def _request_line(request: Request) -> str:
     return f"'{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}'"
 
 
-def _fail(request: Request, response: WerkzeugResponse, error: HTTPException) -> None:
-    """The session could not be saved: ``response`` must not go out as it is.
+def _fail(request: Request, error: HTTPException) -> None:
+    """The session could not be saved: the response must not go out as it is.
 
-    On the normal path the callback raises, and the core answers with the
-    error response for ``error`` (503 or 500; an app's error handler for
-    that status applies). On the error path (the response is itself an
-    error page, e.g. a 404 handler's) the core would turn any exception
-    into a bare 500, so the response becomes ``error``'s own page in place.
-    Either way the session's changes are dropped and ``Vary: Cookie`` stays.
+    The callback raises ``error`` and the core answers with its error
+    response instead (503 or 500; on the normal path an app's error handler
+    for that status applies, on an error page it is ``error``'s own page).
+    The session's changes are dropped; ``_add_vary``, registered first, gives
+    the replacement ``Vary: Cookie``.
     """
-    if sys.exc_info()[1] is None:
-        request.after_response(_add_vary)  # the error response replaces this one; it varies too
-        raise error
-    replacement = error.get_response(request.environ)
-    response.close()  # the error page's own body is not sent (a file it streams is closed)
-    response.status = replacement.status
-    response.headers = replacement.headers
-    response.headers.add("Vary", "Cookie")
-    response.response = replacement.response
-    response.direct_passthrough = False
+    request.after_response(_add_vary)
+    raise error
 
 
 def _add_vary(request: Request, response: WerkzeugResponse) -> None:

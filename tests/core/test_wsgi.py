@@ -393,3 +393,12 @@ def test_after_response_callbacks(
     assert result.headers.get("X-After") == after
     if path.endswith("/boom"):
         assert "callback failed" in caplog.text
+
+
+def test_log_line_names_method_and_path_never_the_query_string(app: App) -> None:
+    from werkzeug.test import EnvironBuilder
+
+    from corolla import Request
+
+    environ = EnvironBuilder(path="/login", method="POST", query_string="token=secret").get_environ()
+    assert Request(environ, app).log_line() == "POST /login"

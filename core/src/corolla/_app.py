@@ -448,9 +448,7 @@ def _hook_tracer(label: Callable[[str], str]) -> Tracer:
 
 
 def _request_line(request: Request) -> str:
-    # The path only: query strings carry tokens and passwords that have no place in logs.
-    env = request.environ
-    return f"'{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}'"
+    return f"'{request.log_line()}'"
 
 
 def _no_dispatch(request: Request) -> Any:

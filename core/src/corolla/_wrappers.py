@@ -150,6 +150,11 @@ class Request(_WerkzeugRequest):
         """
         return name in self.__dict__
 
+    def log_line(self) -> str:
+        """``GET /path``, for log lines: the method and the path, never the query string (it may hold tokens)."""
+        env = self.environ
+        return f"{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}"
+
     def after_response(self, callback: Callable[[Request, Response], None]) -> None:
         """Call ``callback(request, response)`` once this request's response is built.
 

@@ -203,10 +203,7 @@ class CSRFProtection:
             )
 
     def _fail(self, request: corolla.Request, reason: str, message: str) -> NoReturn:
-        env = request.environ
-        logger.warning(
-            "CSRF check failed on '%s %s': %s", env.get("REQUEST_METHOD", "?"), env.get("PATH_INFO", ""), reason
-        )
+        logger.warning("CSRF check failed on '%s': %s", request.log_line(), reason)
         raise CSRFError(reason, message)
 
 

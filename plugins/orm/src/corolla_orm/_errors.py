@@ -57,11 +57,9 @@ def http_error_for(db: Database, request: corolla.Request, exception: Exception)
         url = getattr(exception, "corolla_orm_url", None) or db.safe_url()
         orig = getattr(exception, "orig", None) or exception
         first_line = (str(orig).strip().splitlines() or [""])[0]
-        env = request.environ
         logger.error(
-            "Database unavailable on '%s %s': %s (%s: %s); answered 503",
-            env.get("REQUEST_METHOD", "?"),
-            env.get("PATH_INFO", ""),
+            "Database unavailable on '%s': %s (%s: %s); answered 503",
+            request.log_line(),
             url,
             type(orig).__name__,
             first_line,

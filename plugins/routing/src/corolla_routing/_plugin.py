@@ -293,12 +293,10 @@ class RoutingPlugin(corolla.Plugin):
         rv = with_status(handler(request, server_error), server_error, request.environ)
         if rv is None:
             return None  # the handler declined: the core logs the exception and answers 500
-        env = request.environ
         _log.error(
-            "Unhandled %s on '%s %s', answered by the 500 error handler %s",
+            "Unhandled %s on '%s', answered by the 500 error handler %s",
             type(exception).__name__,
-            env.get("REQUEST_METHOD", "?"),
-            env.get("PATH_INFO", ""),  # the path only: query strings carry tokens
+            request.log_line(),
             describe(handler),
             exc_info=(type(exception), exception, exception.__traceback__),
         )

@@ -313,7 +313,7 @@ class SessionsPlugin(corolla.Plugin):
             cookie = self.name_eq + value + attrs
         if len(cookie) > MAX_COOKIE_SIZE:
             too_large = SessionCookieTooLarge(len(cookie), MAX_COOKIE_SIZE)
-            logger.error("sessions: cannot save the session on %s: %s", _request_line(request), too_large)
+            logger.error("sessions: cannot save the session on '%s': %s", request.log_line(), too_large)
             _fail(request, too_large)
             return
         headers.add("Set-Cookie", cookie)
@@ -372,11 +372,6 @@ class SessionsPlugin(corolla.Plugin):
         return checks
 
 
-def _request_line(request: Request) -> str:
-    env = request.environ  # the path only: query strings carry tokens
-    return f"'{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}'"
-
-
 def _fail(request: Request, error: HTTPException) -> None:
     """The session could not be saved: the response must not go out as it is.
 
@@ -398,4 +393,4 @@ def _add_vary(request: Request, response: WerkzeugResponse) -> None:
 
 
 def _log_unavailable(request: Request, exc: SessionBackendUnavailable) -> None:
-    logger.error("sessions: answering 503 on %s: %s", _request_line(request), exc)
+    logger.error("sessions: answering 503 on '%s': %s", request.log_line(), exc)

@@ -50,10 +50,7 @@ def describe(app: App, request: Request, error: TemplateError) -> str:
         where = f" in {display_path(app, error.filename)}"
         if error.lineno is not None:
             where += f", line {error.lineno}"
-    # The path only, as the core logs it: query strings carry tokens.
-    env = request.environ
-    target = f"{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}"
-    return f"TemplateError{where}: {error.reason} (rendering {error.template!r} for {target})"
+    return f"TemplateError{where}: {error.reason} (rendering {error.template!r} for {request.log_line()})"
 
 
 def display_path(app: App, filename: str) -> str:

@@ -63,9 +63,7 @@ def test_results_come_in_load_order_paired_with_their_plugin(colours: SyntheticP
     ]
 
 
-def test_each_implementation_gets_only_the_arguments_it_accepts(
-    colours: SyntheticPlugins, make_app: MakeApp
-) -> None:
+def test_each_implementation_gets_only_the_arguments_it_accepts(colours: SyntheticPlugins, make_app: MakeApp) -> None:
     colours.add(
         "plain",
         after=["blue"],
@@ -155,9 +153,7 @@ def test_a_hook_wrapper_cannot_be_called_one_by_one(colours: SyntheticPlugins, m
         corolla.call_each(app, "colours", app=app, shade="dark")
 
 
-def test_unknown_hook_and_wrong_arguments_are_the_callers_errors(
-    colours: SyntheticPlugins, make_app: MakeApp
-) -> None:
+def test_unknown_hook_and_wrong_arguments_are_the_callers_errors(colours: SyntheticPlugins, make_app: MakeApp) -> None:
     app = make_app()
     with pytest.raises(LookupError, match="no hook specification 'colors'"):
         corolla.call_each(app, "colors", app=app)

@@ -326,6 +326,30 @@ def test_wrapper_on_dispatch_falls_back_to_pluggy(corolla_plugins: SyntheticPlug
     assert client.get("/none").status_code == 404
 
 
+def test_dispatch_finding_nothing_is_a_404_that_request_wrappers_see(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp
+) -> None:
+    corolla_plugins.add("views", body=VIEW)
+    assert Client(make_app()).get("/none").status_code == 404  # unwrapped: the pipeline checks the None
+    corolla_plugins.add(
+        "catcher",
+        body="""
+        @hookimpl
+        def corolla_wrap_request(self, app, handler):
+            from werkzeug.exceptions import NotFound
+
+            def wrapped(request):
+                try:
+                    return handler(request)
+                except NotFound:
+                    return "caught the 404", 410
+            return wrapped
+        """,
+    )
+    response = Client(make_app()).get("/none")
+    assert (response.status_code, response.text) == (410, "caught the 404")
+
+
 def test_old_style_hookwrapper_on_dispatch(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
     corolla_plugins.add("views", body=VIEW)
     corolla_plugins.add(

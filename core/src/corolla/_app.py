@@ -203,7 +203,9 @@ class App:
     # -- serving -------------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self._pipeline(environ, start_response)
+        # A bound method, not the Pipeline object itself: calling an object
+        # through its __call__ costs about 0.1 µs more per request.
+        return self._pipeline.serve(environ, start_response)
 
     # -- lifecycle -----------------------------------------------------------
 

@@ -6,8 +6,8 @@ teardown and exception hooks into plain callables (``_compile``). A request
 then goes down a short ladder of named steps, as in Flask's ``wsgi_app`` ->
 ``full_dispatch_request`` -> ``finalize_request``::
 
-    Pipeline.__call__   build the Request, run the handler (wrappers around dispatch),
-                        tear down, send the response
+    serve               build the Request, run the handler (wrappers around dispatch),
+                        tear down, send the response (the WSGI call)
       finalize          the handler's value -> a Response: make_response,
                         corolla_response hooks, after_response callbacks
       handle_exception  an exception in the handler or in finalize -> the
@@ -16,7 +16,7 @@ then goes down a short ladder of named steps, as in Flask's ``wsgi_app`` ->
                         response or a plain 500; never raises
 
 Each step catches at most once, so no request is lost and no error is
-handled twice. ``App.__call__`` only delegates here.
+handled twice. ``App.__call__`` only delegates to ``serve``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ _HTML_HEADERS = "text/html; charset=utf-8"
 
 
 class Pipeline:
-    """One app's compiled request path; a WSGI callable.
+    """One app's compiled request path; ``serve`` is its WSGI callable.
 
     ``handler`` is the outermost ``corolla_wrap_request`` wrapper, or the
     compiled dispatch itself when no plugin wraps requests. Hooks nobody
@@ -117,14 +117,16 @@ class Pipeline:
 
     # -- the ladder ------------------------------------------------------------
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    def serve(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI call: build the Request, run the handler, finalize, tear down, send the response."""
         request = self.request_class(environ, self.app)
         error: Exception | None = None
         try:
             rv = self.handler(request)
             if self.fast and type(rv) is str and AFTER_RESPONSE not in request.__dict__:
                 # The common case, sent without a werkzeug Response (saves ~10 µs).
-                response: bytes | _WerkzeugResponse = rv.encode()
+                body = rv.encode()
+                response = None
             else:
                 response = self.finalize(request, rv)
         except Exception as exc:
@@ -134,10 +136,10 @@ class Pipeline:
             self.teardown(request, error)
         if "files" in request.__dict__:
             request.close()  # uploaded files' temporary files (werkzeug leaves them open)
-        if type(response) is bytes:
-            start_response("200 OK", [("Content-Type", _HTML_HEADERS), ("Content-Length", str(len(response)))])
-            return [] if environ.get("REQUEST_METHOD") == "HEAD" else [response]
-        return response(environ, start_response)  # type: ignore[operator]  # a Response, not bytes
+        if response is None:  # the fast path
+            start_response("200 OK", [("Content-Type", _HTML_HEADERS), ("Content-Length", str(len(body)))])
+            return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        return response(environ, start_response)
 
     def finalize(self, request: Request, rv: Any) -> _WerkzeugResponse:
         """The handler's value as a response: make_response, corolla_response hooks, after_response callbacks."""

@@ -86,20 +86,7 @@ class App:
         plugin_path: Sequence[str] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        if isinstance(plugins, (str, bytes)):
-            raise TypeError(f"App(plugins=...) takes a list of plugin names, e.g. [{plugins!r}], not a string")
-        if plugins is not None:
-            plugins = list(plugins)
-            wrong = [p for p in plugins if not isinstance(p, str)]
-            if wrong:
-                raise TypeError(
-                    f"App(plugins=...) takes plugin names (the entry point names, as strings), not {wrong[0]!r}"
-                )
-        if config is not None and not isinstance(config, Mapping):
-            raise TypeError(
-                f"App(config=...) takes a mapping of sections, e.g. {{'core': {{'debug': True}}}}, "
-                f"not {type(config).__name__}"
-            )
+        plugins = _checked_arguments(config, plugins)
         self.root = Path(root).resolve() if root is not None else _caller_root()
         plan = plan_app(self.root, config, plugins, plugin_path=plugin_path, environ=environ)
         self.selection = plan.selection
@@ -122,8 +109,7 @@ class App:
         try:
             self._load_plugins()
             self._compile()
-            for name, _ in iter_calls(self, "corolla_startup", {"app": self}):
-                self._started.append(name)
+            self._start()
         except BaseException as exc:
             self._unload()
             if isinstance(exc, CorollaError) and exc.plan is None:
@@ -176,6 +162,11 @@ class App:
         self.request_class = type("Request", (type(self).request_class,), namespace)
         self._pipeline = compile_pipeline(self, host, self.request_class)
         self.pipeline = self._pipeline.wrappers
+
+    def _start(self) -> None:
+        # One plugin at a time, so a failure shuts down exactly those already started.
+        for name, _ in iter_calls(self, "corolla_startup", {"app": self}):
+            self._started.append(name)
 
     def _unload(self) -> None:
         for name in reversed(self._started):
@@ -259,6 +250,25 @@ def plan_app(
         reserved_app=_public_names(App),
         reserved_request=_public_names(App.request_class),
     )
+
+
+def _checked_arguments(config: Mapping[str, Any] | None, plugins: Iterable[str] | None) -> list[str] | None:
+    """``App(config, plugins)``'s arguments checked (TypeError naming the mistake); the plugin names as a list."""
+    if isinstance(plugins, (str, bytes)):
+        raise TypeError(f"App(plugins=...) takes a list of plugin names, e.g. [{plugins!r}], not a string")
+    if plugins is not None:
+        plugins = list(plugins)
+        wrong = [p for p in plugins if not isinstance(p, str)]
+        if wrong:
+            raise TypeError(
+                f"App(plugins=...) takes plugin names (the entry point names, as strings), not {wrong[0]!r}"
+            )
+    if config is not None and not isinstance(config, Mapping):
+        raise TypeError(
+            f"App(config=...) takes a mapping of sections, e.g. {{'core': {{'debug': True}}}}, "
+            f"not {type(config).__name__}"
+        )
+    return plugins
 
 
 def _public_names(cls: type) -> frozenset[str]:

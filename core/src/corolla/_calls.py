@@ -96,7 +96,8 @@ def call_each(
     A failing implementation is a ``PluginError`` naming its plugin and the
     hook (the plugin's exception is its ``__cause__``); with ``on_error``,
     the error is passed to it instead and the other implementations still
-    run. With ``[core] trace_hooks`` on, each call is logged on
+    run (``on_error`` is this function's own keyword, so no hook argument
+    may take that name). With ``[core] trace_hooks`` on, each call is logged on
     ``corolla.trace``. A hook nobody declares raises ``LookupError``;
     arguments that do not match the specification raise ``TypeError``.
     """

@@ -70,7 +70,9 @@ def test_a_raising_deploy_check_is_named(corolla: Corolla, corolla_plugins: Synt
         {
             "plugin": "checked",
             "kind": "deploy-check",
-            "message": "plugin 'checked' failed in corolla_deploy_checks: ValueError('cannot check')",
+            "message": (
+                "plugin 'checked' (corolla-checked 1.0) failed in corolla_deploy_checks: ValueError('cannot check')"
+            ),
             "fix": "see the plugin's documentation",
         }
     ]

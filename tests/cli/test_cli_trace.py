@@ -68,10 +68,10 @@ def test_every_hook_call_is_logged_with_plugin_and_duration(
 def test_off_compiles_the_plain_functions(traced_plugin: SyntheticPlugins, make_app: Callable[..., App]) -> None:
     app = make_app()
     plugin = app.plugins["tracer"]
-    assert app._teardown_hooks == [plugin.corolla_teardown]
-    assert app._exception_hook == plugin.corolla_handle_exception
+    assert app._pipeline.teardown_hooks == [plugin.corolla_teardown]
+    assert app._pipeline.exception_hook == plugin.corolla_handle_exception
     traced = make_app(config={"core": {"trace_hooks": True}})
-    assert traced._teardown_hooks != [traced.plugins["tracer"].corolla_teardown]
+    assert traced._pipeline.teardown_hooks != [traced.plugins["tracer"].corolla_teardown]
 
 
 def test_deploy_check_refuses_tracing(traced_plugin: SyntheticPlugins, make_app: Callable[..., App]) -> None:

@@ -667,7 +667,7 @@ def test_teardown_runs_on_the_fast_path_before_the_response_starts(
         """,
     )
     app = make_app()
-    assert app._fast  # a teardown hook needs no werkzeug Response
+    assert app._pipeline.fast  # a teardown hook needs no werkzeug Response
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
         journal.append(("start_response", status))

@@ -326,6 +326,30 @@ def test_wrapper_on_dispatch_falls_back_to_pluggy(corolla_plugins: SyntheticPlug
     assert client.get("/none").status_code == 404
 
 
+def test_dispatch_finding_nothing_is_a_404_that_request_wrappers_see(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp
+) -> None:
+    corolla_plugins.add("views", body=VIEW)
+    assert Client(make_app()).get("/none").status_code == 404  # unwrapped: the pipeline checks the None
+    corolla_plugins.add(
+        "catcher",
+        body="""
+        @hookimpl
+        def corolla_wrap_request(self, app, handler):
+            from werkzeug.exceptions import NotFound
+
+            def wrapped(request):
+                try:
+                    return handler(request)
+                except NotFound:
+                    return "caught the 404", 410
+            return wrapped
+        """,
+    )
+    response = Client(make_app()).get("/none")
+    assert (response.status_code, response.text) == (410, "caught the 404")
+
+
 def test_old_style_hookwrapper_on_dispatch(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
     corolla_plugins.add("views", body=VIEW)
     corolla_plugins.add(
@@ -438,17 +462,17 @@ def test_tryfirst_and_trylast_adjust_the_load_order(corolla_plugins: SyntheticPl
 
 def test_hooks_nobody_implements_compile_to_nothing(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
     app = make_app()
-    assert app._response_hooks == []
-    assert app._teardown_hooks == []
-    assert app._exception_hook is None
+    assert app._pipeline.response_hooks == []
+    assert app._pipeline.teardown_hooks == []
+    assert app._pipeline.exception_hook is None
     assert app.pipeline == []
-    assert app._fast is True
+    assert app._pipeline.fast is True
 
 
 def test_a_single_dispatch_implementation_is_called_directly(
     corolla_plugins: SyntheticPlugins, make_app: MakeApp
 ) -> None:
-    from corolla._pipeline import compile_each, compile_firstresult
+    from corolla._compile import compile_each, compile_firstresult
 
     corolla_plugins.add("views", body=VIEW)
     corolla_plugins.add(
@@ -467,11 +491,13 @@ def test_a_single_dispatch_implementation_is_called_directly(
     hook = app.plugin_manager.hook
     views, extras = app.plugins["views"], app.plugins["extras"]
     assert compile_firstresult(hook.corolla_dispatch, ("request",)) == views.corolla_dispatch  # type: ignore[attr-defined]
-    assert app._response_hooks == [extras.corolla_response]  # type: ignore[attr-defined]
-    assert app._exception_hook == extras.corolla_handle_exception  # type: ignore[attr-defined]
-    assert app._teardown_hooks == []
+    # With no wrapper, the pipeline calls the dispatch implementation itself (no 404 closure between).
+    assert app._pipeline.handler == views.corolla_dispatch  # type: ignore[attr-defined]
+    assert app._pipeline.response_hooks == [extras.corolla_response]  # type: ignore[attr-defined]
+    assert app._pipeline.exception_hook == extras.corolla_handle_exception  # type: ignore[attr-defined]
+    assert app._pipeline.teardown_hooks == []
     assert compile_each(hook.corolla_teardown, ("request", "exception")) == []
-    assert app._fast is False
+    assert app._pipeline.fast is False
 
 
 def test_every_core_hook_is_registered(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:

@@ -138,7 +138,7 @@ def app(request: pytest.FixtureRequest, corolla_plugins: Any, make_app: Callable
     if request.param == "teardown-hook":
         corolla_plugins.add("cleanup", body=NOOP_TEARDOWN)
     built = make_app()
-    assert built._fast is (request.param != "response-hook")
+    assert built._pipeline.fast is (request.param != "response-hook")
     return built
 
 
@@ -167,7 +167,7 @@ def test_success_paths_are_valid_wsgi(
     assert result.body == body
     assert result.headers["Content-Length"] == str(len(body))
     assert result.headers.get("X-Extra") == extra
-    if app._response_hooks:
+    if app._pipeline.response_hooks:
         assert result.headers["X-Seen"] == "1"
 
 
@@ -188,7 +188,7 @@ def test_error_paths_are_valid_wsgi(app: App, path: str, code: int, needle: byte
     assert result.code == code
     assert result.headers["Content-Type"].startswith("text/html")
     assert needle in result.body
-    if app._response_hooks:  # response hooks see error responses too
+    if app._pipeline.response_hooks:  # response hooks see error responses too
         assert result.headers["X-Seen"] == "1"
     if code == 405:
         assert set(result.headers["Allow"].split(", ")) == {"GET", "POST"}

@@ -223,3 +223,43 @@ def test_a_bad_corolla_routers_result_names_the_plugin(corolla_plugins: Any, bui
     )
     with pytest.raises(PluginError, match=r"plugin 'broken': corolla_routers returned 'not a router'"):
         build(plugins=["broken"])
+
+
+def test_corolla_routers_without_the_app_parameter(corolla_plugins: Any, build: Any) -> None:
+    # pluggy lets an implementation take a subset of the spec's arguments.
+    corolla_plugins.add(
+        "shop",
+        requires=["routing"],
+        body="""
+            @hookimpl
+            def corolla_routers(self):
+                from corolla_routing import Router
+
+                shop = Router("/shop", name="shop")
+
+                @shop.get("/")
+                def index(request):
+                    return "the shop"
+
+                return shop
+        """,
+    )
+    app = build(plugins=["shop"])
+    assert Client(app).get("/shop/").text == "the shop"
+
+
+def test_a_failing_corolla_routers_names_the_implementing_plugin(corolla_plugins: Any, build: Any) -> None:
+    from corolla import PluginError
+
+    corolla_plugins.add(
+        "broken",
+        requires=["routing"],
+        body="""
+            @hookimpl
+            def corolla_routers(self, app):
+                raise LookupError("no routers today")
+        """,
+    )
+    with pytest.raises(PluginError, match=r"plugin 'broken' \(corolla-broken 1.0\) failed in corolla_routers") as err:
+        build(plugins=["broken"])
+    assert err.value.plugin == "broken"

@@ -93,8 +93,25 @@ def test_backend_hook_must_return_a_mapping(sessions_app, corolla_plugins):
             return ["cookie"]
     """,
     )
-    with pytest.raises(PluginError, match="not a mapping"):
+    with pytest.raises(PluginError, match="not a mapping") as info:
         sessions_app(plugins=["wrong"])
+    assert info.value.plugin == "wrong"
+
+
+def test_a_raising_backend_hook_is_named_not_sessions(sessions_app, corolla_plugins):
+    corolla_plugins.add(
+        "fragile",
+        requires=["sessions"],
+        body="""
+        @hookimpl
+        def corolla_session_backends(self):
+            raise RuntimeError("no backends today")
+    """,
+    )
+    with pytest.raises(
+        PluginError, match=r"^plugin 'fragile' \(corolla-fragile 1.0\) failed in corolla_session_backends"
+    ):
+        sessions_app(plugins=["fragile"])
 
 
 def test_unknown_backend_is_a_config_error_listing_the_choices(sessions_app):

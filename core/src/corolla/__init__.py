@@ -3,8 +3,10 @@
 This module only re-exports the public API; see docs/architecture.md.
 """
 
-from ._app import App, hook_functions
+from ._app import App
+from ._calls import call_each
 from ._checks import Check
+from ._compile import hook_functions
 from ._config import Config
 from ._decisions import Decision, Resolution, Selection
 from ._discovery import GROUP, Declaration, PluginRecord, discover, load_declaration
@@ -37,6 +39,7 @@ __all__ = [
     "Selection",
     "Setting",
     "__version__",
+    "call_each",
     "discover",
     "hook_functions",
     "hookimpl",

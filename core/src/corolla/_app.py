@@ -1,9 +1,9 @@
-"""``App``: discovery, resolution, registration and the WSGI entry point.
+"""``App``: the façade. Construction, lifecycle and the WSGI entry point.
 
 Everything is decided in ``App.__init__``: plugins are discovered, resolved
 (all problems at once, nothing half-loaded), instantiated, registered with
-pluggy, configured, and the request pipeline is compiled. ``App.__call__`` then
-runs only what was compiled.
+pluggy, configured, and the request pipeline is compiled (``_pipeline``).
+``App.__call__`` only hands the request to that pipeline.
 """
 
 from __future__ import annotations
@@ -11,48 +11,29 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
-from werkzeug.wrappers import Response as _WerkzeugResponse
 
+from ._calls import call_each, iter_calls
 from ._config import Config, instance_secret_key
 from ._decisions import Resolution, Selection
 from ._defaults import CorePlugin
 from ._errors import CorollaError, PluginError
 from ._manager import PluginHost
-from ._pipeline import (
-    Blame,
-    Tracer,
-    bind_all,
-    call_order,
-    compile_each,
-    compile_firstresult,
-    needs_pluggy,
-    pluggy_call,
-    traced,
-)
+from ._pipeline import Pipeline, compile_pipeline
 from ._plan import Plan, make_plan
 from ._plugin import Plugin
 from ._version import __version__
-from ._wrappers import AFTER_RESPONSE, Request, Response, ResponseValueError, lazy, make_response
+from ._wrappers import Request, lazy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from werkzeug.test import Client
 
 logger = logging.getLogger("corolla")
-
-NO_DISPATCH_HINT = (
-    "No plugin handled this request: no installed plugin implements the corolla_dispatch hook. "
-    "Install a dispatch plugin (e.g. corolla-routing) and check `corolla plugins list`."
-)
-
-_HTML_HEADERS = "text/html; charset=utf-8"
 
 
 def _caller_root() -> Path:
@@ -92,8 +73,9 @@ class App:
     instance_path: Path
     plugins: dict[str, Plugin]
     plugin_manager: pluggy.PluginManager
-    pipeline: list[str]
+    pipeline: list[str]  # the plugins wrapping requests, outermost first
     plan: Plan
+    _pipeline: Pipeline  # the compiled request path that __call__ hands requests to
 
     def __init__(
         self,
@@ -104,20 +86,7 @@ class App:
         plugin_path: Sequence[str] | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        if isinstance(plugins, (str, bytes)):
-            raise TypeError(f"App(plugins=...) takes a list of plugin names, e.g. [{plugins!r}], not a string")
-        if plugins is not None:
-            plugins = list(plugins)
-            wrong = [p for p in plugins if not isinstance(p, str)]
-            if wrong:
-                raise TypeError(
-                    f"App(plugins=...) takes plugin names (the entry point names, as strings), not {wrong[0]!r}"
-                )
-        if config is not None and not isinstance(config, Mapping):
-            raise TypeError(
-                f"App(config=...) takes a mapping of sections, e.g. {{'core': {{'debug': True}}}}, "
-                f"not {type(config).__name__}"
-            )
+        plugins = _checked_arguments(config, plugins)
         self.root = Path(root).resolve() if root is not None else _caller_root()
         plan = plan_app(self.root, config, plugins, plugin_path=plugin_path, environ=environ)
         self.selection = plan.selection
@@ -140,7 +109,7 @@ class App:
         try:
             self._load_plugins()
             self._compile()
-            self._host.call_each("corolla_startup", done=self._started, app=self)
+            self._start()
         except BaseException as exc:
             self._unload()
             if isinstance(exc, CorollaError) and exc.plan is None:
@@ -173,16 +142,17 @@ class App:
             except Exception as exc:
                 raise PluginError(name, f"plugin {record.label()} failed in {cls.__qualname__}(): {exc!r}") from exc
         self._host.register(self.plugins, order, CorePlugin(self))
-        self._blame = Blame(self.plugins)
-        self._host.call_each("corolla_configure", app=self)
+        call_each(self, "corolla_configure", app=self)
 
     def _compile(self) -> None:
         host = self._host
-        for attr, value in host.contributions("corolla_app_attributes", "app_attributes", app=self).items():
+        app_attrs = call_each(self, "corolla_app_attributes", app=self)
+        for attr, value in host.contributions("corolla_app_attributes", "app_attributes", app_attrs).items():
             setattr(self, attr, value)
-        request_attrs = host.contributions("corolla_request_attributes", "request_attributes", app=self)
+        request_attrs = call_each(self, "corolla_request_attributes", app=self)
+        factories = host.contributions("corolla_request_attributes", "request_attributes", request_attrs)
         core = self.config["core"]
-        namespace: dict[str, Any] = {name: lazy(factory, name) for name, factory in request_attrs.items()}
+        namespace: dict[str, Any] = {name: lazy(factory, name) for name, factory in factories.items()}
         namespace.update(
             max_content_length=core["max_content_length"],
             max_form_memory_size=core["max_form_memory_size"],
@@ -190,34 +160,13 @@ class App:
             __module__=Request.__module__,
         )
         self.request_class = type("Request", (type(self).request_class,), namespace)
+        self._pipeline = compile_pipeline(self, host, self.request_class)
+        self.pipeline = self._pipeline.wrappers
 
-        hook = host.hook
-        trace = _hook_tracer(host.label) if core["trace_hooks"] else None
-        dispatch = compile_firstresult(hook.corolla_dispatch, ("request",), trace) or _no_dispatch
-        handler: Callable[[Request], Any] = _none_is_404(dispatch)
-        self.pipeline = []
-        # The first plugin in load order must end up outermost: wrap from the last.
-        for impl in reversed(call_order(hook.corolla_wrap_request)):
-            wrapped = host.call(impl, "corolla_wrap_request", app=self, handler=handler)
-            if wrapped is not None:
-                if not callable(wrapped):
-                    raise PluginError(
-                        impl.plugin_name,
-                        f"plugin {host.label(impl.plugin_name)}: corolla_wrap_request returned {wrapped!r}, "
-                        "not a callable; return a function taking the request, or None",
-                    )
-                handler = wrapped if trace is None else traced(wrapped, "corolla_wrap_request", impl.plugin_name, trace)
-                self.pipeline.insert(0, impl.plugin_name)
-        self._handler = handler
-        # Who hands the core the value it makes a response of (for error messages).
-        dispatchers = [impl.plugin_name for impl in call_order(hook.corolla_dispatch)]
-        self._result_from = [*self.pipeline, *dispatchers]
-        self._response_hooks = compile_each(hook.corolla_response, ("request", "response"), trace=trace)
-        self._teardown_hooks = compile_each(hook.corolla_teardown, ("request", "exception"), True, trace)
-        self._exception_hook = compile_firstresult(hook.corolla_handle_exception, ("request", "exception"), trace)
-        # The fast path skips building a werkzeug Response for str results;
-        # only possible while no plugin wants to see every response.
-        self._fast = not self._response_hooks
+    def _start(self) -> None:
+        # One plugin at a time, so a failure shuts down exactly those already started.
+        for name, _ in iter_calls(self, "corolla_startup", {"app": self}):
+            self._started.append(name)
 
     def _unload(self) -> None:
         for name in reversed(self._started):
@@ -245,101 +194,9 @@ class App:
     # -- serving -------------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = self.request_class(environ, self)
-        try:
-            rv = self._handler(request)
-            if self._fast and type(rv) is str and AFTER_RESPONSE not in request.__dict__:
-                # The common case, without building a werkzeug Response (saves ~10 µs).
-                body = rv.encode()
-                if self._teardown_hooks:
-                    self._teardown(request, None)
-                if "files" in request.__dict__:
-                    request.close()  # uploaded files' temporary files
-                start_response("200 OK", [("Content-Type", _HTML_HEADERS), ("Content-Length", str(len(body)))])
-                return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
-            response = make_response(rv, request)
-            for hook in self._response_hooks:
-                hook(request, response)
-            if AFTER_RESPONSE in request.__dict__:
-                _run_after_response(request, response)
-            error = None
-        except Exception as exc:
-            response = self._error_response(request, exc)
-            error = exc
-        if self._teardown_hooks:
-            self._teardown(request, error)
-        if "files" in request.__dict__:
-            request.close()  # uploaded files' temporary files (werkzeug leaves them open)
-        return response(environ, start_response)
-
-    def _teardown(self, request: Request, error: Exception | None) -> None:
-        for teardown in self._teardown_hooks:
-            try:
-                teardown(request, error)
-            except Exception as exc:
-                self._log_plugin_exception(request, exc, "in corolla_teardown")
-
-    def _error_response(self, request: Request, exc: Exception) -> _WerkzeugResponse:
-        handled = None
-        if self._exception_hook is not None:
-            try:
-                handled = self._exception_hook(request, exc)
-            except Exception as hook_exc:
-                self._log_plugin_exception(request, hook_exc, "in corolla_handle_exception")
-        try:
-            if handled is not None:
-                if not isinstance(exc, HTTPException):
-                    logger.debug("%s handled by an exception hook: %r", _request_line(request), exc)
-                response = make_response(handled, request)
-            elif isinstance(exc, HTTPException):
-                response = exc.get_response(request.environ)
-            else:
-                self._log_plugin_exception(request, exc, "")
-                response = self._internal_error(exc)
-            for hook in self._response_hooks:
-                hook(request, response)
-            if AFTER_RESPONSE in request.__dict__:
-                _run_after_response(request, response)
-            return response
-        except Exception as second:
-            # No second round through the exception hooks (they may be what
-            # failed): an HTTPException answers with its own response, anything
-            # else with a plain 500. Callbacks registered meanwhile still run.
-            if isinstance(second, HTTPException):
-                response = second.get_response(request.environ)
-            else:
-                self._log_plugin_exception(request, second, "while building the error response")
-                response = self._internal_error(second)
-            if AFTER_RESPONSE in request.__dict__:
-                try:
-                    _run_after_response(request, response)
-                except Exception as third:
-                    self._log_plugin_exception(request, third, "in an after_response callback")
-                    return self._internal_error(third)
-            return response
-
-    def _internal_error(self, exc: BaseException) -> _WerkzeugResponse:
-        if self.debug:
-            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            return Response(f"Internal Server Error (debug)\n\n{text}", 500, mimetype="text/plain")
-        return InternalServerError().get_response()
-
-    def _log_plugin_exception(self, request: Request, exc: BaseException, context: str) -> None:
-        plugin, where = self._blame.describe(exc.__traceback__)
-        if plugin is None and isinstance(exc, ResponseValueError) and self._result_from:
-            # make_response runs in the core, after the plugins returned: name who returned the value.
-            returned = " and ".join(map(self._host.label, self._result_from))
-            where = f"by make_response: {exc}; the value was returned through {returned}"
-            plugin = self._result_from[-1]
-        logger.error(
-            "Unhandled %s on %s%s, raised %s",
-            type(exc).__name__,
-            _request_line(request),
-            f" {context}" if context else "",
-            where,
-            exc_info=(type(exc), exc, exc.__traceback__),
-            extra={"corolla_plugin": plugin},
-        )
+        # A bound method, not the Pipeline object itself: calling an object
+        # through its __call__ costs about 0.1 µs more per request.
+        return self._pipeline.serve(environ, start_response)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -395,37 +252,23 @@ def plan_app(
     )
 
 
-def hook_functions(app: App, hook_name: str) -> list[tuple[str, Callable[..., Any]]]:
-    """A hook's implementations as ``(plugin name, function)`` pairs in call order, for plugins to compile.
-
-    For a plugin that calls a hook of its own (one it declares in
-    ``hookspecs``) on the request path: call this once, in
-    ``corolla_startup``, and keep the functions. Each takes the spec's
-    arguments positionally (the request first) and receives only those its
-    implementation accepts. With ``[core] trace_hooks`` on (``corolla run
-    --trace-hooks``) each one logs its calls on ``corolla.trace`` like the
-    core's own hooks; off, they are the plain functions and cost nothing.
-    Wrappers change how a hook is called: with any wrapper, the one pair
-    ``("a+b", call)`` goes through pluggy.
-    """
-    hook = getattr(app.plugin_manager.hook, hook_name, None)
-    if hook is None or hook.spec is None:
-        raise LookupError(f"no hook specification {hook_name!r}: declare it in a plugin's hookspecs")
-    argnames = tuple(hook.spec.argnames)
-    host = app._host
-    trace = _hook_tracer(host.label) if app.config["core"]["trace_hooks"] else None
-    impls = call_order(hook)
-    if needs_pluggy(impls):
-        return [("+".join(impl.plugin_name for impl in impls), pluggy_call(hook, argnames, trace))]
-    fns = bind_all(hook, impls, argnames, trace)
-    return [(impl.plugin_name, fn) for impl, fn in zip(impls, fns, strict=True)]
-
-
-def _run_after_response(request: Request, response: _WerkzeugResponse) -> None:
-    # Popped first, so a callback runs at most once, also when one raises and
-    # the error path builds another response.
-    for callback in request.__dict__.pop(AFTER_RESPONSE):
-        callback(request, response)
+def _checked_arguments(config: Mapping[str, Any] | None, plugins: Iterable[str] | None) -> list[str] | None:
+    """``App(config, plugins)``'s arguments checked (TypeError naming the mistake); the plugin names as a list."""
+    if isinstance(plugins, (str, bytes)):
+        raise TypeError(f"App(plugins=...) takes a list of plugin names, e.g. [{plugins!r}], not a string")
+    if plugins is not None:
+        plugins = list(plugins)
+        wrong = [p for p in plugins if not isinstance(p, str)]
+        if wrong:
+            raise TypeError(
+                f"App(plugins=...) takes plugin names (the entry point names, as strings), not {wrong[0]!r}"
+            )
+    if config is not None and not isinstance(config, Mapping):
+        raise TypeError(
+            f"App(config=...) takes a mapping of sections, e.g. {{'core': {{'debug': True}}}}, "
+            f"not {type(config).__name__}"
+        )
+    return plugins
 
 
 def _public_names(cls: type) -> frozenset[str]:
@@ -433,36 +276,3 @@ def _public_names(cls: type) -> frozenset[str]:
     for klass in cls.__mro__:
         names.update(getattr(klass, "__annotations__", {}))
     return frozenset(name for name in names if not name.startswith("_"))
-
-
-def _hook_tracer(label: Callable[[str], str]) -> Tracer:
-    """Logs each hook call on ``corolla.trace``: request line, hook, plugin, duration."""
-    trace_log = logging.getLogger("corolla.trace")
-
-    def trace(hook_name: str, plugin: str, seconds: float, request: Any) -> None:
-        where = _request_line(request) if isinstance(request, Request) else "?"
-        # A wrapper's time includes everything it wraps.
-        trace_log.info("%s %s in plugin %s: %.3f ms", where, hook_name, label(plugin), seconds * 1e3)
-
-    return trace
-
-
-def _request_line(request: Request) -> str:
-    return f"'{request.log_line()}'"
-
-
-def _no_dispatch(request: Request) -> Any:
-    raise NotFound(NO_DISPATCH_HINT)
-
-
-def _none_is_404(dispatch: Callable[[Request], Any]) -> Callable[[Request], Any]:
-    if dispatch is _no_dispatch:
-        return dispatch
-
-    def handle(request: Request) -> Any:
-        rv = dispatch(request)
-        if rv is None:
-            raise NotFound()  # the dispatch plugins found nothing: werkzeug's plain 404
-        return rv
-
-    return handle

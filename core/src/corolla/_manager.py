@@ -4,9 +4,9 @@ pluggy keeps doing what it does well: registration, signature validation,
 ordering (``tryfirst``/``trylast``) and introspection. This layer adds what
 Corolla needs on top: plugin-declared specifications added before any
 implementation registers, registration in an order that makes hooks run in
-load order, errors that name the plugin (with distribution and version), and
-start-up hooks called one implementation at a time so a failure is pinned on
-the plugin that raised.
+load order, and errors that name the plugin (with distribution and version).
+Start-up hooks are called one implementation at a time (``_calls``), so a
+failure is pinned on the plugin that raised.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from ._calls import call_impl
 from ._errors import PluginError, did_you_mean
 from ._markers import PROJECT
-from ._pipeline import call_order
 from ._plugin import Plugin
 
 logger = logging.getLogger("corolla")
@@ -174,35 +174,10 @@ class PluginHost:
                 + "\nIf a hook belongs to an optional integration, mark it @hookimpl(optionalhook=True)",
             ) from exc
 
-    def call(self, impl: pluggy.HookImpl, hook_name: str, **kwargs: Any) -> Any:
-        """Call one implementation with the arguments it accepts (pluggy allows a subset).
-
-        A failure is a ``PluginError`` naming the plugin.
-        """
-        try:
-            return impl.function(**{k: kwargs[k] for k in impl.argnames})
-        except Exception as exc:
-            raise PluginError(
-                impl.plugin_name, f"plugin {self.label(impl.plugin_name)} failed in {hook_name}: {exc!r}"
-            ) from exc
-
-    def call_each(self, hook_name: str, done: list[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call a start-up hook implementation by implementation: (plugin name, result) pairs.
-
-        A failure is a ``PluginError`` naming the plugin that raised; ``done``
-        collects the names of the plugins whose implementation succeeded.
-        """
-        results = []
-        for impl in call_order(getattr(self.pm.hook, hook_name)):
-            results.append((impl.plugin_name, self.call(impl, hook_name, **kwargs)))
-            if done is not None:
-                done.append(impl.plugin_name)
-        return results
-
-    def contributions(self, hook_name: str, declared_attr: str, **kwargs: Any) -> dict[str, Any]:
-        """Merge the attribute mappings a hook returns, checked against each plugin's declaration."""
+    def contributions(self, hook_name: str, declared_attr: str, results: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+        """Merge the attribute mappings a hook returned (``call_each``), checked against each plugin's declaration."""
         out: dict[str, Any] = {}
-        for name, result in self.call_each(hook_name, **kwargs):
+        for name, result in results:
             plugin = self.plugins.get(name)
             if plugin is None:
                 continue  # the core's own implementation
@@ -243,7 +218,7 @@ class PluginHost:
             if impl.plugin_name != name:
                 continue
             try:
-                self.call(impl, "corolla_shutdown", **kwargs)
+                call_impl(impl, "corolla_shutdown", kwargs, self.label)
             except PluginError as err:  # logged with the plugin's own exception
                 logger.error("plugin %s failed in corolla_shutdown", self.label(name), exc_info=err.__cause__)
 

@@ -1,182 +1,300 @@
-"""Compiling hooks into plain calls, and naming the plugin an exception came from.
+"""The request pipeline: the request-time hooks compiled into one WSGI callable.
 
-pluggy registers, validates and orders the hook implementations; at start-up
-this module turns the request-time hooks into ordinary Python callables, so a
-request runs no pluggy machinery and looks up no hook by name. A hook with no
-implementations compiles to None and the app skips it with one test.
+``compile_pipeline`` runs once, at start-up: it nests the
+``corolla_wrap_request`` wrappers around dispatch and compiles the response,
+teardown and exception hooks into plain callables (``_compile``). A request
+then goes down a short ladder of named steps, as in Flask's ``wsgi_app`` ->
+``full_dispatch_request`` -> ``finalize_request``::
+
+    serve               build the Request, run the handler (wrappers around dispatch),
+                        tear down, send the response (the WSGI call)
+      finalize          the handler's value -> a Response: make_response,
+                        corolla_response hooks, after_response callbacks
+      handle_exception  an exception in the handler or in finalize -> the
+                        exception hook's value or the default error response, finalized
+      last_resort       an exception while handling one -> the HTTPException's own
+                        response or a plain 500; never raises
+
+Each step catches at most once, so no request is lost and no error is
+handled twice. ``App.__call__`` only delegates to ``serve``.
 """
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
-from typing import Any
+import logging
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-import pluggy
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.wrappers import Response as _WerkzeugResponse
 
-from ._plugin import Plugin
+from ._blame import Blame
+from ._calls import call_impl
+from ._compile import call_order, compile_each, compile_firstresult
+from ._errors import PluginError
+from ._tracing import Tracer, app_tracer, request_line, traced
+from ._wrappers import AFTER_RESPONSE, Request, Response, ResponseValueError, make_response
 
-#: ``trace(hook name, plugin name, seconds, request)``, called after each traced hook call.
-Tracer = Callable[[str, str, float, Any], None]
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from ._app import App
+    from ._manager import PluginHost
+
+logger = logging.getLogger("corolla")
+
+NO_DISPATCH_HINT = (
+    "No plugin handled this request: no installed plugin implements the corolla_dispatch hook. "
+    "Install a dispatch plugin (e.g. corolla-routing) and check `corolla plugins list`."
+)
+
+Handler = Callable[[Request], Any]
+
+_HTML_HEADERS = "text/html; charset=utf-8"
 
 
-def call_order(hook: pluggy.HookCaller) -> list[pluggy.HookImpl]:
-    """Implementations in the order pluggy calls them (it stores them reversed)."""
-    return list(reversed(hook.get_hookimpls()))
+class Pipeline:
+    """One app's compiled request path; ``serve`` is its WSGI callable.
 
-
-def needs_pluggy(impls: Sequence[pluggy.HookImpl]) -> bool:
-    """Wrappers change how a hook is called; leave those to pluggy."""
-    return any(impl.wrapper or impl.hookwrapper for impl in impls)
-
-
-def traced(fn: Callable[..., Any], hook_name: str, plugin: str, trace: Tracer) -> Callable[..., Any]:
-    """``fn`` reporting each call's duration to ``trace``; the first argument is the request.
-
-    Only compiled in when tracing is on (``[core] trace_hooks``): with it off
-    the pipeline holds the plain functions and pays nothing.
+    ``handler`` is the outermost ``corolla_wrap_request`` wrapper, or the
+    compiled dispatch itself when no plugin wraps requests. Hooks nobody
+    implements are empty (no call per request). ``wrappers`` names the
+    wrapping plugins, outermost first.
     """
-    clock = time.perf_counter
 
-    def call(*args: Any) -> Any:
-        start = clock()
+    # Slots: every request reads most of these, and slot reads are the cheapest.
+    __slots__ = (
+        "app",
+        "blame",
+        "debug",
+        "exception_hook",
+        "fast",
+        "handler",
+        "label",
+        "none_is_404",
+        "request_class",
+        "response_hooks",
+        "result_from",
+        "teardown_hooks",
+        "wrappers",
+    )
+
+    def __init__(
+        self,
+        app: App,
+        request_class: type[Request],
+        handler: Handler,
+        *,
+        wrappers: Sequence[str],
+        dispatchers: Sequence[str],
+        response_hooks: list[Callable[[Request, _WerkzeugResponse], None]],
+        teardown_hooks: list[Callable[[Request, Exception | None], None]],
+        exception_hook: Callable[[Request, Exception], Any] | None,
+        blame: Blame,
+        label: Callable[[str], str],
+    ) -> None:
+        self.app = app
+        self.request_class = request_class
+        self.handler = handler
+        self.wrappers = list(wrappers)
+        # With no wrapper the handler is the dispatch itself, and a None from
+        # it (no dispatch plugin found anything) is checked in finalize, off
+        # the fast path: this saves a call per request. A wrapper must see
+        # the NotFound, so then the check is compiled in under the wrappers.
+        self.none_is_404 = not self.wrappers
+        # Who hands the core the value it makes a response of (for error messages).
+        self.result_from = [*self.wrappers, *dispatchers]
+        self.response_hooks = response_hooks
+        self.teardown_hooks = teardown_hooks
+        self.exception_hook = exception_hook
+        # The fast path skips building a werkzeug Response for str results;
+        # only possible while no plugin wants to see every response.
+        self.fast = not response_hooks
+        self.debug = app.debug
+        self.blame = blame
+        self.label = label
+
+    # -- the ladder ------------------------------------------------------------
+
+    def serve(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI call: build the Request, run the handler, finalize, tear down, send the response."""
+        request = self.request_class(environ, self.app)
+        error: Exception | None = None
         try:
-            return fn(*args)
-        finally:
-            trace(hook_name, plugin, clock() - start, args[0] if args else None)
+            rv = self.handler(request)
+            if self.fast and type(rv) is str and AFTER_RESPONSE not in request.__dict__:
+                # The common case, sent without a werkzeug Response (saves ~10 µs).
+                body = rv.encode()
+                response = None
+            else:
+                response = self.finalize(request, rv)
+        except Exception as exc:
+            response = self.handle_exception(request, exc)
+            error = exc
+        if self.teardown_hooks:
+            self.teardown(request, error)
+        if "files" in request.__dict__:
+            request.close()  # uploaded files' temporary files (werkzeug leaves them open)
+        if response is None:  # the fast path
+            start_response("200 OK", [("Content-Type", _HTML_HEADERS), ("Content-Length", str(len(body)))])
+            return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        return response(environ, start_response)
 
-    return call
+    def finalize(self, request: Request, rv: Any) -> _WerkzeugResponse:
+        """The handler's value as a response: make_response, corolla_response hooks, after_response callbacks."""
+        if rv is None and self.none_is_404:
+            raise NotFound()  # the dispatch plugins found nothing: werkzeug's plain 404
+        response = make_response(rv, request)
+        for hook in self.response_hooks:
+            hook(request, response)
+        if AFTER_RESPONSE in request.__dict__:
+            run_after_response(request, response)
+        return response
 
+    def handle_exception(self, request: Request, exc: Exception) -> _WerkzeugResponse:
+        """The response for an exception from the handler or from finalize; never raises.
 
-def pluggy_call(hook: pluggy.HookCaller, argnames: Sequence[str], trace: Tracer | None) -> Callable[..., Any]:
-    def call(*args: Any) -> Any:
-        return hook(**dict(zip(argnames, args, strict=True)))
+        The error response is finalized like any other (response hooks and
+        after_response callbacks see it too).
+        """
+        try:
+            return self.finalize(request, self.error_value(request, exc))
+        except Exception as second:
+            return self.last_resort(request, second)
 
-    if trace is None:
-        return call
-    names = "+".join(impl.plugin_name for impl in call_order(hook))
-    return traced(call, hook.name, names, trace)
+    def error_value(self, request: Request, exc: Exception) -> Any:
+        """What answers ``exc``: the exception hook's value, else an HTTPException's response, else a 500."""
+        if self.exception_hook is not None:
+            try:
+                handled = self.exception_hook(request, exc)
+            except Exception as hook_exc:
+                self.log_exception(request, hook_exc, "in corolla_handle_exception")
+            else:
+                if handled is not None:
+                    if not isinstance(exc, HTTPException):
+                        logger.debug("%s handled by an exception hook: %r", request_line(request), exc)
+                    return handled
+        if isinstance(exc, HTTPException):
+            return exc.get_response(request.environ)
+        self.log_exception(request, exc, "")
+        return self.internal_error(exc)
 
+    def last_resort(self, request: Request, exc: Exception) -> _WerkzeugResponse:
+        """The response when building an error response failed too; never raises.
 
-def bind(impl: pluggy.HookImpl, argnames: Sequence[str]) -> Callable[..., Any]:
-    """A callable taking the spec's arguments positionally and passing only what ``impl`` accepts.
+        No second round through the exception hooks (they may be what
+        failed): an HTTPException answers with its own response, anything
+        else with a plain 500. Callbacks registered meanwhile still run.
+        """
+        if isinstance(exc, HTTPException):
+            response = exc.get_response(request.environ)
+        else:
+            self.log_exception(request, exc, "while building the error response")
+            response = self.internal_error(exc)
+        if AFTER_RESPONSE in request.__dict__:
+            try:
+                run_after_response(request, response)
+            except Exception as third:
+                self.log_exception(request, third, "in an after_response callback")
+                return self.internal_error(third)
+        return response
 
-    pluggy lets an implementation accept a subset of the spec's arguments; for
-    the common case (it accepts all, in order) the function itself is returned,
-    which saves a call per request.
-    """
-    fn = impl.function
-    wanted = tuple(impl.argnames)
-    if wanted != tuple(argnames):
-        index = [argnames.index(name) for name in wanted]
-        inner = fn
+    def teardown(self, request: Request, error: Exception | None) -> None:
+        """The teardown hooks, in reverse load order; a failing one is logged and the others still run."""
+        for teardown in self.teardown_hooks:
+            try:
+                teardown(request, error)
+            except Exception as exc:
+                self.log_exception(request, exc, "in corolla_teardown")
 
-        def fn(*args: Any) -> Any:
-            return inner(*[args[i] for i in index])
+    # -- errors ----------------------------------------------------------------
 
-    return fn
+    def internal_error(self, exc: BaseException) -> _WerkzeugResponse:
+        if self.debug:
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            return Response(f"Internal Server Error (debug)\n\n{text}", 500, mimetype="text/plain")
+        return InternalServerError().get_response()
 
-
-def bind_all(
-    hook: pluggy.HookCaller, impls: Sequence[pluggy.HookImpl], argnames: Sequence[str], trace: Tracer | None
-) -> list[Callable[..., Any]]:
-    fns = [bind(impl, argnames) for impl in impls]
-    if trace is None:
-        return fns
-    return [traced(fn, hook.name, impl.plugin_name, trace) for fn, impl in zip(fns, impls, strict=True)]
-
-
-def compile_firstresult(
-    hook: pluggy.HookCaller, argnames: Sequence[str], trace: Tracer | None = None
-) -> Callable[..., Any] | None:
-    """One callable returning the first non-None result, or None if nobody implements the hook."""
-    impls = call_order(hook)
-    if not impls:
-        return None
-    if needs_pluggy(impls):
-        return pluggy_call(hook, argnames, trace)
-    fns = bind_all(hook, impls, argnames, trace)
-    if len(fns) == 1:
-        return fns[0]
-
-    def first(*args: Any) -> Any:
-        for fn in fns:
-            result = fn(*args)
-            if result is not None:
-                return result
-        return None
-
-    return first
-
-
-def compile_each(
-    hook: pluggy.HookCaller, argnames: Sequence[str], reverse: bool = False, trace: Tracer | None = None
-) -> list[Callable[..., Any]]:
-    """The implementations as a list of plain callables, in call order (or reversed)."""
-    impls = call_order(hook)
-    if needs_pluggy(impls):
-        return [pluggy_call(hook, argnames, trace)]
-    fns = bind_all(hook, impls, argnames, trace)
-    return fns[::-1] if reverse else fns
-
-
-class Blame:
-    """Maps a traceback to the plugin whose code raised.
-
-    Used only when something went wrong, so it may be slow; it costs nothing
-    per request. A frame belongs to a plugin when its ``self`` is that
-    plugin's instance, or when its file lies in the plugin's package.
-    """
-
-    def __init__(self, plugins: Mapping[str, Plugin]) -> None:
-        self.instances = {id(p): name for name, p in plugins.items()}
-        self.labels = {name: p.record.label() for name, p in plugins.items()}
-        self.places: list[tuple[str, str]] = []
-        for name, plugin in plugins.items():
-            place = _package_place(type(plugin))
-            if place:
-                self.places.append((place, name))
-        # Longest path first, so a nested package wins over its parent.
-        self.places.sort(key=lambda item: len(item[0]), reverse=True)
-
-    def plugin_of(self, frame_self: Any, filename: str) -> str | None:
-        if frame_self is not None and id(frame_self) in self.instances:
-            return self.instances[id(frame_self)]
-        for place, name in self.places:
-            if filename == place or filename.startswith(place + os.sep):
-                return name
-        return None
-
-    def describe(self, tb: TracebackType | None) -> tuple[str | None, str]:
-        """(plugin name or None, a phrase saying where the exception was raised)."""
-        frames = []
-        while tb is not None:
-            frames.append(tb.tb_frame)
-            tb = tb.tb_next
-        if not frames:
-            return None, "at an unknown place"
-        innermost = frames[-1]
-        where = f"{innermost.f_code.co_filename}:{innermost.f_lineno} in {innermost.f_code.co_name}"
-        for frame in reversed(frames):
-            name = self.plugin_of(frame.f_locals.get("self"), frame.f_code.co_filename)
-            if name is not None:
-                here = f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
-                if frame is innermost:
-                    return name, str(f"in plugin {self.labels[name]} at {here}")
-                return name, str(f"at {where}, called from plugin {self.labels[name]} at {here}")
-        return None, f"at {where} (no plugin involved)"
+    def log_exception(self, request: Request, exc: BaseException, context: str) -> None:
+        """Log ``exc`` with the request line and the plugin it was raised in."""
+        plugin, where = self.blame.describe(exc.__traceback__)
+        if plugin is None and isinstance(exc, ResponseValueError) and self.result_from:
+            # make_response runs in the core, after the plugins returned: name who returned the value.
+            returned = " and ".join(map(self.label, self.result_from))
+            where = f"by make_response: {exc}; the value was returned through {returned}"
+            plugin = self.result_from[-1]
+        logger.error(
+            "Unhandled %s on %s%s, raised %s",
+            type(exc).__name__,
+            request_line(request),
+            f" {context}" if context else "",
+            where,
+            exc_info=(type(exc), exc, exc.__traceback__),
+            extra={"corolla_plugin": plugin},
+        )
 
 
-def _package_place(cls: type) -> str:
-    import sys
+def run_after_response(request: Request, response: _WerkzeugResponse) -> None:
+    # Popped first, so a callback runs at most once, also when one raises and
+    # the error path builds another response.
+    for callback in request.__dict__.pop(AFTER_RESPONSE):
+        callback(request, response)
 
-    top = cls.__module__.split(".")[0]
-    module = sys.modules.get(top)
-    filename = str(getattr(module, "__file__", None) or "")
-    if not filename:
-        return ""
-    if getattr(module, "__path__", None) is not None:  # a package: everything in its folder
-        return os.path.dirname(os.path.abspath(filename))
-    return os.path.abspath(filename)
+
+# -- compiling -----------------------------------------------------------------
+
+
+def compile_pipeline(app: App, host: PluginHost, request_class: type[Request]) -> Pipeline:
+    """The app's request path, from its hook implementations in resolved order."""
+    hook = host.hook
+    trace = app_tracer(app)
+    dispatch = compile_firstresult(hook.corolla_dispatch, ("request",), trace) or _no_dispatch
+    handler, wrappers = _wrap(app, host, dispatch, trace)
+    return Pipeline(
+        app,
+        request_class,
+        handler,
+        wrappers=wrappers,
+        dispatchers=[impl.plugin_name for impl in call_order(hook.corolla_dispatch)],
+        response_hooks=compile_each(hook.corolla_response, ("request", "response"), trace=trace),
+        teardown_hooks=compile_each(hook.corolla_teardown, ("request", "exception"), True, trace),
+        exception_hook=compile_firstresult(hook.corolla_handle_exception, ("request", "exception"), trace),
+        blame=Blame(app.plugins),
+        label=host.label,
+    )
+
+
+def _wrap(app: App, host: PluginHost, dispatch: Handler, trace: Tracer | None) -> tuple[Handler, list[str]]:
+    """Nest the ``corolla_wrap_request`` wrappers around dispatch: (handler, wrapping plugins outermost first)."""
+    handler = dispatch if dispatch is _no_dispatch else _none_is_404(dispatch)
+    wrappers: list[str] = []
+    # The first plugin in load order must end up outermost: wrap from the last.
+    for impl in reversed(call_order(host.hook.corolla_wrap_request)):
+        wrapped = call_impl(impl, "corolla_wrap_request", {"app": app, "handler": handler}, host.label, trace)
+        if wrapped is None:
+            continue
+        if not callable(wrapped):
+            raise PluginError(
+                impl.plugin_name,
+                f"plugin {host.label(impl.plugin_name)}: corolla_wrap_request returned {wrapped!r}, "
+                "not a callable; return a function taking the request, or None",
+            )
+        handler = wrapped if trace is None else traced(wrapped, "corolla_wrap_request", impl.plugin_name, trace)
+        wrappers.insert(0, impl.plugin_name)
+    # Unwrapped, the pipeline checks dispatch's None itself (see Pipeline.none_is_404).
+    return (handler if wrappers else dispatch), wrappers
+
+
+def _no_dispatch(request: Request) -> Any:
+    raise NotFound(NO_DISPATCH_HINT)
+
+
+def _none_is_404(dispatch: Handler) -> Handler:
+    def handle(request: Request) -> Any:
+        rv = dispatch(request)
+        if rv is None:
+            raise NotFound()  # the dispatch plugins found nothing: werkzeug's plain 404
+        return rv
+
+    return handle

@@ -15,8 +15,9 @@ from typing import Any
 import click
 
 from .._app import App
+from .._calls import call_each
 from .._checks import Check
-from .._pipeline import call_order
+from .._errors import PluginError
 from .._plan import Plan
 from ._render import echo, emit_json, paint, status, table
 from ._target import AppLoadError, PlanError, State
@@ -26,13 +27,16 @@ def deploy_checks(app: App) -> tuple[list[dict[str, Any]], list[dict[str, str]]]
     """(checks, errors): each plugin's checks, tagged with the plugin; a failing hook is an error."""
     checks: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
-    for impl in call_order(app.plugin_manager.hook.corolla_deploy_checks):
-        plugin = impl.plugin_name
+
+    def failed(err: PluginError) -> None:
+        errors.append(_error(err.plugin, "deploy-check", str(err)))
+
+    for plugin, returned in call_each(app, "corolla_deploy_checks", on_error=failed, app=app):
         try:
-            returned: Any = impl.function(**{name: app for name in impl.argnames})
             result = list(returned or ())
-        except Exception as exc:
-            errors.append(_error(plugin, "deploy-check", f"plugin {plugin!r} failed in corolla_deploy_checks: {exc!r}"))
+        except TypeError:
+            message = f"plugin {plugin!r}: corolla_deploy_checks returned {returned!r}, not a list of corolla.Check"
+            errors.append(_error(plugin, "deploy-check", message))
             continue
         for item in result:
             if not isinstance(item, Check):

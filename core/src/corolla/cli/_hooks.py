@@ -16,8 +16,8 @@ import pluggy
 
 from .. import hookspecs as core_hookspecs
 from .._app import App
+from .._compile import call_order
 from .._errors import did_you_mean
-from .._pipeline import call_order
 from ._render import echo, emit_json, paint, table
 from ._target import State
 

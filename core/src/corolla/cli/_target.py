@@ -28,7 +28,8 @@ from typing import Any
 import click
 
 from .._app import App, plan_app
-from .._errors import CorollaError, Problem
+from .._calls import call_each
+from .._errors import CorollaError, PluginError, Problem
 from .._markers import PROJECT
 from .._plan import Plan
 from ._render import warn
@@ -404,19 +405,20 @@ class State:
         except AppLoadError as err:
             found.errors.append(f"plugin commands are unavailable: {err.message}")
             return found
-        from .._pipeline import call_order
-
         host = app._host
-        for impl in call_order(app.plugin_manager.hook.corolla_cli_commands):
-            plugin = impl.plugin_name
+
+        def failed(err: PluginError) -> None:
+            found.errors.append(str(err))
+            if self.show_traceback and err.__cause__ is not None:
+                cause = err.__cause__
+                traceback.print_exception(type(cause), cause, cause.__traceback__)
+
+        for plugin, result in call_each(app, "corolla_cli_commands", on_error=failed, app=user_app):
             label = host.label(plugin)
             try:
-                result: Any = impl.function(**{name: user_app for name in impl.argnames})
                 commands = list(result or ())
-            except Exception as exc:
-                found.errors.append(f"plugin {label} failed in corolla_cli_commands: {exc!r}")
-                if self.show_traceback:
-                    traceback.print_exception(type(exc), exc, exc.__traceback__)
+            except TypeError:
+                found.errors.append(f"plugin {label}: corolla_cli_commands returned {result!r}, not a list of commands")
                 continue
             for command in commands:
                 if not isinstance(command, click.Command) or not command.name:

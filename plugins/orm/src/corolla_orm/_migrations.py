@@ -18,11 +18,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+import corolla
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
-
-    import corolla
 
     from ._database import Database
 
@@ -46,22 +46,19 @@ def has_own(app: corolla.App) -> bool:
 
 def plugin_folders(app: corolla.App) -> list[tuple[str, Path]]:
     """``(plugin name, folder)`` for every folder of revisions the loaded plugins ship, in load order."""
-    hook = app.plugin_manager.hook.corolla_migration_folders
     found: list[tuple[str, Path]] = []
-    # pluggy keeps implementations in reverse call order: reversed, this is load order.
-    for impl in reversed(hook.get_hookimpls()):
-        result: Any = impl.function(app=app) if impl.argnames else impl.function()
+    for plugin, result in corolla.call_each(app, "corolla_migration_folders", app=app):
         if isinstance(result, (str, os.PathLike)):
             result = [result]
         for item in result or ():
             path = Path(item)
             if not path.is_dir():
                 raise MigrationsMissing(
-                    f"plugin {impl.plugin_name!r} returned {str(path)!r} from corolla_migration_folders, "
+                    f"plugin {plugin!r} returned {str(path)!r} from corolla_migration_folders, "
                     "which is not a folder; reinstall the plugin's distribution (its migrations must be "
                     "package data in the wheel)"
                 )
-            found.append((impl.plugin_name, path))
+            found.append((plugin, path))
     return found
 
 

@@ -168,13 +168,9 @@ class RoutingPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_startup(self, app: App) -> None:
-        hook = app.plugin_manager.hook.corolla_routers
-        # pluggy calls the last registered first; reversed, this is load order.
-        for impl in reversed(hook.get_hookimpls()):
-            result = impl.function(app=app)
-            label = f"plugin {impl.plugin_name!r}"
-            for prefix, router in _routers(result, impl.plugin_name):
-                self.table.include(router, prefix, registered_by=label)
+        for plugin, result in corolla.call_each(app, "corolla_routers", app=app):
+            for prefix, router in _routers(result, plugin):
+                self.table.include(router, prefix, registered_by=f"plugin {plugin!r}")
 
     # -- the public API (App attributes) ------------------------------------
 

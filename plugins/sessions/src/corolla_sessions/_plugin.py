@@ -187,25 +187,23 @@ class SessionsPlugin(corolla.Plugin):
     @hookimpl
     def corolla_startup(self, app: App) -> None:
         offered: dict[str, tuple[str, Callable[..., SessionBackend]]] = {}
-        hook = app.plugin_manager.hook.corolla_session_backends
-        for impl in reversed(hook.get_hookimpls()):  # pluggy lists them last-called first
-            result = impl.function(**({"app": app} if "app" in impl.argnames else {}))
+        for plugin, result in corolla.call_each(app, "corolla_session_backends", app=app):
             if result is None:
                 continue
             if not isinstance(result, Mapping):
                 raise PluginError(
-                    impl.plugin_name,
-                    f"plugin {impl.plugin_name!r}: corolla_session_backends "
+                    plugin,
+                    f"plugin {plugin!r}: corolla_session_backends "
                     f"returned {result!r}, not a mapping of name -> backend factory",
                 )
             for name, factory in result.items():
                 if name in offered:
                     raise PluginError(
-                        impl.plugin_name,
+                        plugin,
                         f"the session backend {name!r} is offered by plugins "
-                        f"{offered[name][0]!r} and {impl.plugin_name!r}; uninstall one of them",
+                        f"{offered[name][0]!r} and {plugin!r}; uninstall one of them",
                     )
-                offered[name] = (impl.plugin_name, factory)
+                offered[name] = (plugin, factory)
         chosen = self.config["backend"]
         if chosen not in offered:
             fix = f"set [sessions] backend to one of {', '.join(sorted(offered))}"

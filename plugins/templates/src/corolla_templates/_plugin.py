@@ -171,7 +171,7 @@ class TemplatesPlugin(corolla.Plugin):
     def corolla_cli_commands(self, app: corolla.App | None) -> list[Any]:
         from ._cli import static_group
 
-        return [static_group(app)]
+        return [static_group(app, TemplatesPlugin)]
 
     # -- rendering -------------------------------------------------------------
 

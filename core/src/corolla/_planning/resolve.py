@@ -20,7 +20,7 @@ from .._errors import Problem
 from .checks import PLUGIN_CHECKS, SET_CHECKS, Context, Involved, capabilities
 from .decisions import ENABLED, OPTIONAL_SKIPPED, REFUSED, Decision, Findings, Resolution
 from .discovery import PluginRecord
-from .graph import Edge, because, keep_acyclic
+from .graph import Edge, EdgeKind, because, keep_acyclic
 from .graph import order as order_plugins
 from .selection import Selection, choose_providers, select
 
@@ -89,21 +89,11 @@ def _drop_optional(ctx: Context, active: dict[str, PluginRecord], found: Finding
     """Skip optional plugins with problems until none is left to skip; record what remains.
 
     Dropping one can break a dependent, so the checks run again after each
-    round. A problem between plugins is solved by dropping one optional
-    plugin involved, one at a time. Returns the plugins' own problems.
+    round. Returns the remaining plugins' own problems.
     """
-    optional = ctx.selection.optional
     while True:
         own = plugin_problems(ctx, active)
-        skip = {n: own[n] for n in sorted(own) if n in optional}
-        between: list[Involved] = []
-        if not skip:
-            between = set_problems(ctx, active)
-            for problem, involved in between:
-                droppable = sorted(n for n in involved if n in optional)
-                if droppable:
-                    skip[droppable[-1]] = [problem]
-                    break
+        skip, between = _to_skip(ctx, active, own)
         if not skip:
             break
         for name, problems in skip.items():
@@ -116,26 +106,42 @@ def _drop_optional(ctx: Context, active: dict[str, PluginRecord], found: Finding
     return own
 
 
+def _to_skip(
+    ctx: Context, active: Mapping[str, PluginRecord], own: Mapping[str, list[Problem]]
+) -> tuple[dict[str, list[Problem]], list[Involved]]:
+    """(optional plugins to skip this round and why, problems between plugins when none has its own)."""
+    optional = ctx.selection.optional
+    skip = {n: own[n] for n in sorted(own) if n in optional}
+    if skip:
+        return skip, []
+    # A problem between plugins is solved by dropping one optional plugin involved, one at a time.
+    between = set_problems(ctx, active)
+    for problem, involved in between:
+        droppable = sorted(n for n in involved if n in optional)
+        if droppable:
+            return {droppable[-1]: [problem]}, between
+    return {}, between
+
+
 def _edges(active: Mapping[str, PluginRecord]) -> list[Edge]:
     """Who loads before whom: requirements, optional integrations, and before/after hints."""
     loadable = {n: r for n, r in active.items() if r.declaration is not None}
     caps = capabilities(loadable)
+
+    def providers(ref: str, other_than: str) -> list[str]:
+        return sorted(n for n, _ in caps.get(canonicalize_name(ref), []) if n != other_than)
+
     edges: list[Edge] = []
-
-    def providers(ref: str) -> list[str]:
-        return sorted(n for n, _ in caps.get(canonicalize_name(ref), []))
-
     for name, record in sorted(loadable.items()):
         decl = record.declaration
         assert decl is not None
-        for req in decl.requires:
-            edges += [Edge(p, name, "requires", str(req)) for p in providers(req.name) if p != name]
-        for opt in decl.optional:
-            edges += [Edge(p, name, "optional", opt) for p in providers(opt) if p != name]
-        for ref in decl.after:
-            edges += [Edge(p, name, "after", ref) for p in providers(ref) if p != name]
-        for ref in decl.before:
-            edges += [Edge(name, p, "before", ref) for p in providers(ref) if p != name]
+        # (what the plugin wrote, the name it refers to, why): each provider loads first.
+        wants: list[tuple[str, str, EdgeKind]] = [(str(req), req.name, "requires") for req in decl.requires]
+        wants += [(opt, opt, "optional") for opt in decl.optional]
+        wants += [(ref, ref, "after") for ref in decl.after]
+        for detail, ref, kind in wants:
+            edges += [Edge(p, name, kind, detail) for p in providers(ref, name)]
+        edges += [Edge(name, p, "before", ref) for ref in decl.before for p in providers(ref, name)]
     return edges
 
 
@@ -161,16 +167,20 @@ def _decide(
     for edge in edges:
         if edge.kind == "requires":
             satisfied[edge.target][edge.detail] = edge.source
-    culprits = ", ".join(sorted({p.plugin for p in found.problems}))
     for name, record in active.items():
-        if name in own:
-            reason = "; ".join(p.message for p in own[name])
-            found.decisions[name] = Decision(name, REFUSED, reason, record, satisfied_by=satisfied[name])
-        elif found.problems:
-            mine = [p.message for p in found.problems if p.plugin == name]
-            reason = "; ".join(mine) or f"not loaded: the plugin set does not resolve (problems in: {culprits})"
+        if name in own or found.problems:
+            reason = _refusal(name, own, found.problems)
             found.decisions[name] = Decision(name, REFUSED, reason, record, satisfied_by=satisfied[name])
         else:
             needs = ", ".join(f"{req} (satisfied by {by!r})" for req, by in sorted(satisfied[name].items()))
             reason = f"loaded at position {order.index(name)}" + (f"; requires {needs}" if needs else "")
             found.decisions[name] = Decision(name, ENABLED, reason, record, order.index(name), satisfied[name])
+
+
+def _refusal(name: str, own: Mapping[str, list[Problem]], problems: Sequence[Problem]) -> str:
+    """Why a candidate is refused: its own problems, else those naming it, else the set's culprits."""
+    if name in own:
+        return "; ".join(p.message for p in own[name])
+    mine = [p.message for p in problems if p.plugin == name]
+    culprits = ", ".join(sorted({p.plugin for p in problems}))
+    return "; ".join(mine) or f"not loaded: the plugin set does not resolve (problems in: {culprits})"

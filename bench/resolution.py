@@ -35,7 +35,7 @@ from typing import Any
 
 from corolla import App, Plugin, PluginRecord, Request, Setting, resolve
 from corolla import __version__ as core_version
-from corolla._discovery import parse_declaration
+from corolla._planning import parse_declaration
 from corolla._synthetic import SyntheticPlugins
 
 SEED = 2026

@@ -209,7 +209,7 @@ def test_without_forms_the_plugin_is_refused_naming_it(make_app: Callable[..., c
 def test_bad_settings_stop_the_app_naming_the_plugin(
     make_app: Callable[..., corolla.App], setting: str, value: object
 ) -> None:
-    with pytest.raises(corolla.PluginError, match=rf"plugin .auth.* \[auth\] {setting} = "):
+    with pytest.raises(corolla.ConfigError, match=rf"\[auth\] {setting} = .*: must be"):
         make_app(PLUGINS, {"core": {"secret_key": SECRET}, "auth": {setting: value}}, isolated=False)
 
 

@@ -139,6 +139,25 @@ def test_show_an_invalid_value_as_configured_with_its_source(corolla: Corolla, t
     assert [s["invalid"] for s in valid] == [None, None]
 
 
+def test_a_setting_check_is_reported_once_by_check_and_shown_by_show(corolla: Corolla) -> None:
+    check = "lambda value, section: None if value > 0 else 'must be positive'"
+    corolla.plugins.add("counter", settings={"tries": f"Setting(int, 3, 'Tries', check={check})"})
+    (corolla.cwd / "corolla.toml").write_text("[counter]\ntries = 0\n")
+    out = corolla("plugins", "check", code=1).output
+    assert out.count("[counter] tries = 0: must be positive") == 1
+    [error] = corolla.json("plugins", "check", "--json", code=1)["errors"]
+    assert error["kind"] == "wrong-value"
+    assert (error["section"], error["key"], error["value"], error["reason"]) == (
+        "counter",
+        "tries",
+        0,
+        "must be positive",
+    )
+    assert error["source"].endswith("corolla.toml")
+    [tries] = corolla.json("plugins", "show", "counter", "--json")["settings"]
+    assert (tries["value"], tries["invalid"]) == (0, "must be positive")
+
+
 def test_show_lists_commands_a_plugin_adds(corolla: Corolla, trio: SyntheticPlugins) -> None:
     assert corolla.json("plugins", "show", "greeter", "--json")["commands"] == ["greet"]
     assert corolla.json("plugins", "show", "forms", "--json")["commands"] == []

@@ -38,9 +38,12 @@ def test_refused_when_no_sessions_plugin_is_installed(make_app: Any, corolla_plu
 
 
 def test_a_negative_time_limit_is_refused(forms_app: Any) -> None:
-    with pytest.raises(corolla.PluginError) as info:
+    with pytest.raises(corolla.ConfigError) as info:
         forms_app({}, {"forms": {"csrf_time_limit": -5}})
-    assert "csrf_time_limit is -5" in str(info.value)
+    [problem] = info.value.problems
+    assert isinstance(problem, corolla.ConfigProblem)
+    assert (problem.section, problem.key, problem.value) == ("forms", "csrf_time_limit", -5)
+    assert "[forms] csrf_time_limit = -5: is a negative number of seconds" in str(info.value)
 
 
 def test_unknown_setting_gets_a_did_you_mean(forms_app: Any) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.test import Client
 
 import corolla_orm
-from corolla import App, ConfigError, PluginError
+from corolla import App, ConfigError
 from corolla_orm import Model
 
 LIGHT = """
@@ -84,7 +84,7 @@ def test_unknown_key_is_refused(orm_app: Callable[..., App]) -> None:
 
 
 def test_bad_bind_is_refused(orm_app: Callable[..., App]) -> None:
-    with pytest.raises(PluginError, match=r"binds.notes must be a database URL"):
+    with pytest.raises(ConfigError, match=r"binds 'notes' must each be a database URL"):
         orm_app({"binds": {"notes": 5}})
 
 

@@ -205,9 +205,9 @@ def test_host_and_subdomain_need_their_config(app: App) -> None:
 
 
 def test_subdomain_matching_needs_a_server_name(make_app: Any) -> None:
-    from corolla import PluginError
+    from corolla import ConfigError
 
-    with pytest.raises(PluginError, match=r"needs \[routing\] server_name"):
+    with pytest.raises(ConfigError, match=r"subdomain_matching = True: needs \[routing\] server_name"):
         make_app(["routing"], {"routing": {"subdomain_matching": True}}, isolated=False)
 
 
@@ -247,6 +247,13 @@ def test_bad_converter_config_is_named(make_app: Any) -> None:
         make_app(["routing"], {"routing": {"converters": {"even": "nowhere:Nothing"}}}, isolated=False)
     with pytest.raises(PluginError, match=r"not a subclass of werkzeug.routing.BaseConverter"):
         make_app(["routing"], {"routing": {"converters": {"even": "uuid:UUID"}}}, isolated=False)
+
+
+def test_a_converter_that_is_no_import_path_is_a_plan_problem(make_app: Any) -> None:
+    from corolla import ConfigError
+
+    with pytest.raises(ConfigError, match=r"converters 'even': give 'module:Class'"):
+        make_app(["routing"], {"routing": {"converters": {"even": "EvenConverter"}}}, isolated=False)
 
 
 def test_unknown_converter_is_a_clear_error(app: App) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
+import corolla
 import corolla_sessions
 from corolla import ConfigError, PluginError
 
@@ -139,8 +140,8 @@ def test_sql_backend_without_the_orm_plugin_says_what_to_install(sessions_app):
     ],
 )
 def test_bad_settings_are_config_errors(sessions_app, settings, match):
-    # the core checks types and choices; the plugin checks the rest at configure (named by a PluginError)
-    with pytest.raises((ConfigError, PluginError), match=match):
+    # the core checks types and choices, the settings' own checks the rest: all while planning
+    with pytest.raises(ConfigError, match=match):
         sessions_app(sessions=settings)
 
 
@@ -277,3 +278,22 @@ def test_the_guide_lists_every_setting_and_deploy_check(sessions_app):
     for name in corolla_sessions.__all__:
         if name != "SessionsPlugin":
             assert name in guide, name
+
+
+def test_a_bad_setting_is_a_problem_of_the_plan_and_of_plugins_check(tmp_path):
+    # Checked while planning, with every other problem: not later, when the plugin is configured.
+    from corolla._app import plan_app
+    from corolla.testing import run_cli
+
+    (tmp_path / "corolla.toml").write_text('[plugins]\nenabled = ["sessions"]\n[sessions]\nmax_age = 0\n')
+    plan = plan_app(tmp_path, environ={})
+    assert not plan.ok
+    [problem] = plan.problems
+    assert (problem.plugin, problem.kind, problem.key, problem.value) == ("sessions", "wrong-value", "max_age", 0)
+    assert problem.source == f"{tmp_path / 'corolla.toml'}"
+    assert "must be positive" in problem.reason
+    with pytest.raises(ConfigError, match="max_age = 0: must be positive"):
+        corolla.App(root=tmp_path, environ={})
+    result = run_cli("plugins", "check", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.output.count("max_age = 0: must be positive") == 1

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.test import Client as _Client
 
-from corolla import App, PluginError
+from corolla import App, ConfigError
 from corolla.testing import SyntheticPlugins
 
 Build = Callable[..., App]
@@ -132,9 +132,10 @@ def test_url_path_and_folder_are_configurable(build: Build) -> None:
 
 @pytest.mark.parametrize("bad", ["static", "/", ""])
 def test_an_unusable_url_path_stops_the_app(build: Build, bad: str) -> None:
-    with pytest.raises(PluginError, match="static_url_path") as info:
+    with pytest.raises(ConfigError, match="static_url_path") as info:
         build({}, {"templates": {"static_url_path": bad}})
-    assert info.value.plugin == "templates"
+    [problem] = info.value.problems
+    assert (problem.plugin, problem.kind) == ("templates", "wrong-value")
 
 
 def test_the_static_endpoint_is_added_when_routing_is_loaded(

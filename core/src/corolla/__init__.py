@@ -8,13 +8,21 @@ from ._calls import call_each
 from ._checks import Check
 from ._compile import hook_functions
 from ._config import Config
-from ._decisions import Decision, Resolution, Selection
-from ._discovery import GROUP, Declaration, PluginRecord, discover, load_declaration
-from ._errors import ConfigError, CorollaError, PluginError, PluginResolutionError, Problem
-from ._graph import Edge
+from ._errors import ConfigError, ConfigProblem, CorollaError, PluginError, PluginResolutionError, Problem
 from ._markers import hookimpl, hookspec
+from ._planning import (
+    GROUP,
+    Decision,
+    Declaration,
+    Edge,
+    PluginRecord,
+    Resolution,
+    Selection,
+    discover,
+    load_declaration,
+    resolve,
+)
 from ._plugin import Plugin, Setting
-from ._resolve import resolve
 from ._version import __version__
 from ._wrappers import Request, Response, lazy, make_response
 
@@ -24,6 +32,7 @@ __all__ = [
     "Check",
     "Config",
     "ConfigError",
+    "ConfigProblem",
     "CorollaError",
     "Decision",
     "Declaration",

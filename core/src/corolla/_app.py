@@ -19,12 +19,11 @@ import pluggy
 
 from ._calls import call_each, iter_calls
 from ._config import Config, instance_secret_key
-from ._decisions import Resolution, Selection
 from ._defaults import CorePlugin
 from ._errors import CorollaError, PluginError
 from ._manager import PluginHost
 from ._pipeline import Pipeline, compile_pipeline
-from ._plan import Plan, make_plan
+from ._planning import Plan, Resolution, Selection, make_plan
 from ._plugin import Plugin
 from ._version import __version__
 from ._wrappers import Request, lazy

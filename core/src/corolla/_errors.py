@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._plan import Plan
+    from ._planning.plan import Plan
 
 
 class CorollaError(Exception):
@@ -43,6 +43,36 @@ class Problem:
 
     def __str__(self) -> str:
         return f"[{self.kind}] {self.message}\n    fix: {self.fix}"
+
+
+@dataclass(frozen=True)
+class ConfigProblem(Problem):
+    """A problem with one configured value, in parts: no need to parse ``message`` back.
+
+    ``plugin`` is the section; ``key`` the setting (empty for a whole
+    section), ``source`` the layer the value came from (``corolla.toml``, an
+    environment variable...), ``value`` what was configured (``"***"`` for a
+    secret) and ``reason`` why it is refused.
+    """
+
+    key: str = ""
+    source: str = ""
+    value: Any = field(default=None, compare=False)
+    reason: str = ""
+
+    @property
+    def section(self) -> str:
+        return self.plugin
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **super().as_dict(),
+            "section": self.plugin,
+            "key": self.key,
+            "source": self.source,
+            "value": self.value,
+            "reason": self.reason,
+        }
 
 
 def _format(headline: str, problems: Sequence[Problem]) -> str:

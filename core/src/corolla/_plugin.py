@@ -8,13 +8,13 @@ after resolution succeeded, and its state lives on that instance.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from ._app import App
-    from ._discovery import PluginRecord
+    from ._planning.discovery import PluginRecord
 
 #: Types a setting may have; values from TOML or the environment are checked
 #: (and, for environment strings, converted) against these.
@@ -30,12 +30,20 @@ def fits(kind: type, value: Any) -> bool:
     return not isinstance(value, list) or all(isinstance(item, str) for item in value)
 
 
+#: A setting's own check: (value, whole section) -> why the value is refused, or None.
+SettingCheck = Callable[[Any, Mapping[str, Any]], "str | None"]
+
+
 @dataclass(frozen=True)
 class Setting:
     """One key of a plugin's config section.
 
     ``type`` is one of ``str``, ``int``, ``float``, ``bool``, ``list`` (of
     strings) or ``dict``. ``secret`` masks the value wherever it is shown.
+    ``check``, when given, is called while the app is planned with the
+    value (never None) and the whole section (for settings that depend on
+    each other); it returns why the value is refused, or None. Its problems
+    appear with every other one, in ``corolla plugins check`` too.
     """
 
     type: type
@@ -43,6 +51,7 @@ class Setting:
     help: str = ""
     secret: bool = False
     choices: Sequence[Any] = field(default=())
+    check: SettingCheck | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.type not in SETTING_TYPES:

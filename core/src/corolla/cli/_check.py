@@ -18,7 +18,7 @@ from .._app import App
 from .._calls import call_each
 from .._checks import Check
 from .._errors import PluginError
-from .._plan import Plan
+from .._planning import Plan
 from ._render import echo, emit_json, paint, status, table
 from ._target import AppLoadError, PlanError, State
 

@@ -7,17 +7,16 @@ renderers and the JSON share one source. The keys are the documented schema
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from .._config import ENV_PREFIX, env_section
-from .._decisions import ENABLED, Decision, provided_capabilities
-from .._discovery import PluginRecord, load_declaration
+from .._errors import ConfigProblem
 from .._markers import PROJECT
-from .._plan import Plan
+from .._planning.decisions import ENABLED, Decision, provided_capabilities
+from .._planning.discovery import PluginRecord, load_declaration
+from .._planning.plan import Plan
 from .._plugin import Setting
 
 _IMPL_MARK = f"{PROJECT}_impl"
@@ -196,32 +195,16 @@ def _shown(setting: Setting, value: Any) -> Any:
 
 
 def _invalid(plan: Plan, name: str, key: str) -> tuple[str, Any, str] | None:
-    """(source, raw value, why) of the last invalid value configured for ``[name] key``, or None.
+    """(source, value, why) of the last refused value configured for ``[name] key``, or None.
 
-    Validation keeps only valid values, so the raw one is read back from its
-    problem (``"<source>: <where> = <repr>: <why>"``; a secret shows ``***``).
+    A value of the wrong type is not kept in the config, so it is read from
+    its problem (a secret's shows as ``***``), as is one its setting's check refused.
     """
-    wheres = (f"[{name}] {key}", f"{ENV_PREFIX}{env_section(name)}__{key.upper()}")
     found = None
     for problem in plan.config_problems:
-        if problem.plugin != name or problem.kind != "wrong-type":
-            continue
-        for where in wheres:
-            source, marker, rest = problem.message.partition(f": {where} = ")
-            if not marker:
-                continue
-            # The repr may itself hold ": " (a dict): the first split whose left part parses is the value.
-            parts = rest.split(": ")
-            for i in range(1, len(parts)):
-                shown, why = ": ".join(parts[:i]), ": ".join(parts[i:])
-                if shown == "***":
-                    found = (source, shown, why)
-                    break
-                try:
-                    found = (source, ast.literal_eval(shown), why)
-                    break
-                except (ValueError, SyntaxError):
-                    continue
+        if isinstance(problem, ConfigProblem) and problem.plugin == name and problem.key == key:
+            if problem.kind in ("wrong-type", "wrong-value"):
+                found = (problem.source, problem.value, problem.reason)
     return found
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .._errors import did_you_mean
-from .._plan import Plan
+from .._planning import Plan
 from . import _data
 from ._render import echo, emit_json, join, paint, status, table
 from ._target import PlanError, State

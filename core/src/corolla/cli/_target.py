@@ -31,7 +31,7 @@ from .._app import App, plan_app
 from .._calls import call_each
 from .._errors import CorollaError, PluginError, Problem
 from .._markers import PROJECT
-from .._plan import Plan
+from .._planning import Plan
 from ._render import warn
 
 APP_ENV = "COROLLA_APP"

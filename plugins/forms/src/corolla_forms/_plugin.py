@@ -21,6 +21,11 @@ if TYPE_CHECKING:
         url_rule: Rule | None
 
 
+def _seconds_or_zero(value: int, section: Mapping[str, Any]) -> str | None:
+    """Checked while planning: a negative limit means nothing."""
+    return None if value >= 0 else "is a negative number of seconds: give the seconds a token stays valid (3600), or 0"
+
+
 class FormsPlugin(corolla.Plugin):
     """WTForms bound to the request; CSRF protection bound to the session."""
 
@@ -29,7 +34,9 @@ class FormsPlugin(corolla.Plugin):
     settings = {
         "csrf_enabled": Setting(bool, True, "Check CSRF tokens on unsafe methods; never off in production"),
         "csrf_everywhere": Setting(bool, False, "Check every POST/PUT/PATCH/DELETE, not only those validating a Form"),
-        "csrf_time_limit": Setting(int, 3600, "Seconds a token stays valid; 0 = no limit (deploy check fails)"),
+        "csrf_time_limit": Setting(
+            int, 3600, "Seconds a token stays valid; 0 = no limit (deploy check fails)", check=_seconds_or_zero
+        ),
         "csrf_field_name": Setting(str, "csrf_token", "Form field (and JSON key) carrying the token"),
         "csrf_headers": Setting(list, ["X-CSRFToken", "X-CSRF-Token"], "Headers JavaScript clients may send it in"),
         "csrf_ssl_strict": Setting(bool, True, "On https, also require an Origin or Referer of this site"),
@@ -40,20 +47,6 @@ class FormsPlugin(corolla.Plugin):
     def __init__(self, app: corolla.App, record: corolla.PluginRecord, config: Mapping[str, Any]) -> None:
         super().__init__(app, record, config)
         self.csrf = CSRFProtection(app, config)
-
-    @hookimpl
-    def corolla_configure(self, app: corolla.App) -> None:
-        if self.config["csrf_time_limit"] < 0:
-            raise corolla.ConfigError(
-                [
-                    corolla.Problem(
-                        "forms",
-                        "config",
-                        f"[forms] csrf_time_limit is {self.config['csrf_time_limit']}, a negative number of seconds",
-                        "set it to the seconds a token stays valid (3600), or 0 for no limit",
-                    )
-                ]
-            )
 
     @hookimpl
     def corolla_wrap_request(self, app: corolla.App, handler: Handler) -> Handler | None:

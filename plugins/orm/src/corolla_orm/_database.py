@@ -13,8 +13,6 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corolla import ConfigError, Problem
-
 if TYPE_CHECKING:
     from types import TracebackType
 
@@ -24,6 +22,23 @@ if TYPE_CHECKING:
     import corolla
 
 DEFAULT_SQLITE_FILE = "app.db"
+
+
+def bind_url(value: Any) -> str:
+    """The URL of one ``[orm.binds]`` entry: the string itself, or a table's ``url``."""
+    found = value.get("url") if isinstance(value, Mapping) else value
+    return found if isinstance(found, str) else ""
+
+
+def check_binds(value: Mapping[str, Any], section: Mapping[str, Any]) -> str | None:
+    """The ``binds`` setting's check, run while planning: every bind names a database URL."""
+    bad = sorted(name for name, bind in value.items() if not bind_url(bind))
+    if not bad:
+        return None
+    return (
+        f"binds {', '.join(map(repr, bad))} must each be a database URL string, "
+        'e.g. [orm.binds] notes = "postgresql+psycopg://user:password@host/name"'
+    )
 
 
 class Database:
@@ -68,23 +83,8 @@ class Database:
         if config["pool_size"] is not None:
             options["pool_size"] = config["pool_size"]
         options.update(config["engine_options"])
-        binds: dict[str, str] = {}
-        problems = []
-        for name, value in config["binds"].items():
-            bind_url = value.get("url") if isinstance(value, Mapping) else value
-            if not isinstance(bind_url, str) or not bind_url:
-                problems.append(
-                    Problem(
-                        "orm",
-                        "config",
-                        f"[orm] binds.{name} must be a database URL string",
-                        f'set [orm.binds] {name} = "postgresql+psycopg://user:password@host/name"',
-                    )
-                )
-            else:
-                binds[name] = bind_url
-        if problems:
-            raise ConfigError(problems)
+        # Each bind is a URL string, or a table with one: checked while planning (check_binds).
+        binds = {name: bind_url(value) for name, value in config["binds"].items()}
         return cls(url, binds=binds, engine_options=options, instance_path=instance)
 
     # -- engines ---------------------------------------------------------------

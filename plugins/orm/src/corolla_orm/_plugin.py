@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import corolla
 from corolla import hookimpl
 
-from ._database import Database
+from ._database import Database, check_binds
 from ._errors import http_error_for
 from ._hookspecs import OrmHooks
 
@@ -43,7 +43,11 @@ class OrmPlugin(corolla.Plugin):
             bool, False, "Commit request.db when the view returns, roll back when it raises"
         ),
         "binds": corolla.Setting(
-            dict, {}, "Named extra databases: name -> URL; models choose one with __bind_key__", secret=True
+            dict,
+            {},
+            "Named extra databases: name -> URL; models choose one with __bind_key__",
+            secret=True,
+            check=check_binds,
         ),
         "migrations": corolla.Setting(str, "migrations", "Alembic folder, relative to the app root"),
     }

@@ -57,6 +57,22 @@ class AppRoutes(Registrar):
         self.table.add(rule, endpoint, view, methods, rule_options)
 
 
+# The settings' own checks, run while the app is planned (so `corolla plugins check` reports them).
+
+
+def _subdomains_need_a_server_name(value: bool, section: Mapping[str, Any]) -> str | None:
+    if not value or section.get("server_name"):
+        return None
+    return "needs [routing] server_name (e.g. 'example.com'), the host the subdomains are under"
+
+
+def _converter_targets(value: Mapping[str, Any], section: Mapping[str, Any]) -> str | None:
+    bad = sorted(name for name, target in value.items() if not isinstance(target, str) or ":" not in target)
+    if not bad:
+        return None
+    return f"converters {', '.join(map(repr, bad))}: give 'module:Class', e.g. 'myapp.converters:SlugConverter'"
+
+
 class RoutingPlugin(corolla.Plugin):
     """URL routing on werkzeug.routing: routes, groups, url_for, error handlers, mounted WSGI apps."""
 
@@ -68,7 +84,9 @@ class RoutingPlugin(corolla.Plugin):
         ),
         "merge_slashes": corolla.Setting(bool, True, "Redirect '//a///b' to '/a/b' when that matches a route"),
         "host_matching": corolla.Setting(bool, False, "Match routes on the whole host (Rule(host=...))"),
-        "subdomain_matching": corolla.Setting(bool, False, "Match routes on the subdomain of server_name"),
+        "subdomain_matching": corolla.Setting(
+            bool, False, "Match routes on the subdomain of server_name", check=_subdomains_need_a_server_name
+        ),
         "server_name": corolla.Setting(
             str, None, "The app's host ('example.com'): subdomain matching, and url_for outside a request"
         ),
@@ -78,7 +96,9 @@ class RoutingPlugin(corolla.Plugin):
         "preferred_url_scheme": corolla.Setting(
             str, "http", "Scheme of external URLs built outside a request", choices=("http", "https")
         ),
-        "converters": corolla.Setting(dict, {}, "Extra URL converters: name -> 'module:Class'"),
+        "converters": corolla.Setting(
+            dict, {}, "Extra URL converters: name -> 'module:Class'", check=_converter_targets
+        ),
         "max_path_length": corolla.Setting(int, 8192, "Longer paths get 414 URI Too Long"),
     }
     app_attributes = [

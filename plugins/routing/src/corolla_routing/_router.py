@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ._errors import RoutingError
 from ._handlers import ErrorHandler, register
 from ._registrar import Registrar, View
 
-if TYPE_CHECKING:
-    from ._table import RouteTable
+
+class Table(Protocol):
+    """What a group needs of the route table of an app that includes it (``_table.RouteTable``)."""
+
+    def add_pending(self, pending: PendingRoute, include: Include) -> None: ...
 
 
 def normalize_prefix(prefix: str, what: str) -> str:
@@ -47,7 +50,7 @@ class Include:
     router: Router
     prefix: str
     registered_by: str
-    table: RouteTable = field(repr=False)
+    table: Table = field(repr=False)
 
     @property
     def label(self) -> str:

@@ -95,12 +95,7 @@ class RouteTable:
             host_matching=config["host_matching"],
         )
         self.server_name: str | None = config["server_name"]
-        self.subdomain_matching: bool = config["subdomain_matching"]
-        if self.subdomain_matching and not self.server_name:
-            raise RoutingError(
-                "[routing] subdomain_matching = true needs [routing] server_name (e.g. 'example.com'), "
-                "the host the subdomains are under"
-            )
+        self.subdomain_matching: bool = config["subdomain_matching"]  # needs server_name: checked while planning
         self.max_path_length: int = config["max_path_length"]
         self.outside = bind_outside_request(
             self.url_map, self.server_name, config["application_root"], config["preferred_url_scheme"]

@@ -91,6 +91,25 @@ def _builtin_backends(app: App) -> dict[str, Callable[..., SessionBackend]]:
     return backends
 
 
+# The settings' own checks, run while the app is planned (so `corolla plugins check` reports them).
+
+
+def _positive_seconds(value: int, section: Mapping[str, Any]) -> str | None:
+    return None if value > 0 else "must be positive: a number of seconds, e.g. 2678400 (31 days)"
+
+
+def _cookie_name(value: str, section: Mapping[str, Any]) -> str | None:
+    if value and not any(c in value for c in ' =;,"\t\r\n'):
+        return None
+    return "is not a valid cookie name: use letters, digits, '-' and '_', e.g. 'session'"
+
+
+def _header_safe(value: str, section: Mapping[str, Any]) -> str | None:
+    if not any(c in value for c in ';,\r\n\t "'):
+        return None
+    return "would break the Set-Cookie header: leave out ';', ',', quotes and white space"
+
+
 class SessionsPlugin(corolla.Plugin):
     """Sessions in a signed cookie (default), Redis, or the orm plugin's database."""
 
@@ -103,21 +122,26 @@ class SessionsPlugin(corolla.Plugin):
             str, "redis://127.0.0.1:6379/0", "The Redis server of the redis backend", secret=True
         ),
         "key_prefix": corolla.Setting(str, "session:", "Prefix of the Redis keys holding sessions"),
-        "cookie_name": corolla.Setting(str, "session", "Name of the session cookie"),
+        "cookie_name": corolla.Setting(str, "session", "Name of the session cookie", check=_cookie_name),
         "cookie_secure": corolla.Setting(
             bool, False, "Always mark the cookie Secure (it is on https requests anyway); on in production"
         ),
         "cookie_samesite": corolla.Setting(
             str, "Lax", "SameSite attribute of the cookie", choices=("Lax", "Strict", "None")
         ),
-        "cookie_path": corolla.Setting(str, "/", "Path attribute of the cookie"),
-        "cookie_domain": corolla.Setting(str, None, "Domain attribute of the cookie (default: none, this host only)"),
+        "cookie_path": corolla.Setting(str, "/", "Path attribute of the cookie", check=_header_safe),
+        "cookie_domain": corolla.Setting(
+            str, None, "Domain attribute of the cookie (default: none, this host only)", check=_header_safe
+        ),
         "cookie_httponly": corolla.Setting(bool, True, "Hide the cookie from JavaScript"),
         "permanent": corolla.Setting(
             bool, False, "New sessions are permanent: the cookie outlives the browser session (max_age)"
         ),
         "max_age": corolla.Setting(
-            int, DEFAULT_MAX_AGE, "Seconds a session lives after its last save; enforced on the server too"
+            int,
+            DEFAULT_MAX_AGE,
+            "Seconds a session lives after its last save; enforced on the server too",
+            check=_positive_seconds,
         ),
         "refresh_each_request": corolla.Setting(
             bool, True, "Save permanent sessions on every request that reads them, extending their life"
@@ -132,39 +156,7 @@ class SessionsPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_configure(self, app: App) -> None:
-        cfg = self.config
-        problems = []
-        if cfg["max_age"] <= 0:
-            problems.append(
-                Problem(
-                    "sessions",
-                    "wrong-value",
-                    f"[sessions] max_age = {cfg['max_age']}: must be positive",
-                    "set [sessions] max_age to a number of seconds, e.g. 2678400 (31 days)",
-                )
-            )
-        if not cfg["cookie_name"] or any(c in cfg["cookie_name"] for c in ' =;,"\t\r\n'):
-            problems.append(
-                Problem(
-                    "sessions",
-                    "wrong-value",
-                    f"[sessions] cookie_name = {cfg['cookie_name']!r} is not a valid cookie name",
-                    "use letters, digits, '-' and '_', e.g. 'session'",
-                )
-            )
-        for key in ("cookie_path", "cookie_domain"):
-            value = cfg[key]
-            if value and any(c in value for c in ';,\r\n\t "'):
-                problems.append(
-                    Problem(
-                        "sessions",
-                        "wrong-value",
-                        f"[sessions] {key} = {value!r} would break the Set-Cookie header",
-                        f"set [sessions] {key} without ';', ',', quotes or white space",
-                    )
-                )
-        if problems:
-            raise ConfigError(problems)
+        cfg = self.config  # checked while planning (the settings' checks)
         self.name_eq = cfg["cookie_name"] + "="
         self.max_age = cfg["max_age"]
         self.permanent = cfg["permanent"]

@@ -12,18 +12,18 @@ if TYPE_CHECKING:
     import corolla
 
 
-def _plugin(app: corolla.App | None) -> Any:
-    from ._plugin import TemplatesPlugin
-
+def _plugin(app: corolla.App | None, kind: type[corolla.Plugin]) -> Any:
     if app is None:
         raise click.UsageError("corolla static needs an app: pass --app or set COROLLA_APP")
     for plugin in app.plugins.values():
-        if isinstance(plugin, TemplatesPlugin):
+        if isinstance(plugin, kind):
             return plugin
     raise click.UsageError("the templates plugin is not loaded in this app")  # pragma: no cover - app-bound
 
 
-def static_group(app: corolla.App | None) -> click.Group:
+def static_group(app: corolla.App | None, kind: type[corolla.Plugin]) -> click.Group:
+    """The ``static`` commands over the ``kind`` plugin of ``app`` (passed in: this module never imports it)."""
+
     @click.group("static", help="Static files served under /static/ (the templates plugin).")
     def static() -> None:
         pass
@@ -37,7 +37,7 @@ def static_group(app: corolla.App | None) -> click.Group:
         (the app's, then a plugin's over those of the plugins it requires).
         Point the front server at DEST for the static URL path.
         """
-        plugin = _plugin(app)
+        plugin = _plugin(app, kind)
         dest.mkdir(parents=True, exist_ok=True)
         # Lowest precedence first, so the file the app would serve is copied last.
         for folder in reversed(plugin.static_folders):
@@ -49,7 +49,7 @@ def static_group(app: corolla.App | None) -> click.Group:
     @static.command("folders")
     def folders() -> None:
         """List the static folders in the order they are searched."""
-        for folder in _plugin(app).static_folders:
+        for folder in _plugin(app, kind).static_folders:
             click.echo(folder.describe())
 
     return static

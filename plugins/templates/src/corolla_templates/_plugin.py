@@ -24,6 +24,13 @@ from ._static import StaticFiles
 ContextFn = Callable[[Request | None], Any]
 
 
+def _url_path(value: str, section: Mapping[str, Any]) -> str | None:
+    """Checked while planning: static files need a path of their own."""
+    if value.rstrip("/").startswith("/"):
+        return None
+    return "must be a path starting with '/' (and not '/' alone), e.g. '/static'"
+
+
 class TemplatesPlugin(corolla.Plugin):
     """Jinja2 templates (``request.render``, ``app.templates``), the context hook, and static files."""
 
@@ -41,7 +48,9 @@ class TemplatesPlugin(corolla.Plugin):
             "File extensions of the templates that are autoescaped (also before a .j2, .jinja or .jinja2 suffix)",
         ),
         "static_folder": corolla.Setting(str, "static", "The app's static folder, relative to the app's root"),
-        "static_url_path": corolla.Setting(str, "/static", "The URL path static files are served under"),
+        "static_url_path": corolla.Setting(
+            str, "/static", "The URL path static files are served under", check=_url_path
+        ),
         "serve_static": corolla.Setting(
             bool, True, "Serve static files from the app; turn off in production and let the front server do it"
         ),
@@ -58,12 +67,7 @@ class TemplatesPlugin(corolla.Plugin):
     @hookimpl
     def corolla_configure(self, app: corolla.App) -> None:
         config = self.config
-        url_path = config["static_url_path"].rstrip("/")
-        if not url_path.startswith("/"):
-            raise ValueError(
-                f"[templates] static_url_path = {config['static_url_path']!r} must be a path starting with '/' "
-                "(and not '/' alone), e.g. '/static'"
-            )
+        url_path = config["static_url_path"].rstrip("/")  # checked while planning (_url_path)
         self.static = StaticFiles(url_path, lambda: self.static_folders, config["static_max_age"])
         reload = config["auto_reload"]
         self.auto_reload = bool(app.debug or os.environ.get("WERKZEUG_RUN_MAIN")) if reload is None else reload
@@ -167,7 +171,7 @@ class TemplatesPlugin(corolla.Plugin):
     def corolla_cli_commands(self, app: corolla.App | None) -> list[Any]:
         from ._cli import static_group
 
-        return [static_group(app)]
+        return [static_group(app, TemplatesPlugin)]
 
     # -- rendering -------------------------------------------------------------
 

@@ -26,6 +26,22 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 
 
+# Each setting's own check: the app is planned with them, so a bad value is
+# reported with every other problem (corolla plugins check too), before any plugin starts.
+
+
+def _positive(value: int, section: Mapping[str, Any]) -> str | None:
+    return None if value > 0 else "must be a positive number of seconds, e.g. 300"
+
+
+def _not_negative(value: int, section: Mapping[str, Any]) -> str | None:
+    return None if value >= 0 else "must be 5 or so (or 0 to turn rate limiting off)"
+
+
+def _a_path_here(value: str, section: Mapping[str, Any]) -> str | None:
+    return None if value.startswith("/") else 'must be a path on this site, e.g. "/"'
+
+
 class AuthPlugin(corolla.Plugin):
     """Accounts: ``request.user``, login/logout pages with rate limiting, ``@login_required``."""
 
@@ -40,11 +56,16 @@ class AuthPlugin(corolla.Plugin):
     ]
     settings = {
         "prefix": corolla.Setting(str, "/auth", "Where the login, register and logout pages are mounted"),
-        "home": corolla.Setting(str, "/", "Where to go after logging in (without a safe ?next=) and out"),
-        "max_attempts": corolla.Setting(
-            int, 5, "Failed logins allowed per account and per client address in a window; 0 turns the limit off"
+        "home": corolla.Setting(
+            str, "/", "Where to go after logging in (without a safe ?next=) and out", check=_a_path_here
         ),
-        "window": corolla.Setting(int, 300, "The rate-limiting window, in seconds"),
+        "max_attempts": corolla.Setting(
+            int,
+            5,
+            "Failed logins allowed per account and per client address in a window; 0 turns the limit off",
+            check=_not_negative,
+        ),
+        "window": corolla.Setting(int, 300, "The rate-limiting window, in seconds", check=_positive),
         "password_method": corolla.Setting(
             str, None, "werkzeug.security hash method for new passwords (default: werkzeug's, scrypt)"
         ),
@@ -53,20 +74,6 @@ class AuthPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_configure(self, app: corolla.App) -> None:
-        problems = []
-        if self.config["window"] <= 0:
-            problems.append(("window", "set [auth] window to a number of seconds, e.g. 300"))
-        if self.config["max_attempts"] < 0:
-            problems.append(("max_attempts", "set [auth] max_attempts to 5 (or 0 to turn rate limiting off)"))
-        if not self.config["home"].startswith("/"):
-            problems.append(("home", 'set [auth] home to a path on this site, e.g. "/"'))
-        if problems:
-            raise corolla.ConfigError(
-                [
-                    corolla.Problem("auth", "config", f"[auth] {key} = {self.config[key]!r} is out of range", fix)
-                    for key, fix in problems
-                ]
-            )
         # The models join Model.metadata now, so the app's autogenerate sees (and keeps) the auth tables.
         from . import models  # noqa: F401
 

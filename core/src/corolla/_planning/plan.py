@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._config import CORE_SETTINGS, PLUGINS_SETTINGS, Config, Layers, selection_from
-from ._decisions import Resolution, Selection
-from ._discovery import PluginRecord, discover, load_declaration
-from ._errors import ConfigError, PluginResolutionError, Problem
-from ._resolve import resolve
-from ._version import __version__
+from .._config import Config
+from .._errors import ConfigError, PluginResolutionError, Problem
+from .._version import __version__
+from .decisions import Resolution
+from .discovery import PluginRecord, discover, load_declaration
+from .resolve import resolve
+from .selection import Selection
+from .settings import CORE_SETTINGS, PLUGINS_SETTINGS, Layers, selection_from
 
 
 @dataclass(frozen=True)

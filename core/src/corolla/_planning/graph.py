@@ -9,8 +9,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-from ._errors import Problem
+from .._errors import Problem
+
+#: Why one plugin loads before another: a requirement, an optional integration, or a hint.
+EdgeKind = Literal["requires", "optional", "before", "after"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,7 @@ class Edge:
 
     source: str
     target: str
-    kind: str  # "requires", "optional", "before", "after"
+    kind: EdgeKind
     detail: str = ""
 
 

@@ -1,45 +1,28 @@
-"""What resolution decides: the operator's ``Selection``, each plugin's ``Decision``,
-and the whole ``Resolution``. Plain records, so the CLI can render them as
-tables or JSON without knowing how they were made.
+"""What resolution decides: each plugin's ``Decision`` and the whole ``Resolution``.
+
+Plain records, so the CLI can render them as tables or JSON without knowing
+how they were made. ``Findings`` collects them while the resolver runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final, Literal
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from ._discovery import PluginRecord
-from ._errors import Problem
-from ._graph import Edge
+from .._errors import Problem
+from .discovery import PluginRecord
+from .graph import Edge
 
-ENABLED = "enabled"
-DISABLED = "disabled"
-REFUSED = "refused"
-OPTIONAL_SKIPPED = "optional-skipped"
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which plugins the operator asked for, and where each choice came from.
-
-    ``enabled`` is an allowlist (None means autoload every installed plugin);
-    ``disabled`` a denylist; ``optional`` plugins are skipped with a warning
-    when they cannot load; ``providers`` chooses one plugin per capability.
-    The ``*_source`` fields name where a choice was made, for messages.
-    """
-
-    enabled: tuple[str, ...] | None = None
-    enabled_source: str = ""
-    disabled: Mapping[str, str] = field(default_factory=dict)
-    optional: frozenset[str] = frozenset()
-    providers: Mapping[str, str] = field(default_factory=dict)
-
-    def selects(self, name: str) -> bool:
-        """Whether plugin ``name`` passes the allowlist and the denylist."""
-        return (self.enabled is None or name in self.enabled) and name not in self.disabled
+#: What became of one plugin.
+Status = Literal["enabled", "disabled", "refused", "optional-skipped"]
+ENABLED: Final = "enabled"
+DISABLED: Final = "disabled"
+REFUSED: Final = "refused"
+OPTIONAL_SKIPPED: Final = "optional-skipped"
 
 
 @dataclass
@@ -47,7 +30,7 @@ class Decision:
     """Why one plugin is loaded, disabled, refused or skipped."""
 
     name: str
-    status: str
+    status: Status
     reason: str
     record: PluginRecord
     position: int | None = None
@@ -94,3 +77,12 @@ def provided_capabilities(record: PluginRecord) -> dict[str, Version | None]:
     if record.declaration is not None:
         caps.update(record.declaration.provides)
     return caps
+
+
+@dataclass
+class Findings:
+    """What resolution found so far: problems (fatal), warnings, and a decision per plugin."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    decisions: dict[str, Decision] = field(default_factory=dict)

@@ -1,0 +1,256 @@
+"""The resolver's checks: one small function per kind of problem, each yielding its problems.
+
+A *plugin check* looks at one candidate and the capabilities the candidates
+provide; an optional plugin with such a problem is skipped instead of failing
+start-up. A *set check* looks at every loadable candidate at once and yields
+each problem with the plugins involved, so the resolver can drop an optional
+one of them. ``PLUGIN_CHECKS`` and ``SET_CHECKS`` list them in report order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from .._errors import Problem
+from .decisions import DISABLED, OPTIONAL_SKIPPED, REFUSED, Decision, provided_capabilities
+from .discovery import PluginRecord
+from .names import env_section
+from .selection import Selection, dist_for
+
+#: capability -> (providing plugin, version provided)
+Capabilities = Mapping[str, list[tuple[str, Version | None]]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every check may read: the whole discovered set and the operator's choices."""
+
+    records: Sequence[PluginRecord]
+    selection: Selection
+    core_version: str
+    reserved_app: frozenset[str]
+    reserved_request: frozenset[str]
+    #: Decisions made so far (by selection and earlier rounds), read by ``requirements``.
+    decisions: Mapping[str, Decision]
+
+    def record(self, name: str) -> PluginRecord | None:
+        return next((r for r in self.records if r.name == name), None)
+
+
+def capabilities(active: Mapping[str, PluginRecord]) -> dict[str, list[tuple[str, Version | None]]]:
+    """Who provides what among ``active``, at which version."""
+    caps: dict[str, list[tuple[str, Version | None]]] = {}
+    for name, record in active.items():
+        for cap, version in provided_capabilities(record).items():
+            caps.setdefault(cap, []).append((name, version if version is not None else record.parsed_version))
+    return caps
+
+
+# -- plugin checks: (context, record, capabilities) -> problems -----------------
+
+
+def load_failure(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iterator[Problem]:
+    """Its code did not import, or its declaration is invalid (or it was never imported)."""
+    if record.error is not None:
+        yield Problem(
+            record.name,
+            record.error_kind or "import",
+            f"plugin {record.label()} {record.error}",
+            f"fix or upgrade {record.distribution} (pip install -U {record.distribution}), "
+            f"or disable it: COROLLA_DISABLE_PLUGINS={record.name}",
+        )
+    elif record.declaration is None:  # never imported: a caller forgot load_declaration
+        yield Problem(record.name, "import", f"plugin {record.label()} was not loaded", "report this as a bug")
+
+
+def core_range(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iterator[Problem]:
+    """The core range in its ``Requires-Dist`` or its declaration excludes the installed core."""
+    if record.error is not None:
+        return
+    decl = record.declaration
+    version = Version(ctx.core_version)
+    for spec, where in ((record.dist_core, "its Requires-Dist"), (decl.core if decl else None, "its declaration")):
+        if spec is None or not str(spec) or spec.contains(version, prereleases=True):
+            continue
+        yield Problem(
+            record.name,
+            "core-version",
+            f"plugin {record.label()} supports corolla{spec} ({where}), but corolla {ctx.core_version} is installed",
+            f"install a release of {record.distribution} made for corolla {ctx.core_version} "
+            f'(pip install -U {record.distribution}), or pip install "corolla{spec}"',
+        )
+
+
+def requirements(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iterator[Problem]:
+    """A requirement no candidate provides, or provides at a version outside its range."""
+    if record.declaration is None:
+        return
+    for req in record.declaration.requires:
+        providers = caps.get(canonicalize_name(req.name), [])
+        if not providers:
+            yield _missing(ctx, record, req)
+        for provider, version in providers if str(req.specifier) else ():
+            if version is None or not req.specifier.contains(version, prereleases=True):
+                yield _wrong_version(ctx, record, req, provider, version)
+
+
+def _wrong_version(
+    ctx: Context, record: PluginRecord, req: Requirement, provider: str, version: Version | None
+) -> Problem:
+    cap = canonicalize_name(req.name)
+    prec = ctx.record(provider)
+    pdesc = prec.label() if prec else repr(provider)
+    if prec is not None and canonicalize_name(provider) == cap:
+        fix = f'pip install -U "{prec.distribution}{req.specifier}"'
+    else:
+        fix = f"install a release of {prec.distribution if prec else provider} that provides {req}"
+    return Problem(
+        record.name,
+        "version",
+        f"plugin {record.label()} requires {str(req)!r}, but {cap!r} is provided by {pdesc} at version {version}",
+        fix,
+    )
+
+
+def _missing(ctx: Context, record: PluginRecord, req: Requirement) -> Problem:
+    cap = canonicalize_name(req.name)
+    # Is it installed but switched off? Then the fix is to switch it on.
+    for other in ctx.records:
+        if cap not in provided_capabilities(other) or other.name == record.name:
+            continue
+        decision = ctx.decisions.get(other.name)
+        # (REFUSED here: its name is registered twice; installing it again would not help.)
+        if decision is not None and decision.status in (DISABLED, OPTIONAL_SKIPPED, REFUSED):
+            return Problem(
+                record.name,
+                "missing",
+                f"plugin {record.label()} requires {str(req)!r}; plugin {other.label()} provides it "
+                f"but is {decision.status}: {decision.reason}",
+                f"enable {other.name!r} (remove it from the denylist or add it to the allowlist)"
+                if decision.status == DISABLED
+                else f"fix {other.name!r} so that it loads (see its warning)"
+                if decision.status == OPTIONAL_SKIPPED
+                else f"fix the problem reported for {other.name!r}",
+            )
+    if cap.startswith("corolla-"):
+        # A distribution name where a plugin or capability name belongs.
+        plain = cap[len("corolla-") :]
+        return Problem(
+            record.name,
+            "missing",
+            f"plugin {record.label()} requires {str(req)!r}, which no installed plugin provides; "
+            f"requirements name plugins or capabilities ({plain!r}), not distributions ({cap!r})",
+            f"require '{plain}{req.specifier}' in {record.distribution} "
+            f'(and pip install "{cap}{req.specifier}" if it is not installed)',
+        )
+    fix = f'pip install "{dist_for(cap)}{req.specifier}" (or another plugin that provides {cap!r})'
+    # Plugins never imported (disabled) may provide it under another name.
+    unknown = sorted(r.name for r in ctx.records if not r.loaded and r.name != record.name)
+    if unknown:
+        fix += f"; if a disabled plugin ({', '.join(unknown)}) provides it, enable that one instead"
+    message = f"plugin {record.label()} requires {str(req)!r}, which no installed plugin provides"
+    return Problem(record.name, "missing", message, fix)
+
+
+PluginCheck = Callable[[Context, PluginRecord, Capabilities], Iterator[Problem]]
+PLUGIN_CHECKS: tuple[PluginCheck, ...] = (load_failure, core_range, requirements)
+
+
+# -- set checks: (context, loadable candidates, capabilities) -> (problem, plugins involved)
+
+Involved = tuple[Problem, tuple[str, ...]]
+
+
+def capability_conflicts(ctx: Context, loadable: Mapping[str, PluginRecord], caps: Capabilities) -> Iterator[Involved]:
+    """Two plugins provide one capability."""
+    for cap in sorted(caps):
+        providers = sorted(n for n, _ in caps[cap])
+        if len(providers) > 1:
+            labels = " and ".join(loadable[n].label() for n in providers)
+            problem = Problem(
+                providers[0],
+                "capability-conflict",
+                f"capability {cap!r} is provided by {labels}; only one may be enabled",
+                f'choose one in config: [plugins.providers] {cap} = "{providers[0]}" (or disable the others)',
+            )
+            yield problem, tuple(providers)
+
+
+def declared_conflicts(ctx: Context, loadable: Mapping[str, PluginRecord], caps: Capabilities) -> Iterator[Involved]:
+    """A plugin declares a conflict with another that is enabled."""
+    for name, record in sorted(loadable.items()):
+        for conflict in record.declaration.conflicts if record.declaration else ():
+            for other, version in caps.get(canonicalize_name(conflict.name), []):
+                if other == name:
+                    continue
+                if str(conflict.specifier) and (
+                    version is None or not conflict.specifier.contains(version, prereleases=True)
+                ):
+                    continue
+                problem = Problem(
+                    name,
+                    "conflict",
+                    f"plugin {record.label()} declares a conflict with {str(conflict)!r}, "
+                    f"and {loadable[other].label()} is enabled",
+                    f"disable {name!r} or {other!r} (COROLLA_DISABLE_PLUGINS={other} or ={name}), "
+                    "or mark one of them optional in [plugins] optional",
+                )
+                yield problem, (name, other)
+
+
+def attribute_clashes(ctx: Context, loadable: Mapping[str, PluginRecord], caps: Capabilities) -> Iterator[Involved]:
+    """A plugin adds an attribute the core's App or Request has, or two plugins add the same one."""
+    for kind, reserved in (("app", ctx.reserved_app), ("request", ctx.reserved_request)):
+        owners: dict[str, list[str]] = {}
+        for name, record in sorted(loadable.items()):
+            decl = record.declaration
+            for attr in (decl.app_attributes if kind == "app" else decl.request_attributes) if decl else ():
+                owners.setdefault(attr, []).append(name)
+        for attr, plugins in sorted(owners.items()):
+            for p in plugins if attr in reserved else ():
+                problem = Problem(
+                    p,
+                    "attribute-clash",
+                    f"plugin {loadable[p].label()} adds {kind} attribute {attr!r}, "
+                    f"which the core's {kind.title()} already has",
+                    f"rename the attribute in {loadable[p].distribution}",
+                )
+                yield problem, (p,)
+            if len(plugins) > 1:
+                labels = " and ".join(loadable[p].label() for p in plugins)
+                problem = Problem(
+                    plugins[0],
+                    "attribute-clash",
+                    f"{kind} attribute {attr!r} is added by both {labels}",
+                    f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={plugins[-1]}",
+                )
+                yield problem, tuple(plugins)
+
+
+def prefix_clashes(ctx: Context, loadable: Mapping[str, PluginRecord], caps: Capabilities) -> Iterator[Involved]:
+    """Names differing only in case or punctuation share one COROLLA_<NAME>__ prefix.
+
+    Environment config could not tell them apart.
+    """
+    prefixes: dict[str, list[str]] = {}
+    for name in sorted(loadable):
+        prefixes.setdefault(env_section(name), []).append(name)
+    for prefix, plugins in sorted(prefixes.items()):
+        if len(plugins) > 1:
+            labels = " and ".join(loadable[p].label() for p in plugins)
+            problem = Problem(
+                plugins[0],
+                "name-clash",
+                f"{labels} share the environment prefix COROLLA_{prefix}__",
+                f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={plugins[-1]}",
+            )
+            yield problem, tuple(plugins)
+
+
+SetCheck = Callable[[Context, Mapping[str, PluginRecord], Capabilities], Iterator[Involved]]
+SET_CHECKS: tuple[SetCheck, ...] = (capability_conflicts, declared_conflicts, attribute_clashes, prefix_clashes)

@@ -6,6 +6,7 @@ This module only re-exports the public API; see docs/architecture.md.
 from ._app import App
 from ._calls import call_each
 from ._checks import Check
+from ._commands import AppRef
 from ._compile import hook_functions
 from ._config import Config
 from ._errors import ConfigError, ConfigProblem, CorollaError, PluginError, PluginResolutionError, Problem
@@ -29,6 +30,7 @@ from ._wrappers import Request, Response, lazy, make_response
 __all__ = [
     "GROUP",
     "App",
+    "AppRef",
     "Check",
     "Config",
     "ConfigError",

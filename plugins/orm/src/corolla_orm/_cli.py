@@ -24,16 +24,13 @@ if TYPE_CHECKING:
         db: Database
 
 
-NEEDS_APP = "`corolla db` needs an app: pass --app or set COROLLA_APP"
 
 
-def db_group(app: corolla.App | None) -> click.Group:
-    """The ``db`` click group bound to ``app`` (None: every command explains it needs one)."""
+def db_group(app: corolla.AppRef) -> click.Group:
+    """The ``db`` click group; ``app`` is loaded only when a subcommand runs (``OrmPlugin.commands``)."""
 
     def need_app() -> _App:
-        if app is None:
-            raise click.UsageError(NEEDS_APP)
-        return cast("_App", app)
+        return cast("_App", app.get())
 
     def alembic(name: str, *args: Any, report: bool = False, **kwargs: Any) -> Any:
         """Run ``alembic.command.<name>``; ``report``: then say which revisions the database is at."""

@@ -117,6 +117,7 @@ class RoutingPlugin(corolla.Plugin):
     ]
     request_attributes = ["url_adapter", "url_for", "url_rule", "view_args"]
     hookspecs = RoutingSpecs
+    commands = {"routes": "corolla_routing._cli:routes_command"}
 
     table: RouteTable
 
@@ -325,12 +326,6 @@ class RoutingPlugin(corolla.Plugin):
         if request is None:
             return {"url_for": self.url_for}
         return {"url_for": request.url_for}  # type: ignore[attr-defined]
-
-    @hookimpl
-    def corolla_cli_commands(self, app: App | None) -> Sequence[Any]:
-        from ._cli import routes_command
-
-        return [routes_command(app)]
 
     @hookimpl
     def corolla_deploy_checks(self, app: App) -> Sequence[Check]:

@@ -61,6 +61,7 @@ class TemplatesPlugin(corolla.Plugin):
     app_attributes = ["templates"]
     request_attributes = ["render"]
     hookspecs = TemplateHooks
+    commands = {"static": "corolla_templates._cli:static_group"}
 
     # -- start-up --------------------------------------------------------------
 
@@ -166,12 +167,6 @@ class TemplatesPlugin(corolla.Plugin):
                 "turn debug off and set [templates] auto_reload = false (or leave it unset)",
             ),
         ]
-
-    @hookimpl
-    def corolla_cli_commands(self, app: corolla.App | None) -> list[Any]:
-        from ._cli import static_group
-
-        return [static_group(app, TemplatesPlugin)]
 
     # -- rendering -------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from ._commands import AppRef
 from ._compile import hook_functions
 from ._config import Config
 from ._errors import ConfigError, ConfigProblem, CorollaError, PluginError, PluginResolutionError, Problem
+from ._exports import lazy_exports
 from ._markers import hookimpl, hookspec
 from ._planning import (
     GROUP,
@@ -56,6 +57,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "lazy",
+    "lazy_exports",
     "load_declaration",
     "make_response",
     "resolve",

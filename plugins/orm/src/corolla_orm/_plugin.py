@@ -15,7 +15,7 @@ from corolla import hookimpl
 
 from ._database import Database, check_binds
 from ._errors import http_error_for
-from ._hookspecs import OrmHooks
+from .hookspecs import OrmHooks
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -11,14 +11,15 @@ from ._errors import RoutingError, UrlBuildError
 from ._inspect import RouteInfo, routes_info
 from ._plugin import RoutingPlugin
 from ._router import Router
-from ._specs import RoutingSpecs
 from ._table import Route
+from .hookspecs import RoutingHooks, RoutingSpecs
 
 __all__ = [
     "Route",
     "RouteInfo",
     "Router",
     "RoutingError",
+    "RoutingHooks",
     "RoutingPlugin",
     "RoutingSpecs",
     "UrlBuildError",

@@ -19,8 +19,8 @@ from ._handlers import find, with_status
 from ._pages import error_page
 from ._registrar import Registrar, View
 from ._router import Router
-from ._specs import RoutingSpecs
 from ._table import Route, RouteTable, describe
+from .hookspecs import RoutingHooks
 
 if TYPE_CHECKING:
     from corolla import App, Check, Request
@@ -116,7 +116,7 @@ class RoutingPlugin(corolla.Plugin):
         "url_map",
     ]
     request_attributes = ["url_adapter", "url_for", "url_rule", "view_args"]
-    hookspecs = RoutingSpecs
+    hookspecs = RoutingHooks
     commands = {"routes": "corolla_routing._cli:routes_command"}
 
     table: RouteTable

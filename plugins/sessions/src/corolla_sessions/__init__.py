@@ -10,6 +10,7 @@ from ._flash import flash, get_flashed_messages
 from ._plugin import SessionsPlugin
 from ._redis import RedisBackend
 from ._session import Session
+from .hookspecs import SessionsHooks
 
 __all__ = [
     "CookieBackend",
@@ -19,6 +20,7 @@ __all__ = [
     "SessionBackendUnavailable",
     "SessionCookieTooLarge",
     "SessionError",
+    "SessionsHooks",
     "SessionsPlugin",
     "decode_session",
     "encode_session",

@@ -22,14 +22,14 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import corolla
 from corolla import Check, ConfigError, PluginError, Problem, hookimpl
 
-from . import hookspecs as _hookspecs
 from ._errors import SessionBackendUnavailable, SessionCookieTooLarge
 from ._session import Session
+from .hookspecs import SessionsHooks
 
 if TYPE_CHECKING:
     from werkzeug.exceptions import HTTPException
@@ -148,7 +148,7 @@ class SessionsPlugin(corolla.Plugin):
         ),
     }
     request_attributes = ["session"]
-    hookspecs: ClassVar[object | None] = _hookspecs
+    hookspecs = SessionsHooks
 
     backend: SessionBackend
 

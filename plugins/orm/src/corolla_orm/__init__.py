@@ -14,11 +14,12 @@ from ._database import Database
 from ._errors import is_unavailable
 from ._helpers import get_or_404
 from ._plugin import OrmPlugin
+from ._types import OrmApp, OrmRequest
 from .hookspecs import OrmHooks
 
 if TYPE_CHECKING:
     from .model import Model
 
-__all__ = ["Database", "Model", "OrmHooks", "OrmPlugin", "get_or_404", "is_unavailable"]
+__all__ = ["Database", "Model", "OrmApp", "OrmHooks", "OrmPlugin", "OrmRequest", "get_or_404", "is_unavailable"]
 
 __getattr__ = lazy_exports(__name__, {"Model": ".model"})

@@ -12,15 +12,18 @@ from ._inspect import RouteInfo, routes_info
 from ._plugin import RoutingPlugin
 from ._router import Router
 from ._table import Route
+from ._types import RoutingApp, RoutingRequest
 from .hookspecs import RoutingHooks, RoutingSpecs
 
 __all__ = [
     "Route",
     "RouteInfo",
     "Router",
+    "RoutingApp",
     "RoutingError",
     "RoutingHooks",
     "RoutingPlugin",
+    "RoutingRequest",
     "RoutingSpecs",
     "UrlBuildError",
     "routes_info",

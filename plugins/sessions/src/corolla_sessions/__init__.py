@@ -10,6 +10,7 @@ from ._flash import flash, get_flashed_messages
 from ._plugin import SessionsPlugin
 from ._redis import RedisBackend
 from ._session import Session
+from ._types import SessionsRequest
 from .hookspecs import SessionsHooks
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "SessionError",
     "SessionsHooks",
     "SessionsPlugin",
+    "SessionsRequest",
     "decode_session",
     "encode_session",
     "flash",

@@ -6,6 +6,15 @@ docs/plugins/templates.md.
 
 from ._errors import TemplateError
 from ._plugin import TemplatesPlugin, render_template
+from ._types import TemplatesApp, TemplatesRequest
 from .hookspecs import TemplateHooks, TemplatesHooks
 
-__all__ = ["TemplateError", "TemplateHooks", "TemplatesHooks", "TemplatesPlugin", "render_template"]
+__all__ = [
+    "TemplateError",
+    "TemplateHooks",
+    "TemplatesApp",
+    "TemplatesHooks",
+    "TemplatesPlugin",
+    "TemplatesRequest",
+    "render_template",
+]

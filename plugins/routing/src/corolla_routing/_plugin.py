@@ -32,7 +32,6 @@ _ERROR = "_routing_error"
 _OPTIONS = "_routing_options"
 
 
-#: The description of the core's 404 when no dispatch plugin answered.
 class AppRoutes(Registrar):
     """``app.route``, ``app.get``... for one app: registers into its ``RouteTable``."""
 

@@ -37,8 +37,6 @@ class SessionBackend:
 
     #: The name it is selected by in ``[sessions] backend``.
     name = "custom"
-    #: Whether the cookie carries an id (the data lives on a server).
-    server_side = True
 
     def __init__(self, app: App, settings: Mapping[str, Any]) -> None:
         self.app = app

@@ -102,7 +102,6 @@ class CookieBackend(SessionBackend):
     """Signed cookies, verified with the app's secret key and, failing that, its fallback keys."""
 
     name = "cookie"
-    server_side = False
 
     def __init__(self, app: App, settings: Mapping[str, Any]) -> None:
         super().__init__(app, settings)

@@ -209,7 +209,7 @@ def test_regenerate_when_redis_is_down_writes_nothing(sessions_app):
 
 
 def test_password_is_not_logged(sessions_app, caplog):
-    port = servers.free_port()  # nothing listens here
+    port = servers.refused_port()  # nothing listens here
     url = f"redis://user:hunter2@127.0.0.1:{port}/0"
     app = sessions_app(views=VIEWS, sessions={"backend": "redis", "redis_url": url})
     with caplog.at_level(logging.ERROR):

@@ -121,7 +121,7 @@ def test_missing_table_is_a_500_with_the_fix(make_sql_app, tmp_path, caplog):
 
 
 def test_unreachable_database_is_a_503_and_other_routes_serve(make_sql_app, caplog):
-    url = f"postgresql+psycopg://corolla:secret-pw@127.0.0.1:{servers.free_port()}/corolla"
+    url = f"postgresql+psycopg://corolla:secret-pw@127.0.0.1:{servers.refused_port()}/corolla"
     app = make_sql_app(url, create=False)
     client = Client(app, use_cookies=False)
     with caplog.at_level(logging.ERROR):

@@ -17,6 +17,7 @@ from corolla import lazy_exports
 
 from ._api import login, login_required, logout, safe_next
 from ._plugin import AuthPlugin
+from ._typing import AuthRequest
 
 if TYPE_CHECKING:
     from .forms import LoginForm, RegisterForm
@@ -29,6 +30,7 @@ __getattr__ = lazy_exports(
 
 __all__ = [
     "AuthPlugin",
+    "AuthRequest",
     "LoginAttempt",
     "LoginForm",
     "RegisterForm",

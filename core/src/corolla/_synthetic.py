@@ -87,22 +87,8 @@ class SyntheticPlugins:
         distribution = distribution or f"corolla-{name}"
         module = module or f"synth_{_normalize(distribution)}"
         if plugin is not None:
-            source = self._stub(
-                module,
-                plugin,
-                body,
-                source,
-                requires,
-                provides,
-                optional,
-                conflicts,
-                before,
-                after,
-                core,
-                app_attributes,
-                request_attributes,
-                settings,
-            )
+            declared = (requires, provides, optional, conflicts, before, after, core, app_attributes)
+            source = self._stub(module, plugin, (*declared, request_attributes, settings, body, source))
         if source is None:
             attrs = {
                 "requires": list(requires),
@@ -155,7 +141,8 @@ class SyntheticPlugins:
         importlib.invalidate_caches()
         return module_file
 
-    def _stub(self, module: str, plugin: type[Any], *declared: Any) -> str:
+    def _stub(self, module: str, plugin: type[Any], declared: tuple[Any, ...]) -> str:
+        """The module handing out ``plugin`` (registered under a key naming this folder and module)."""
         if any(declared):
             raise TypeError(
                 "add(plugin=Cls) takes the declaration from the class: set requires, settings, hooks... on it, "

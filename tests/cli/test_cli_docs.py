@@ -53,6 +53,7 @@ def corolla_deploy_checks(self, app):
                           "set [sessions] cookie_secure = true")]
 """
 
+
 def audit_log_command(app: AppRef) -> click.Command:
     """The audit plugin's command factory (its ``commands`` declaration names it)."""
 

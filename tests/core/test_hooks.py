@@ -194,6 +194,7 @@ def test_other_unmarked_methods_are_plain_methods(corolla_plugins: SyntheticPlug
 
 # -- hook specifications declared by plugins -----------------------------------
 
+
 class TemplateSpecs:
     @corolla.hookspec
     def templates_context(self, request: corolla.Request) -> dict[str, Any]:

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
         db: Database
 
 
-
-
 def _alembic(the_app: _App, name: str, *args: Any, report: bool = False, **kwargs: Any) -> Any:
     """Run ``alembic.command.<name>``; ``report``: then say which revisions the database is at."""
     from alembic import command

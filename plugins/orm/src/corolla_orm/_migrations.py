@@ -192,4 +192,3 @@ def summary(config: Config, command_name: str, before: set[str], after: set[str]
     if command_name != "downgrade" and not set(script.get_heads()) - _applied(script, after):
         return f"Already at head: {where}" if where else "Already at head"
     return f"Nothing to {command_name}: the database is at {where or 'base'}"
-

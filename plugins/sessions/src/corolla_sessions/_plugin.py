@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import corolla
 from corolla import Check, ConfigError, PluginError, Problem, hookimpl
@@ -303,7 +303,6 @@ class SessionsPlugin(corolla.Plugin):
             too_large = SessionCookieTooLarge(len(cookie), MAX_COOKIE_SIZE)
             logger.error("sessions: cannot save the session on '%s': %s", request.log_line(), too_large)
             _fail(request, too_large)
-            return
         headers.add("Set-Cookie", cookie)
 
     # -- integrations ---------------------------------------------------------
@@ -360,7 +359,7 @@ class SessionsPlugin(corolla.Plugin):
         return checks
 
 
-def _fail(request: Request, error: HTTPException) -> None:
+def _fail(request: Request, error: HTTPException) -> NoReturn:
     """The session could not be saved: the response must not go out as it is.
 
     The callback raises ``error`` and the core answers with its error

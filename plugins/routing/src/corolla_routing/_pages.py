@@ -9,7 +9,7 @@ while no plugin implements ``corolla_response`` (a hook free to replace
 the Response or read anything in it); with one, a real Response is built
 as usual. ``request.after_response`` callbacks still run on a page: they
 read and change its headers (sessions adds ``Vary`` and may add a cookie),
-which it then builds on first access, and its status.
+which the page then builds on first access.
 """
 
 from __future__ import annotations

@@ -379,7 +379,7 @@ def test_wrapper_on_dispatch_falls_back_to_pluggy(corolla_plugins: SyntheticPlug
 def test_dispatch_finding_nothing_is_a_404_that_request_wrappers_see(
     corolla_plugins: SyntheticPlugins, make_app: MakeApp
 ) -> None:
-    corolla_plugins.add("views", body=VIEW)
+    corolla_plugins.add("views", plugin=View)
     assert Client(make_app()).get("/none").status_code == 404  # unwrapped: the pipeline checks the None
     corolla_plugins.add(
         "catcher",

@@ -90,8 +90,11 @@ def corolla_app(folder: Path, url: str, *, auth: bool, method: str = "pbkdf2:sha
 
 
 def migrate(app: Any) -> None:
-    (group,) = [c for cs in app.plugin_manager.hook.corolla_cli_commands(app=app) for c in cs if c.name == "db"]
-    group.main(["upgrade"], standalone_mode=False)
+    from corolla.testing import run_cli
+
+    result = run_cli("db", "upgrade", app=app)
+    if result.exit_code != 0:
+        raise RuntimeError(f"corolla db upgrade failed: {result.output}")
 
 
 def corolla_logged_in(app: Any) -> tuple[str, Client]:

@@ -49,15 +49,21 @@ COMMANDS: dict[str, list[str]] = {
 EXTRA_PLUGINS = 20
 
 COMMAND_PLUGIN = """
-@hookimpl
-def corolla_cli_commands(self, app):
+import corolla
+
+
+def make_command(app):
     import click
 
     @click.command("cmd-{n}")
     def command():
         \"\"\"A command from plugin {n}.\"\"\"
 
-    return [command]
+    return command
+
+
+class Plugin(corolla.Plugin):
+    commands = {{"cmd-{n}": "{module}:make_command"}}
 """
 
 
@@ -71,7 +77,8 @@ def with_plugins(folder: str) -> dict[str, str]:
 
     plugins = SyntheticPlugins(folder)
     for n in range(EXTRA_PLUGINS):
-        plugins.add(f"extra{n:02d}", body=COMMAND_PLUGIN.format(n=n))
+        module = f"bench_extra{n:02d}"
+        plugins.add(f"extra{n:02d}", module=module, source=COMMAND_PLUGIN.format(n=n, module=module))
     env = clean_environ()
     env["PYTHONPATH"] = folder
     return env

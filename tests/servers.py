@@ -1,10 +1,27 @@
 """Real servers for the tests: Redis, PostgreSQL and gunicorn on 127.0.0.1.
 
-Each is a context manager that starts the real program on a free port in a
-temporary folder and stops it (and removes its data) on exit. The session
-fixtures in ``tests/conftest.py`` share one Redis and one PostgreSQL per test
-run. Nothing here mocks a server: a missing program is an error that says
-how to install it (``.ci/run`` installs them all).
+Each is a context manager that starts the real program in a temporary
+folder and stops it (and removes its data) on exit. The session fixtures in
+``tests/conftest.py`` share one Redis and one PostgreSQL per test run.
+Nothing here mocks a server: a missing program is an error that says how to
+install it (``.ci/run`` installs them all).
+
+Ports, without the race of probing a free port and hoping it stays free:
+
+* gunicorn is handed a socket this process bound to port 0 (the kernel picks
+  the port) and is already listening on (``--bind fd://N``): nothing can take
+  the port in between.
+* redis-server and PostgreSQL cannot be handed a socket, and ``--port 0``
+  does not let redis pick one (it turns TCP off). They get a probed port and,
+  when another process takes it first, fail to bind, which the server's own
+  log says ("Address already in use"): they are started again on a fresh
+  port, a few times. A server counts as ready only by its own word (redis'
+  "Ready to accept connections" line, ``pg_ctl start -w``), never because
+  something accepts connections on the port, so another program listening
+  there cannot pass for ours.
+* A port where nothing listens (``refused_port()``, for unreachable-server
+  tests) is held bound but not listening by this process for the whole run:
+  connections to it are refused and no one else can bind it.
 """
 
 from __future__ import annotations
@@ -24,11 +41,48 @@ from pathlib import Path
 HOST = "127.0.0.1"
 
 
+#: Attempts at starting a server whose probed port another process took first.
+START_ATTEMPTS = 5
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on right now (it may be taken the next moment).
+
+    Only for servers that cannot be handed a socket; they retry when the port
+    turns out taken (see the module docstring).
+    """
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
+
+
+_REFUSED: socket.socket | None = None
+
+
+def refused_port() -> int:
+    """A port on 127.0.0.1 where connections are refused, for as long as the test run lasts.
+
+    Bound (so no one else can take it) but never listening, so a connection
+    gets a refusal, as from a server that is down.
+    """
+    global _REFUSED
+    if _REFUSED is None:
+        _REFUSED = socket.socket()
+        _REFUSED.bind((HOST, 0))
+    return int(_REFUSED.getsockname()[1])
+
+
+def wait_for_line(log: Path, marker: str, process: subprocess.Popen[bytes], timeout: float = 20.0) -> bool:
+    """Wait until ``marker`` appears in ``log``: True; False when the process exited first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace") if log.exists() else ""
+        if marker in text:
+            return True
+        if process.poll() is not None:
+            return marker in (log.read_text(errors="replace") if log.exists() else "")
+        time.sleep(0.02)
+    raise TimeoutError(f"the server did not log {marker!r} within {timeout} s:\n{log.read_text(errors='replace')}")
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None, timeout: float = 20.0) -> None:
@@ -80,14 +134,27 @@ class Redis:
 
 @contextmanager
 def redis_server() -> Iterator[Redis]:
-    """Start ``redis-server`` on a free port with no persistence; stop it on exit."""
+    """Start ``redis-server`` on 127.0.0.1 with no persistence; stop it on exit.
+
+    The port is probed, so redis may find it taken: it then logs "Address
+    already in use" and exits, and it is started again on another port.
+    """
     program = find_program("redis-server")
     with tempfile.TemporaryDirectory(prefix="corolla-redis-") as folder:
-        port = free_port()
-        args = [program, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", folder]
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(START_ATTEMPTS):
+            port = free_port()
+            log = Path(folder) / f"redis-{port}.log"
+            args = [program, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", folder]
+            with log.open("wb") as out:
+                process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+            if wait_for_line(log, "Ready to accept connections", process):
+                break
+            _stop(process)
+            if "Address already in use" not in log.read_text(errors="replace"):
+                raise RuntimeError(f"redis-server exited with code {process.returncode}:\n{log.read_text()}")
+        else:
+            raise RuntimeError(f"redis-server found its port taken {START_ATTEMPTS} times in a row")
         try:
-            wait_for_port(port, process)
             yield Redis(port, process)
         finally:
             _stop(process)
@@ -140,7 +207,6 @@ def postgres_server() -> Iterator[Postgres]:
         as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(folder, "postgres", "postgres")
     data = folder / "data"
-    port = free_port()
     pwfile = folder / "pw"
     try:
         pwfile.write_text("corolla-test-password\n")
@@ -168,11 +234,11 @@ def postgres_server() -> Iterator[Postgres]:
         )
         with (data / "postgresql.conf").open("a") as conf:
             conf.write(
-                f"\nlisten_addresses = '{HOST}'\nport = {port}\nunix_socket_directories = '{folder}'\n"
+                f"\nlisten_addresses = '{HOST}'\nunix_socket_directories = '{folder}'\n"
                 "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 300\n"
             )
-        server = Postgres(port, data, as_user, pg_ctl)
-        server.start()
+        server = _start_postgres(data, as_user, pg_ctl)
+        port = server.port
         subprocess.run(
             [
                 *as_user,
@@ -204,6 +270,30 @@ def postgres_server() -> Iterator[Postgres]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _start_postgres(data: Path, as_user: list[str], pg_ctl: str) -> Postgres:
+    """``pg_ctl start -w`` on a probed port; again on another port when the first was taken.
+
+    ``-w`` waits for this cluster's own postmaster to be ready (its pid file
+    and socket), so readiness cannot be another server's.
+    """
+    log = data / "server.log"
+    for _ in range(START_ATTEMPTS):
+        port = free_port()
+        with (data / "postgresql.conf").open("a") as conf:
+            conf.write(f"port = {port}\n")  # the last setting of a key wins
+        seen = log.stat().st_size if log.exists() else 0
+        server = Postgres(port, data, as_user, pg_ctl)
+        try:
+            server.start()
+            return server
+        except subprocess.CalledProcessError:
+            with log.open("rb") as f:
+                f.seek(seen)
+                if b"Address already in use" not in f.read():
+                    raise
+    raise RuntimeError(f"PostgreSQL found its port taken {START_ATTEMPTS} times in a row")
+
+
 class Gunicorn:
     """A running gunicorn: ``url`` is ``http://127.0.0.1:<port>``."""
 
@@ -222,14 +312,24 @@ def gunicorn(
     env: dict[str, str] | None = None,
     args: Sequence[str] = (),
 ) -> Iterator[Gunicorn]:
-    """Serve ``app`` (``module:attr``, imported from ``cwd``) with gunicorn; stop it on exit."""
-    port = free_port()
+    """Serve ``app`` (``module:attr``, imported from ``cwd``) with gunicorn; stop it on exit.
+
+    gunicorn gets a socket bound here to port 0 and already listening
+    (``--bind fd://N``), so the port cannot be taken in between and clients
+    never see a refusal: a connection made before a worker is up waits in
+    the backlog. Ready means the arbiter booted its workers.
+    """
+    listener = socket.socket()
+    listener.bind((HOST, 0))
+    listener.listen(128)
+    port = int(listener.getsockname()[1])
+    fd = listener.fileno()
     command = [
         sys.executable,
         "-m",
         "gunicorn",
         "--bind",
-        f"{HOST}:{port}",
+        f"fd://{fd}",
         "--workers",
         str(workers),
         "--chdir",
@@ -239,15 +339,21 @@ def gunicorn(
         *args,
         app,
     ]
-    process = subprocess.Popen(
-        command,
-        cwd=str(cwd),
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for_port(port, process, timeout=30)
-        yield Gunicorn(port, process)
-    finally:
-        _stop(process)
+    with tempfile.TemporaryDirectory(prefix="corolla-gunicorn-") as folder:
+        log = Path(folder) / "gunicorn.log"
+        with listener, log.open("wb") as out:
+            process = subprocess.Popen(
+                command,
+                cwd=str(cwd),
+                env={**os.environ, **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                pass_fds=(fd,),
+            )
+        # gunicorn holds the socket now; this process's copy is closed.
+        try:
+            if not wait_for_line(log, "Booting worker", process, timeout=30):
+                raise RuntimeError(f"gunicorn exited with code {process.returncode}:\n{log.read_text()}")
+            yield Gunicorn(port, process)
+        finally:
+            _stop(process)

@@ -1,4 +1,4 @@
-"""Helpers for the command-line tests: ``corolla`` run in-process, and a plugin adding a command."""
+"""Helpers for the command-line tests: ``corolla`` run in-process, and plugins adding a command."""
 
 from __future__ import annotations
 
@@ -8,12 +8,33 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from click.testing import CliRunner, Result
 
+from corolla import AppRef, Plugin
 from corolla.cli import cli, make_state
 from corolla.testing import SyntheticPlugins
 
-GREET = """
+
+def make_greet(app: AppRef) -> click.Command:
+    """The greeter's ``greet`` command: says whether the command line found an app."""
+
+    @click.command()
+    def greet() -> None:
+        """Say hello (added by the greeter plugin)."""
+        click.echo("hello from greet; app: " + ("none" if app.find() is None else "found"))
+
+    return greet
+
+
+class Greeter(Plugin):
+    """A plugin adding one command through the static contract."""
+
+    commands = {"greet": f"{__name__}:make_greet"}
+
+
+#: The same command through the deprecated ``corolla_cli_commands`` hook (a plugin body).
+LEGACY_GREET = """
 @hookimpl
 def corolla_cli_commands(self, app):
     import click

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import GREET, Corolla
+from cli_support import Corolla, Greeter
 
 from corolla.testing import SyntheticPlugins
 
@@ -44,5 +44,5 @@ def trio(corolla_plugins: SyntheticPlugins) -> SyntheticPlugins:
         """,
     )
     corolla_plugins.add("forms", version="0.1", requires=["sessions>=0.2"], optional=["orm"])
-    corolla_plugins.add("greeter", version="2.0", body=GREET)
+    corolla_plugins.add("greeter", version="2.0", plugin=Greeter)
     return corolla_plugins

@@ -21,9 +21,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
+from corolla import AppRef
 from corolla.cli import cli, make_state
 from corolla.cli._hooks import missing_docstrings, reference_markdown
 from corolla.testing import SyntheticPlugins
@@ -51,16 +53,19 @@ def corolla_deploy_checks(self, app):
                           "set [sessions] cookie_secure = true")]
 """
 
-AUDIT_BODY = """
-@hookimpl
-def corolla_cli_commands(self, app):
-    import click
+
+def audit_log_command(app: AppRef) -> click.Command:
+    """The audit plugin's command factory (its ``commands`` declaration names it)."""
 
     @click.command("audit-log")
-    def audit_log():
-        \"\"\"Print the audit log (added by the audit plugin).\"\"\"
+    def audit_log() -> None:
+        """Print the audit log (added by the audit plugin)."""
 
-    return [audit_log]
+    return audit_log
+
+
+AUDIT_BODY = f"""
+commands = {{"audit-log": "{__name__}:audit_log_command"}}
 
 @hookimpl
 def corolla_dispatch(self, request):

@@ -1,20 +1,94 @@
-"""Plugins' commands through ``corolla_cli_commands``: listed in --help, run, isolated from failures."""
+"""Plugins' commands: declared as data (``Plugin.commands``), listed in --help, run, isolated from failures.
+
+The deprecated ``corolla_cli_commands`` hook keeps working for plugins that
+still use it (the last tests).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from cli_support import GREET, Corolla
+import click
+from cli_support import LEGACY_GREET, Corolla, Greeter
 
-from corolla import App
+from corolla import App, AppRef, Plugin, hookimpl
 from corolla.testing import SyntheticPlugins, run_cli
 
-RAISES = """
-@hookimpl
-def corolla_cli_commands(self, app):
+#: What the recorder plugin and its command factory did, in order (reset by each test using it).
+CALLS: list[str] = []
+
+
+def raising_factory(app: AppRef) -> click.Command:
     raise RuntimeError("no commands today")
-"""
+
+
+def junk_factory(app: AppRef) -> Any:
+    return "not a command"
+
+
+def sneaky_run(app: AppRef) -> click.Command:
+    return click.Command("run", callback=lambda: click.echo("sneaky"))
+
+
+def misnamed(app: AppRef) -> click.Command:
+    return click.Command("other", callback=lambda: None)
+
+
+def recorded_commands(app: AppRef) -> click.Command:
+    CALLS.append(f"factory {app!r}")
+
+    @click.group()
+    def recorded() -> None:
+        """A recorded command."""
+
+    @recorded.command()
+    def plain() -> None:
+        click.echo("ran without the app")
+
+    @recorded.command()
+    def started() -> None:
+        the_app = app.get()
+        click.echo(f"ran with {type(the_app.plugins[app.plugin]).__name__}")
+
+    return recorded
+
+
+class Boom(Plugin):
+    commands = {"boom": f"{__name__}:raising_factory"}
+
+
+class Junk(Plugin):
+    commands = {"junk": f"{__name__}:junk_factory"}
+
+
+class Sneaky(Plugin):
+    commands = {"run": f"{__name__}:sneaky_run"}
+
+
+class Misnamed(Plugin):
+    commands = {"named": f"{__name__}:misnamed"}
+
+
+class Needy(Greeter):
+    requires = ["missing"]
+
+
+class Recorder(Plugin):
+    commands = {"recorded": f"{__name__}:recorded_commands"}
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        CALLS.append("__init__")
+
+    @hookimpl
+    def corolla_configure(self, app: App) -> None:
+        CALLS.append("configure")
+
+    @hookimpl
+    def corolla_startup(self, app: App) -> None:
+        CALLS.append("startup")
 
 
 def test_help_lists_plugin_commands(corolla: Corolla, trio: SyntheticPlugins) -> None:
@@ -33,19 +107,30 @@ def test_plugin_command_gets_the_app(corolla: Corolla, trio: SyntheticPlugins) -
     assert corolla("greet").stdout == "hello from greet; app: found\n"
 
 
-def test_a_raising_hook_is_named_and_other_commands_work(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
-    corolla_plugins.add("greeter", body=GREET)
-    corolla_plugins.add("boom", body=RAISES)
-    result = corolla("--help")
-    assert "plugin 'boom' (corolla-boom 1.0) failed in corolla_cli_commands: RuntimeError('no commands today')" in (
-        result.stderr
+def test_an_app_without_the_plugin_is_named(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    corolla.write_app('app = App(plugins=["sessions"], plugin_path=PLUGIN_PATH, environ={})')
+    result = corolla("greet", code=2)
+    assert "corolla greet comes from plugin 'greeter', which the app does not load (its plugins: sessions)" in (
+        result.output
     )
-    assert "greet" in result.stdout
+
+
+def test_a_raising_factory_is_named_and_other_commands_work(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins
+) -> None:
+    corolla_plugins.add("greeter", plugin=Greeter)
+    corolla_plugins.add("boom", plugin=Boom)
+    result = corolla("--help")
+    assert (
+        f"plugin 'boom' (corolla-boom 1.0): command 'boom' ({__name__}:raising_factory) failed to build: "
+        "RuntimeError('no commands today')"
+    ) in result.stderr
+    assert "greet" in result.stdout and "boom" not in result.stdout
     assert corolla("greet").stdout.startswith("hello from greet")
     assert corolla("plugins", "check").exit_code == 0
-    result = corolla("missing", code=2)
-    assert "no such command 'missing'" in result.output
-    assert "plugin 'boom' (corolla-boom 1.0) failed in corolla_cli_commands" in result.output
+    result = corolla("boom", code=2)
+    assert "no such command 'boom'" in result.output
+    assert "plugin 'boom' (corolla-boom 1.0): command 'boom'" in result.output
 
 
 def test_unknown_command_did_you_mean(corolla: Corolla, trio: SyntheticPlugins) -> None:
@@ -53,36 +138,33 @@ def test_unknown_command_did_you_mean(corolla: Corolla, trio: SyntheticPlugins) 
     assert "did you mean 'plugins'?" in corolla("plugin", code=2).output
 
 
-def test_hook_returning_junk_is_named(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
-    corolla_plugins.add(
-        "junk",
-        body="""
-        @hookimpl
-        def corolla_cli_commands(self, app):
-            return ["not a command"]
-        """,
-    )
+def test_a_factory_returning_junk_or_a_misnamed_command_is_named(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins
+) -> None:
+    corolla_plugins.add("junk", plugin=Junk)
+    corolla_plugins.add("misnamed", plugin=Misnamed)
     result = corolla("--help")
-    assert "plugin 'junk' (corolla-junk 1.0): corolla_cli_commands returned 'not a command'" in result.stderr
+    assert "plugin 'junk' (corolla-junk 1.0): command 'junk' (" in result.stderr
+    assert "the factory returned 'not a command', not a click command" in result.stderr
+    assert "the factory built a command named 'other'; name it 'named'" in result.stderr
 
 
 def test_plugin_cannot_replace_a_builtin(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
-    corolla_plugins.add(
-        "sneaky",
-        body="""
-        @hookimpl
-        def corolla_cli_commands(self, app):
-            import click
-            return [click.Command("run", callback=lambda: click.echo("sneaky"))]
-        """,
-    )
+    corolla_plugins.add("sneaky", plugin=Sneaky)
     result = corolla("--help")
-    assert "plugin 'sneaky' adds command 'run', which is built in" in result.stderr
+    assert "plugin 'sneaky' (corolla-sneaky 1.0) adds command 'run', which is built in" in result.stderr
     assert "needs an app" in corolla("run", code=2).stderr
 
 
+def test_an_invalid_declaration_is_refused_by_the_plan(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("bad", body="commands = {'Bad Name': 'x:y', 'ok': 'no colon'}")
+    data = corolla.json("plugins", "show", "bad", "--json")
+    assert data["status"] == "refused"
+    assert "commands key 'Bad Name' must be a command name" in data["error"]
+
+
 def test_no_plugin_commands_when_the_set_does_not_resolve(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
-    corolla_plugins.add("greeter", body=GREET, requires=["missing"])
+    corolla_plugins.add("greeter", plugin=Needy)
     result = corolla("--help")
     assert "plugin commands are unavailable" in result.stderr
     assert "greet" not in result.stdout
@@ -96,53 +178,59 @@ def test_run_cli_helper_passes_an_app_built_by_make_app(trio: SyntheticPlugins, 
     assert run_cli("plugins", "check", app=app).stdout.strip() == "ok: the plugin set resolves; load order: greeter"
 
 
-def recorder(log: Path) -> str:
-    """A plugin body appending each hook it runs (and whether it had an app) to ``log``."""
-    return f"""
-def _note(self, what):
-    with open({str(log)!r}, "a") as f:
-        f.write(what + "\\n")
-
-@hookimpl
-def corolla_configure(self, app):
-    self._note("configure")
-
-@hookimpl
-def corolla_startup(self, app):
-    self._note("startup")
-
-@hookimpl
-def corolla_cli_commands(self, app):
-    import click
-    self._note("cli_commands app=" + ("none" if app is None else "found") + " self.app=" + repr(self.app))
-
-    @click.command()
-    def recorded():
-        \"\"\"A recorded command.\"\"\"
-        click.echo("ran")
-
-    return [recorded]
-"""
-
-
 def test_help_starts_no_plugin_and_imports_no_app(
     corolla: Corolla, corolla_plugins: SyntheticPlugins, tmp_path: Path
 ) -> None:
-    log = tmp_path / "calls.log"
-    corolla_plugins.add("recorder", body=recorder(log))
+    CALLS.clear()
+    corolla_plugins.add("recorder", plugin=Recorder)
     (corolla.cwd / "app.py").write_text(f"open({str(tmp_path / 'imported')!r}, 'w').close()\nraise SystemExit(9)\n")
     out = corolla("--help").stdout
     assert "  recorded  [recorder] A recorded command." in out
-    # Only the command hook ran, on an instance never configured nor started, and the app was not imported.
-    assert log.read_text() == "cli_commands app=none self.app=None\n"
+    # Only the factory ran, with an app reference that loaded nothing; no plugin instance, no app import.
+    assert CALLS == ["factory <LazyApp for plugin 'recorder'>"]
     assert not (tmp_path / "imported").exists()
 
 
-def test_a_plugin_command_is_built_with_the_started_plugins(
-    corolla: Corolla, corolla_plugins: SyntheticPlugins, tmp_path: Path
-) -> None:
-    log = tmp_path / "calls.log"
-    corolla_plugins.add("recorder", body=recorder(log))
-    assert corolla("recorded").stdout == "ran\n"
-    assert log.read_text().splitlines()[:2] == ["configure", "startup"]
-    assert log.read_text().splitlines()[2].startswith("cli_commands app=none self.app=<App ")
+def test_the_app_starts_only_when_a_command_asks_for_it(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    CALLS.clear()
+    corolla_plugins.add("recorder", plugin=Recorder)
+    corolla.write_app()
+    assert corolla("recorded", "plain").stdout == "ran without the app\n"
+    assert CALLS == ["factory <LazyApp for plugin 'recorder'>"]
+    CALLS.clear()
+    assert corolla("recorded", "started").stdout == "ran with Recorder\n"
+    assert CALLS == ["factory <LazyApp for plugin 'recorder'>", "__init__", "configure", "startup"]
+
+
+# -- the deprecated corolla_cli_commands hook ----------------------------------
+
+
+def test_the_deprecated_hook_still_adds_commands(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("greeter", body=LEGACY_GREET)
+    corolla_plugins.add("static", plugin=Greeter, distribution="corolla-static-greeter")
+    help_text = corolla("--help").stdout
+    assert "  (greeter)  [greeter] not listed (deprecated corolla_cli_commands hook)" in help_text
+    assert "  greet      [static] Say hello" in help_text
+    corolla_plugins.add("static", body="pass", distribution="corolla-static-greeter")  # only the hook's greet now
+    assert corolla("greet").stdout == "hello from greet; app: none\n"
+    corolla.write_app()
+    assert corolla("greet").stdout == "hello from greet; app: found\n"
+    assert corolla.json("plugins", "show", "greeter", "--json")["commands"] == ["greet"]
+
+
+def test_a_raising_deprecated_hook_is_named(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("greeter", plugin=Greeter)
+    corolla_plugins.add(
+        "boom",
+        body="""
+        @hookimpl
+        def corolla_cli_commands(self, app):
+            raise RuntimeError("no commands today")
+        """,
+    )
+    assert corolla("greet").stdout.startswith("hello from greet")
+    result = corolla("missing", code=2)
+    assert "no such command 'missing'" in result.output
+    assert "plugin 'boom' (corolla-boom 1.0) failed in corolla_cli_commands: RuntimeError('no commands today')" in (
+        result.output
+    )

@@ -300,26 +300,26 @@ def test_graph_formats(corolla: Corolla, trio: SyntheticPlugins) -> None:
     assert "'png' is not one of" in result.output
 
 
-def test_plugins_commands_do_not_call_the_command_hook(
+def test_plugins_commands_do_not_build_plugin_commands(
     corolla: Corolla, corolla_plugins: SyntheticPlugins, tmp_path: Path
 ) -> None:
     log = tmp_path / "calls.log"
-    corolla_plugins.add(
-        "noisy",
-        body=f"""
-        @hookimpl
-        def corolla_cli_commands(self, app):
-            with open({str(log)!r}, "a") as f:
-                f.write("called\\n")
-            return []
-        """,
+    module = corolla_plugins.folder / "noisy_cli.py"
+    module.write_text(
+        "import click\n\n"
+        "def make(app):\n"
+        f"    with open({str(log)!r}, 'a') as f:\n"
+        "        f.write('built\\n')\n"
+        "    return click.Command('noisy')\n"
     )
+    corolla_plugins.add("noisy", body="commands = {'noisy': 'noisy_cli:make'}")
     for args in (["list"], ["list", "--json"], ["check"], ["graph"], ["why", "noisy"]):
         corolla("plugins", *args)
     corolla("check")
+    assert corolla.json("plugins", "show", "noisy", "--json")["commands"] == ["noisy"]  # read as data
     assert not log.exists()
-    corolla("--help")  # the control: --help does call it (on a bare instance), so the recording works
-    assert log.read_text() == "called\n"
+    corolla("--help")  # the control: --help builds it (for its help line), so the recording works
+    assert log.read_text() == "built\n"
 
 
 def test_show_a_plugin_that_does_not_import(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:

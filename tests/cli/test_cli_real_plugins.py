@@ -91,11 +91,15 @@ def test_builtin_commands_import_no_heavy_library(empty: Path, args: tuple[str, 
 
 
 def test_a_plugin_command_imports_what_it_needs(empty: Path) -> None:
-    out, code, heavy, _ = probe(empty, "routes", "--help")
+    # Its help is built by the factory alone: no app, no plugin started, nothing heavy.
+    out, code, heavy, _ = probe(empty, "db", "--help")
     assert code == 0
-    assert "Usage: corolla routes" in out
-    # Invoking a plugin's command starts the plugins (here over the installed set): now they are imported.
-    assert "sqlalchemy" in heavy
+    assert "Usage: corolla db" in out
+    assert heavy == []
+    # Running it loads the app (none here, so it stops and says how to name one).
+    out, code, heavy, warnings = probe(empty, "routes")
+    assert code == 2
+    assert "corolla routes needs an app: pass --app module:app or set COROLLA_APP" in warnings
 
 
 def test_plugins_check_reports_the_set_when_app_py_does_not_import(empty: Path) -> None:

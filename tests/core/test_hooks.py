@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
 import pluggy
 import pytest
@@ -193,41 +194,65 @@ def test_other_unmarked_methods_are_plain_methods(corolla_plugins: SyntheticPlug
 
 # -- hook specifications declared by plugins -----------------------------------
 
-DECLARES = '''
-class Specs:
+
+class TemplateSpecs:
     @corolla.hookspec
-    def templates_context(self, request):
+    def templates_context(self, request: corolla.Request) -> dict[str, Any]:
         """Return extra template variables for ``request``."""
+        raise NotImplementedError
 
     @corolla.hookspec(firstresult=True)
-    def templates_loader(self, name):
+    def templates_loader(self, name: str) -> str | None:
         """Return the source of template ``name``; the first non-None wins."""
-
-hookspecs = Specs
-
-@hookimpl
-def corolla_dispatch(self, request):
-    hook = self.app.plugin_manager.hook
-    context = {}
-    for part in hook.templates_context(request=request):
-        context.update(part)
-    return {"context": context, "source": hook.templates_loader(name="index")}
-'''
+        raise NotImplementedError
 
 
-def implementer(key: str, loader: bool = False) -> str:
-    body = f"""
-    @hookimpl
-    def templates_context(self, request):
-        return {{"{key}": request.path}}
-    """
-    if loader:
-        body += """
-    @hookimpl
-    def templates_loader(self, name):
+class Declares(corolla.Plugin):
+    """Declares two hooks and calls them from its dispatch."""
+
+    hookspecs = TemplateSpecs
+
+    @corolla.hookimpl
+    def corolla_dispatch(self, request: corolla.Request) -> Any:
+        hook = self.app.plugin_manager.hook
+        context: dict[str, Any] = {}
+        for part in hook.templates_context(request=request):
+            context.update(part)
+        return {"context": context, "source": hook.templates_loader(name="index")}
+
+
+class SessionContext(corolla.Plugin):
+    requires = ["templates"]
+
+    @corolla.hookimpl
+    def templates_context(self, request: corolla.Request) -> dict[str, Any]:
+        return {"session": request.path}
+
+
+class UserContext(SessionContext):
+    @corolla.hookimpl
+    def templates_context(self, request: corolla.Request) -> dict[str, Any]:
+        return {"user": request.path}
+
+    @corolla.hookimpl
+    def templates_loader(self, name: str) -> str:
         return "<source of " + name + ">"
-    """
-    return body
+
+
+class OptionalUserContext(corolla.Plugin):
+    optional = ["templates"]
+
+    @corolla.hookimpl
+    def templates_context(self, request: corolla.Request) -> dict[str, Any]:
+        return {"user": request.path}
+
+
+class BadContext(corolla.Plugin):
+    requires = ["templates"]
+
+    @corolla.hookimpl
+    def templates_context(self, req: corolla.Request) -> dict[str, Any]:
+        return {}
 
 
 def test_plugin_declared_hookspecs_are_implemented_by_another_plugin(
@@ -235,9 +260,9 @@ def test_plugin_declared_hookspecs_are_implemented_by_another_plugin(
 ) -> None:
     # 'aaa-user' sorts before 'templates' but requires it, so the spec is
     # registered (and its plugin loaded) before the implementer.
-    corolla_plugins.add("aaa-user", requires=["templates"], body=implementer("user", loader=True))
-    corolla_plugins.add("session", requires=["templates"], body=implementer("session"))
-    corolla_plugins.add("templates", body=DECLARES)
+    corolla_plugins.add("aaa-user", plugin=UserContext)
+    corolla_plugins.add("session", plugin=SessionContext)
+    corolla_plugins.add("templates", plugin=Declares)
     app = make_app()
     order = list(app.resolution.order)
     assert order[0] == "templates"
@@ -251,16 +276,8 @@ def test_plugin_declared_hookspecs_are_implemented_by_another_plugin(
 def test_implementation_of_a_plugin_declared_hook_is_validated(
     corolla_plugins: SyntheticPlugins, make_app: MakeApp
 ) -> None:
-    corolla_plugins.add("templates", body=DECLARES)
-    corolla_plugins.add(
-        "bad",
-        requires=["templates"],
-        body="""
-        @hookimpl
-        def templates_context(self, req):
-            return {}
-        """,
-    )
+    corolla_plugins.add("templates", plugin=Declares)
+    corolla_plugins.add("bad", plugin=BadContext)
     with pytest.raises(PluginError) as info:
         make_app()
     assert info.value.plugin == "bad"
@@ -271,8 +288,8 @@ def test_implementation_of_a_plugin_declared_hook_is_validated(
 def test_plugin_declared_hook_without_its_declarer_needs_optionalhook(
     corolla_plugins: SyntheticPlugins, make_app: MakeApp
 ) -> None:
-    corolla_plugins.add("templates", body=DECLARES)
-    corolla_plugins.add("user", optional=["templates"], body=implementer("user"))
+    corolla_plugins.add("templates", plugin=Declares)
+    corolla_plugins.add("user", plugin=OptionalUserContext)
     assert make_app().plugins.keys() == {"templates", "user"}
     with pytest.raises(PluginError) as info:
         make_app(plugins=["user"])
@@ -303,24 +320,57 @@ def test_invalid_plugin_hookspecs_are_a_plugin_error(corolla_plugins: SyntheticP
 # -- hook wrappers and ordering marks ------------------------------------------
 
 
-VIEW = """
-@hookimpl
-def corolla_dispatch(self, request):
-    return None if request.path == "/none" else "view " + request.path
-"""
+class View(corolla.Plugin):
+    @corolla.hookimpl
+    def corolla_dispatch(self, request: corolla.Request) -> str | None:
+        return None if request.path == "/none" else "view " + request.path
+
+
+class Shout(corolla.Plugin):
+    @corolla.hookimpl(wrapper=True)
+    def corolla_dispatch(self, request: corolla.Request) -> Generator[None, Any, Any]:
+        result = yield
+        return None if result is None else result.upper()
+
+
+class WrapOld(corolla.Plugin):
+    @corolla.hookimpl(hookwrapper=True)
+    def corolla_dispatch(self, request: corolla.Request) -> Generator[None, Any, None]:
+        outcome = yield
+        outcome.force_result(outcome.get_result() + " (wrapped)")
+
+
+class Failing(corolla.Plugin):
+    @corolla.hookimpl
+    def corolla_dispatch(self, request: corolla.Request) -> Any:
+        raise KeyError("missing")
+
+
+class Rescue(corolla.Plugin):
+    @corolla.hookimpl(wrapper=True)
+    def corolla_dispatch(self, request: corolla.Request) -> Generator[None, Any, Any]:
+        try:
+            return (yield)
+        except KeyError:
+            return "rescued", 503
+
+
+class Timing(corolla.Plugin):
+    # Both markers on one name would shadow each other: use `specname`.
+    @corolla.hookimpl
+    def corolla_response(self, request: corolla.Request, response: corolla.Response) -> None:
+        response.headers.add("X-Trail", "plain")
+
+    @corolla.hookimpl(wrapper=True, specname="corolla_response")
+    def around_response(self, request: corolla.Request, response: corolla.Response) -> Generator[None, None, None]:
+        response.headers.add("X-Trail", "before")
+        yield
+        response.headers.add("X-Trail", "after")
 
 
 def test_wrapper_on_dispatch_falls_back_to_pluggy(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
-    corolla_plugins.add("views", body=VIEW)
-    corolla_plugins.add(
-        "shout",
-        body="""
-        @hookimpl(wrapper=True)
-        def corolla_dispatch(self, request):
-            result = yield
-            return None if result is None else result.upper()
-        """,
-    )
+    corolla_plugins.add("views", plugin=View)
+    corolla_plugins.add("shout", plugin=Shout)
     client = Client(make_app())
     assert client.get("/x").text == "VIEW /X"
     assert client.get("/none").status_code == 404
@@ -329,7 +379,7 @@ def test_wrapper_on_dispatch_falls_back_to_pluggy(corolla_plugins: SyntheticPlug
 def test_dispatch_finding_nothing_is_a_404_that_request_wrappers_see(
     corolla_plugins: SyntheticPlugins, make_app: MakeApp
 ) -> None:
-    corolla_plugins.add("views", body=VIEW)
+    corolla_plugins.add("views", plugin=View)
     assert Client(make_app()).get("/none").status_code == 404  # unwrapped: the pipeline checks the None
     corolla_plugins.add(
         "catcher",
@@ -351,62 +401,21 @@ def test_dispatch_finding_nothing_is_a_404_that_request_wrappers_see(
 
 
 def test_old_style_hookwrapper_on_dispatch(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
-    corolla_plugins.add("views", body=VIEW)
-    corolla_plugins.add(
-        "wrapold",
-        body="""
-        @hookimpl(hookwrapper=True)
-        def corolla_dispatch(self, request):
-            outcome = yield
-            outcome.force_result(outcome.get_result() + " (wrapped)")
-        """,
-    )
+    corolla_plugins.add("views", plugin=View)
+    corolla_plugins.add("wrapold", plugin=WrapOld)
     assert Client(make_app()).get("/y").text == "view /y (wrapped)"
 
 
-def test_wrapper_on_dispatch_sees_exceptions(
-    corolla_plugins: SyntheticPlugins, make_app: MakeApp, caplog: pytest.LogCaptureFixture
-) -> None:
-    corolla_plugins.add(
-        "failing",
-        body="""
-        @hookimpl
-        def corolla_dispatch(self, request):
-            raise KeyError("missing")
-        """,
-    )
-    corolla_plugins.add(
-        "rescue",
-        body="""
-        @hookimpl(wrapper=True)
-        def corolla_dispatch(self, request):
-            try:
-                return (yield)
-            except KeyError:
-                return "rescued", 503
-        """,
-    )
+def test_wrapper_on_dispatch_sees_exceptions(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
+    corolla_plugins.add("failing", plugin=Failing)
+    corolla_plugins.add("rescue", plugin=Rescue)
     r = Client(make_app()).get("/")
     assert (r.status_code, r.text) == (503, "rescued")
 
 
 def test_wrapper_on_response_hook(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
-    corolla_plugins.add("views", body=VIEW)
-    # Both markers on one name would shadow each other: use `specname`.
-    corolla_plugins.add(
-        "timing",
-        body="""
-        @hookimpl
-        def corolla_response(self, request, response):
-            response.headers.add("X-Trail", "plain")
-
-        @hookimpl(wrapper=True, specname="corolla_response")
-        def around_response(self, request, response):
-            response.headers.add("X-Trail", "before")
-            yield
-            response.headers.add("X-Trail", "after")
-        """,
-    )
+    corolla_plugins.add("views", plugin=View)
+    corolla_plugins.add("timing", plugin=Timing)
     r = Client(make_app()).get("/z")
     assert r.headers.getlist("X-Trail") == ["before", "plain", "after"]
 
@@ -474,7 +483,7 @@ def test_a_single_dispatch_implementation_is_called_directly(
 ) -> None:
     from corolla._compile import compile_each, compile_firstresult
 
-    corolla_plugins.add("views", body=VIEW)
+    corolla_plugins.add("views", plugin=View)
     corolla_plugins.add(
         "extras",
         body="""

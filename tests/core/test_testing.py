@@ -281,3 +281,29 @@ def test_adding_a_distribution_again_replaces_it(corolla_plugins: SyntheticPlugi
     assert record.version == "2.0"
     assert [str(r) for r in record.declaration.requires] == ["b"]
     assert len(list(corolla_plugins.folder.glob("corolla_a-*.dist-info"))) == 1
+
+
+class RealClassPlugin(corolla.Plugin):
+    """A plugin written as a real class in the test, added with ``add(name, plugin=...)``."""
+
+    requires = ["base"]
+    settings = {"greeting": corolla.Setting(str, "hi")}
+
+    @corolla.hookimpl
+    def corolla_dispatch(self, request: corolla.Request) -> str:
+        return f"{self.config['greeting']} from {self.name}"
+
+
+def test_synthetic_plugins_take_a_real_class(corolla_plugins: SyntheticPlugins, make_app: Callable[..., App]) -> None:
+    corolla_plugins.add("base")
+    corolla_plugins.add("real", version="2.1", plugin=RealClassPlugin)
+    app = make_app(config={"real": {"greeting": "hello"}})
+    assert list(app.resolution.order) == ["base", "real"]
+    assert app.resolution.decisions["real"].record.version == "2.1"
+    assert type(app.plugins["real"]) is RealClassPlugin
+    assert Client(app).get("/").text == "hello from real"
+
+
+def test_a_real_class_brings_its_own_declaration(corolla_plugins: SyntheticPlugins) -> None:
+    with pytest.raises(TypeError, match="takes the declaration from the class"):
+        corolla_plugins.add("real", plugin=RealClassPlugin, requires=["other"])

@@ -1,4 +1,4 @@
-"""`corolla db` through click's CliRunner on the group the plugin returns, against real databases."""
+"""`corolla db` through the command line (in-process, the app passed as --app would), against real databases."""
 
 from __future__ import annotations
 
@@ -8,30 +8,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 from orm_models import Counter
 
 import corolla_orm
 from corolla import App
+from corolla.testing import run_cli
 
 
-def db_group(app: App | None, orm_plugin: Any = None) -> click.Group:
-    if app is not None:
-        (commands,) = app.plugin_manager.hook.corolla_cli_commands(app=app)
-    else:
-        commands = orm_plugin.corolla_cli_commands(app=None)
-    (group,) = commands
-    assert isinstance(group, click.Group) and group.name == "db"
-    return group
-
-
-def invoke(group: click.Group, *args: str, ok: bool = True) -> str:
-    result = CliRunner().invoke(group, list(args), catch_exceptions=False)
-    assert (result.exit_code == 0) is ok, result.output
-    return result.output
+def invoke(app: App, *args: str, ok: bool = True) -> str:
+    result = run_cli("db", *args, app=app)
+    assert (result.exit_code == 0) is ok, result.output + repr(result.exception)
+    return str(result.output)
 
 
 def tables(app: App) -> set[str]:
@@ -51,7 +40,7 @@ def cli_app(request: pytest.FixtureRequest, orm_app: Callable[..., App], tmp_pat
 
 
 def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
-    db = db_group(cli_app)
+    db = cli_app
     assert "Created" in invoke(db, "init")
     folder = cli_app.root / "migrations"
     assert {p.name for p in folder.iterdir()} >= {"env.py", "script.py.mako", "versions"}
@@ -88,7 +77,7 @@ def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
 
 
 def test_create_all_and_stamp(cli_app: App) -> None:
-    db = db_group(cli_app)
+    db = cli_app
     assert "Created the missing tables" in invoke(db, "create-all")
     assert "orm_test_counters" in tables(cli_app)
     assert "***" in invoke(db, "create-all") or cli_app.db.engine.url.password is None  # never the password
@@ -103,21 +92,19 @@ def test_create_all_and_stamp(cli_app: App) -> None:
 
 def test_errors_are_explained(orm_app: Callable[..., App]) -> None:
     app = orm_app()
-    db = db_group(app)
+    db = app
     assert "corolla db init" in invoke(db, "upgrade", ok=False)
     invoke(db, "init")
     assert "exists and is not empty" in invoke(db, "init", ok=False)
     assert "Can't locate revision" in invoke(db, "upgrade", "nonexistent", ok=False)
 
 
-def test_without_an_app_commands_say_they_need_one(orm_app: Callable[..., App]) -> None:
-    plugin = orm_app().plugins["orm"]
-    db = db_group(None, plugin)
+def test_without_an_app_commands_say_they_need_one(tmp_path: Path) -> None:
     for command in (["init"], ["upgrade"], ["current"], ["create-all"]):
-        result = CliRunner().invoke(db, command)
+        result = run_cli("db", *command, cwd=tmp_path)
         assert result.exit_code == 2
-        assert "needs an app: pass --app or set COROLLA_APP" in result.output
-    assert "revision" in CliRunner().invoke(db, ["--help"]).output
+        assert "corolla db needs an app: pass --app module:app or set COROLLA_APP" in result.output
+    assert "revision" in run_cli("db", "--help", cwd=tmp_path).output
 
 
 def ruff_check(*paths: Path) -> None:
@@ -137,7 +124,7 @@ def test_generated_revisions_pass_the_repositorys_ruff_rules(orm_app: Callable[.
     # is: it must pass a py310 ruff config (UP007/UP035, isort, whitespace).
     assert Counter.__table__ is not None  # the model autogenerate writes a table for
     app = orm_app({"url": f"sqlite:///{tmp_path / 'lint.db'}"})
-    db = db_group(app)
+    db = app
     invoke(db, "init")
     invoke(db, "revision", "--autogenerate", "-m", "first", "--rev-id", "ddd444")
     invoke(db, "upgrade")

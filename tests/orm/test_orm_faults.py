@@ -24,7 +24,7 @@ def writer(request: Any) -> str:
 def test_unreachable_server_is_a_503_logged_without_password(
     orm_app: Callable[..., App], caplog: pytest.LogCaptureFixture
 ) -> None:
-    port = servers.free_port()  # nothing listens there
+    port = servers.refused_port()  # nothing listens there
     app = orm_app({"url": f"postgresql+psycopg://someone:s3cret-pw@127.0.0.1:{port}/nowhere"})
     app.views["/write"] = writer
     with caplog.at_level(logging.ERROR, logger="corolla_orm"):

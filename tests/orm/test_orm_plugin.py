@@ -142,7 +142,7 @@ def test_deploy_checks_for_a_server_database(orm_app: Callable[..., App], pg_url
 def test_deploy_check_when_the_database_is_unreachable(orm_app: Callable[..., App]) -> None:
     import servers
 
-    app = orm_app({"url": f"postgresql+psycopg://u:pw-xyz@127.0.0.1:{servers.free_port()}/x"})
+    app = orm_app({"url": f"postgresql+psycopg://u:pw-xyz@127.0.0.1:{servers.refused_port()}/x"})
     from corolla_orm import _migrations
 
     _migrations.init(app)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_orm_cli import db_group, deploy_check, invoke, tables
+from test_orm_cli import deploy_check, invoke, tables
 
 from corolla import App
 
@@ -59,7 +59,7 @@ def test_an_app_without_migrations_of_its_own_gets_the_plugins_tables(
     shipped: Path, app_with: Callable[..., App]
 ) -> None:
     app = app_with(shipped)
-    db = db_group(app)
+    db = app
     check = deploy_check(app, "orm.migrations")
     assert not check.ok and "5b1e00000001 not applied" in check.message
     assert invoke(db, "upgrade") == "Upgraded to 5b1e00000001 (shipper) (head)\n"
@@ -76,7 +76,7 @@ def test_the_apps_revisions_build_on_its_own_head_and_depend_on_the_plugins(
     shipped: Path, app_with: Callable[..., App]
 ) -> None:
     app = app_with(shipped)
-    db = db_group(app)
+    db = app
     invoke(db, "init")
     versions = app.root / "migrations" / "versions"
     invoke(db, "revision", "-m", "first", "--rev-id", "app000000001")
@@ -109,7 +109,7 @@ def test_the_apps_revisions_build_on_its_own_head_and_depend_on_the_plugins(
 
 def test_a_missing_plugin_folder_is_named(shipped: Path, app_with: Callable[..., App], tmp_path: Path) -> None:
     app = app_with(tmp_path / "not-there")
-    message = invoke(db_group(app), "upgrade", ok=False)
+    message = invoke(app, "upgrade", ok=False)
     assert "plugin 'shipper'" in message and "not a folder" in message
     check = deploy_check(app, "orm.migrations")
     assert not check.ok and "plugin 'shipper'" in check.message
@@ -117,6 +117,6 @@ def test_a_missing_plugin_folder_is_named(shipped: Path, app_with: Callable[...,
 
 def test_upgrade_sql_covers_every_head(shipped: Path, app_with: Callable[..., App]) -> None:
     app = app_with(shipped)
-    out = invoke(db_group(app), "upgrade", "--sql")
+    out = invoke(app, "upgrade", "--sql")
     assert "CREATE TABLE shipper_thing" in out
     assert "Upgraded" not in out  # the SQL only: nothing ran, nothing connected

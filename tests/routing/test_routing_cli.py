@@ -1,21 +1,18 @@
-"""``corolla routes``, run with click's CliRunner on the command the plugin contributes."""
+"""``corolla routes``, run through the command line in-process (``corolla.testing.run_cli``)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-import click
-from click.testing import CliRunner
-
 from corolla import App
+from corolla.testing import run_cli
 from corolla_routing import Router
 
 
-def command_from_hook(app: App) -> click.Command:
-    results = app.plugin_manager.hook.corolla_cli_commands(app=app)
-    (command,) = [c for commands in results for c in commands if c.name == "routes"]
-    return command
+def routes(app: App, *args: str) -> Any:
+    return run_cli("routes", *args, app=app)
 
 
 def populate(app: App) -> None:
@@ -36,7 +33,7 @@ def populate(app: App) -> None:
 
 def test_text_table(app: App) -> None:
     populate(app)
-    result = CliRunner().invoke(command_from_hook(app), [])
+    result = routes(app)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["Endpoint", "Methods", "Rule", "View", "Registered", "by"]
@@ -52,7 +49,7 @@ def test_text_table(app: App) -> None:
 
 def test_json_and_sort_by_endpoint(app: App) -> None:
     populate(app)
-    result = CliRunner().invoke(command_from_hook(app), ["--json", "--sort", "endpoint"])
+    result = routes(app, "--json", "--sort", "endpoint")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     endpoints = [row["endpoint"] for row in data]
@@ -79,20 +76,19 @@ def test_json_and_sort_by_endpoint(app: App) -> None:
 
 
 def test_no_routes(app: App) -> None:
-    result = CliRunner().invoke(command_from_hook(app), [])
+    result = routes(app)
     assert result.exit_code == 0
     assert "No routes" in result.output
 
 
-def test_without_an_app_it_asks_for_one(app: App) -> None:
-    (command,) = app.plugins["routing"].corolla_cli_commands(app=None)
-    result = CliRunner().invoke(command, [])
+def test_without_an_app_it_asks_for_one(tmp_path: Path) -> None:
+    result = run_cli("routes", cwd=tmp_path)
     assert result.exit_code == 2
-    assert "needs an app: pass --app or set COROLLA_APP" in result.output
+    assert "corolla routes needs an app: pass --app module:app or set COROLLA_APP" in result.output
 
 
 def test_bad_sort_is_refused(app: App) -> None:
-    result = CliRunner().invoke(command_from_hook(app), ["--sort", "view"])
+    result = routes(app, "--sort", "view")
     assert result.exit_code == 2
     assert "'view' is not one of 'rule', 'endpoint'" in result.output
 
@@ -104,9 +100,9 @@ def test_json_group_is_the_raw_name_and_the_table_keeps_the_label(app: App) -> N
     unnamed.get("/u", endpoint="u")(lambda request: "u")
     app.include(named)
     app.include(unnamed)
-    result = CliRunner().invoke(command_from_hook(app), ["--json"])
+    result = routes(app, "--json")
     assert result.exit_code == 0, result.output
     groups = {row["endpoint"]: row["group"] for row in json.loads(result.output)}
     assert groups == {"api.n": "api", "u": None}
-    table = CliRunner().invoke(command_from_hook(app), [])
+    table = routes(app)
     assert "app, group 'api'" in table.output and "app, group at '/plain'" in table.output

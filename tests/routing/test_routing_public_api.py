@@ -35,4 +35,4 @@ def test_the_plugin_declares_what_it_adds() -> None:
         "errorhandler", "url_map",
     }  # fmt: skip
     assert set(plugin.request_attributes) >= {"url_for", "url_rule", "view_args"}
-    assert plugin.hookspecs is corolla_routing.RoutingSpecs
+    assert plugin.hookspecs is corolla_routing.RoutingHooks

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from corolla import App
 from corolla.testing import SyntheticPlugins
 
 SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -24,6 +26,26 @@ def corolla_dispatch(self, request):
     view = self.views.get(request.path)
     return None if view is None else view(request)
 """
+
+
+class Clock:
+    """A clock the test moves: swapped in for a backend's ``clock`` instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def clock_of(app: App) -> Clock:
+    """A movable clock, now the sessions backend's (set it before the first request)."""
+    clock = Clock()
+    app.plugins["sessions"].backend.clock = clock  # type: ignore[attr-defined]
+    return clock
 
 
 def add_views_plugin(plugins: SyntheticPlugins) -> None:

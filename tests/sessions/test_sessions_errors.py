@@ -141,7 +141,7 @@ def test_oversized_session_on_a_404_page_is_a_500_naming_plugin_and_size(routed_
 
 
 def test_redis_down_while_saving_is_a_503_on_views_and_on_error_pages(routed_app, caplog):
-    port = servers.free_port()  # nothing listens: a new visitor loads for free, the save fails
+    port = servers.refused_port()  # nothing listens: a new visitor loads for free, the save fails
     app = routed_app(sessions={"backend": "redis", "redis_url": f"redis://127.0.0.1:{port}/0"})
 
     @app.errorhandler(404)
@@ -163,7 +163,7 @@ def test_redis_down_while_saving_is_a_503_on_views_and_on_error_pages(routed_app
 
 
 def test_an_apps_503_handler_applies_to_a_failed_save(routed_app):
-    port = servers.free_port()
+    port = servers.refused_port()
     app = routed_app(sessions={"backend": "redis", "redis_url": f"redis://127.0.0.1:{port}/0"})
     app.errorhandler(503)(lambda request, exc: ("down for a moment", 503))
     response = Client(app).get("/count")

@@ -8,7 +8,7 @@ import time
 import pytest
 import servers
 import sqlalchemy as sa
-from sessions_support import cookie_of, cookie_value, counter, logout, peek
+from sessions_support import clock_of, cookie_of, cookie_value, counter, logout, peek
 from werkzeug.test import Client
 
 
@@ -90,10 +90,13 @@ def test_regenerate_and_clear(make_sql_app, database_url):
 
 
 def test_expired_rows_are_refused_and_cleaned_up(make_sql_app, tmp_path, caplog):
-    app = make_sql_app(f"sqlite:///{tmp_path / 's.db'}", {"max_age": 1})
+    app = make_sql_app(f"sqlite:///{tmp_path / 's.db'}", {"max_age": 60})
+    clock = clock_of(app)
     client = Client(app)
     client.get("/count")
-    time.sleep(1.1)
+    clock.advance(59)
+    assert client.get("/peek").text == "n=1"
+    clock.advance(1)
     with caplog.at_level(logging.DEBUG, logger="corolla.sessions"):
         assert client.get("/peek").text == "n=None"
     assert "expired" in caplog.text
@@ -118,7 +121,7 @@ def test_missing_table_is_a_500_with_the_fix(make_sql_app, tmp_path, caplog):
 
 
 def test_unreachable_database_is_a_503_and_other_routes_serve(make_sql_app, caplog):
-    url = f"postgresql+psycopg://corolla:secret-pw@127.0.0.1:{servers.free_port()}/corolla"
+    url = f"postgresql+psycopg://corolla:secret-pw@127.0.0.1:{servers.refused_port()}/corolla"
     app = make_sql_app(url, create=False)
     client = Client(app, use_cookies=False)
     with caplog.at_level(logging.ERROR):

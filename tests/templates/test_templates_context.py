@@ -16,7 +16,7 @@ from werkzeug.test import Client
 
 from corolla import App, CorollaError, PluginError
 from corolla.testing import SyntheticPlugins
-from corolla_templates import TemplateHooks, TemplatesPlugin, render_template
+from corolla_templates import TemplatesHooks, TemplatesPlugin, render_template
 
 Build = Callable[..., App]
 Views = dict[str, Callable[..., object]]
@@ -39,7 +39,7 @@ def test_the_hook_is_declared_by_the_templates_plugin(build: Build) -> None:
     app = build()
     caller = app.plugin_manager.hook.corolla_template_context
     assert caller.spec is not None
-    assert caller.spec.namespace is TemplatesPlugin.hookspecs is TemplateHooks
+    assert caller.spec.namespace is TemplatesPlugin.hookspecs is TemplatesHooks
     assert caller.spec.argnames == ("request",)
     assert caller.spec.opts["firstresult"] is False
     assert inspect.getdoc(caller.spec.function).startswith("Return variables to add to the context")

@@ -7,7 +7,7 @@ import inspect
 from pathlib import Path
 
 import corolla_templates
-from corolla_templates import TemplateHooks, TemplatesPlugin
+from corolla_templates import TemplatesHooks, TemplatesPlugin
 
 GUIDE = Path(__file__).parents[2] / "docs" / "plugins" / "templates.md"
 
@@ -20,7 +20,7 @@ def test_every_setting_is_in_the_config_table() -> None:
 
 def test_the_hook_has_a_heading_with_its_exact_signature() -> None:
     text = GUIDE.read_text()
-    for name, function in inspect.getmembers(TemplateHooks, inspect.isfunction):
+    for name, function in inspect.getmembers(TemplatesHooks, inspect.isfunction):
         params = [p for p in inspect.signature(function).parameters if p != "self"]
         assert f"### `{name}({', '.join(params)})`" in text
 

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from werkzeug.test import Client as _Client
 
 from corolla import App, ConfigError
-from corolla.testing import SyntheticPlugins
+from corolla.testing import SyntheticPlugins, run_cli
 
 Build = Callable[..., App]
 Views = dict[str, Callable[..., object]]
@@ -184,23 +183,20 @@ def test_cli_collect_gathers_every_folder_app_winning(
 ) -> None:
     package_plugin("widgets", {"static/widgets/w.js": "plugin js", "static/site.css": "plugin css"})
     app = build(FILES | {"static/widgets/w.js": "app js"}, plugins=["templates", "pages", "widgets"])
-    (group,) = app.plugins["templates"].corolla_cli_commands(app)  # type: ignore[attr-defined]
     dest = tmp_path / "collected"
-    result = CliRunner().invoke(group, ["collect", str(dest)])
+    result = run_cli("static", "collect", str(dest), app=app)
     assert result.exit_code == 0, result.output
     assert (dest / "widgets" / "w.js").read_text() == "app js"
     assert (dest / "site.css").read_text() == "plugin css"
     assert (dest / "css" / "site.css").read_text() == "body { color: teal }"
     assert "serve_static = false" in result.output
-    listed = CliRunner().invoke(group, ["folders"])
+    listed = run_cli("static", "folders", app=app)
     assert listed.exit_code == 0
     assert listed.output.splitlines()[0].endswith("(the app's folder)")
     assert "(plugin 'widgets')" in listed.output
 
 
-def test_cli_needs_an_app(build: Build) -> None:
-    app = build()
-    (group,) = app.plugins["templates"].corolla_cli_commands(None)  # type: ignore[attr-defined]
-    result = CliRunner().invoke(group, ["folders"])
+def test_cli_needs_an_app(tmp_path: Path) -> None:
+    result = run_cli("static", "folders", cwd=tmp_path)
     assert result.exit_code == 2
-    assert "needs an app: pass --app or set COROLLA_APP" in result.output
+    assert "corolla static needs an app: pass --app module:app or set COROLLA_APP" in result.output

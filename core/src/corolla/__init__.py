@@ -6,9 +6,11 @@ This module only re-exports the public API; see docs/architecture.md.
 from ._app import App
 from ._calls import call_each
 from ._checks import Check
+from ._commands import AppRef
 from ._compile import hook_functions
 from ._config import Config
 from ._errors import ConfigError, ConfigProblem, CorollaError, PluginError, PluginResolutionError, Problem
+from ._exports import lazy_exports
 from ._markers import hookimpl, hookspec
 from ._planning import (
     GROUP,
@@ -29,6 +31,7 @@ from ._wrappers import Request, Response, lazy, make_response
 __all__ = [
     "GROUP",
     "App",
+    "AppRef",
     "Check",
     "Config",
     "ConfigError",
@@ -54,6 +57,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "lazy",
+    "lazy_exports",
     "load_declaration",
     "make_response",
     "resolve",

@@ -96,6 +96,10 @@ class Plugin:
     ``hookspecs``
         A class or module of hook specifications this plugin declares for
         others to implement.
+    ``commands``
+        Its ``corolla`` subcommands: name -> ``"module:factory"``; the
+        command line imports the factory and calls it with a lazy reference
+        to the app (``corolla.AppRef``) only when it lists or runs commands.
     """
 
     requires: ClassVar[Sequence[str]] = ()
@@ -109,6 +113,7 @@ class Plugin:
     app_attributes: ClassVar[Sequence[str]] = ()
     request_attributes: ClassVar[Sequence[str]] = ()
     hookspecs: ClassVar[object | None] = None
+    commands: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, app: App, record: PluginRecord, config: Mapping[str, Any]) -> None:
         #: The app this instance belongs to; plugin state lives here, not in globals.

@@ -6,6 +6,11 @@ module and a ``.dist-info`` folder (METADATA with ``Requires-Dist``,
 against real installed metadata, not mocks. Put the folder on ``sys.path``
 (the ``corolla_plugins`` fixture does) and pass it as ``App(plugin_path=...)``
 to see only these plugins.
+
+``add(name, plugin=Cls)`` makes the distribution's entry point a real class
+written in the test itself (a ``corolla.Plugin`` subclass, its declaration
+read from the class): the generated module only hands that class out, so
+it works in this process only (not in a subprocess).
 """
 
 from __future__ import annotations
@@ -17,6 +22,15 @@ import sys
 import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
+
+#: Classes given as ``add(name, plugin=Cls)``, by key; the generated module looks them up here.
+_CLASSES: dict[str, type[Any]] = {}
+
+
+def registered(key: str) -> type[Any]:
+    """The class ``add(..., plugin=Cls)`` registered under ``key`` (called by the generated module)."""
+    return _CLASSES[key]
 
 
 def _normalize(name: str) -> str:
@@ -58,6 +72,7 @@ class SyntheticPlugins:
         module: str | None = None,
         entry_point: str | None = None,
         extra_entry_points: Mapping[str, Mapping[str, str]] | None = None,
+        plugin: type[Any] | None = None,
     ) -> Path:
         """Write one distribution holding one plugin; returns the module file.
 
@@ -65,10 +80,15 @@ class SyntheticPlugins:
         ``settings`` maps a key to the source of its ``Setting(...)``; ``body``
         is more class body (hook implementations). ``source`` replaces the
         whole module; its entry point is then ``entry_point`` (default
-        ``<module>:Plugin``). ``requires_dist`` goes to METADATA.
+        ``<module>:Plugin``). ``requires_dist`` goes to METADATA. ``plugin``
+        is a class to use as is: its own attributes are the declaration, so
+        it excludes the declaration keywords, ``body`` and ``source``.
         """
         distribution = distribution or f"corolla-{name}"
         module = module or f"synth_{_normalize(distribution)}"
+        if plugin is not None:
+            declared = (requires, provides, optional, conflicts, before, after, core, app_attributes)
+            source = self._stub(module, plugin, (*declared, request_attributes, settings, body, source))
         if source is None:
             attrs = {
                 "requires": list(requires),
@@ -121,6 +141,17 @@ class SyntheticPlugins:
         importlib.invalidate_caches()
         return module_file
 
+    def _stub(self, module: str, plugin: type[Any], declared: tuple[Any, ...]) -> str:
+        """The module handing out ``plugin`` (registered under a key naming this folder and module)."""
+        if any(declared):
+            raise TypeError(
+                "add(plugin=Cls) takes the declaration from the class: set requires, settings, hooks... on it, "
+                "not as keywords, body or source"
+            )
+        key = f"{self.folder}:{module}"
+        _CLASSES[key] = plugin
+        return f"from corolla._synthetic import registered\n\nPlugin = registered({key!r})\n"
+
     def activate(self) -> None:
         """Put the folder first on ``sys.path``."""
         if str(self.folder) not in sys.path:
@@ -133,4 +164,5 @@ class SyntheticPlugins:
             sys.path.remove(str(self.folder))
         for module in self.modules:
             sys.modules.pop(module, None)
+            _CLASSES.pop(f"{self.folder}:{module}", None)
         importlib.invalidate_caches()

@@ -196,6 +196,21 @@ def _json(value: Any) -> str:
         ) from exc
 
 
+def _unpack(rv: tuple[Any, ...], request: Request) -> tuple[Any, int | str | None, Any]:
+    """``(body, status)``, ``(body, headers)`` or ``(body, status, headers)`` -> (body, status, headers)."""
+    if len(rv) == 3:
+        return rv[0], rv[1], rv[2]
+    if len(rv) == 2:
+        body, second = rv
+        if isinstance(second, (Mapping, list, Headers)):  # werkzeug Headers is no Mapping
+            return body, None, second
+        return body, second, None
+    raise ResponseValueError(
+        f"the view for {request.method} {request.path} returned a tuple of {len(rv)} items; "
+        "return (body, status), (body, headers) or (body, status, headers)"
+    )
+
+
 def make_response(rv: Any, request: Request) -> _WerkzeugResponse:
     """Turn a view's return value into a Response.
 
@@ -207,20 +222,8 @@ def make_response(rv: Any, request: Request) -> _WerkzeugResponse:
         return rv
     status: int | str | None = None
     headers: Any = None
-    if isinstance(rv, tuple):
-        if len(rv) == 3:
-            rv, status, headers = rv
-        elif len(rv) == 2:
-            rv, second = rv
-            if isinstance(second, (Mapping, list, Headers)):  # werkzeug Headers is no Mapping
-                headers = second
-            else:
-                status = second
-        else:
-            raise ResponseValueError(
-                f"the view for {request.method} {request.path} returned a tuple of {len(rv)} items; "
-                "return (body, status), (body, headers) or (body, status, headers)"
-            )
+    if isinstance(rv, tuple):  # only tuple results pay for the call
+        rv, status, headers = _unpack(rv, request)
     response: _WerkzeugResponse
     if isinstance(rv, (str, bytes, bytearray)):
         response = Response(bytes(rv) if isinstance(rv, bytearray) else rv)

@@ -154,18 +154,19 @@ def corolla_shutdown(app: App) -> None:
 
 @hookspec
 def corolla_cli_commands(app: App | None) -> Sequence[Any]:
-    """Return click commands (or groups) to add to the ``corolla`` command line.
+    """Deprecated: declare ``commands = {"name": "module:factory"}`` on the plugin class instead.
 
-    Called only when the command line needs plugins' commands: for
-    ``corolla --help`` and for a command name that is not built in (never for
-    ``corolla plugins ...``). ``app`` is the user's app, or None when no app
-    was found; the plugin instance then belongs to an app built over the
-    installed plugins only to be asked. A command that needs the app raises
-    ``click.UsageError("... needs an app: pass --app or set COROLLA_APP")``
-    when ``app`` is None. Each command appears as ``corolla <name>``; built-in
-    names win, and between plugins the first in load order wins. Import click
-    inside the implementation, so the plugin's module stays light. A plugin
-    whose hook raises is named in an error and the other commands still work.
+    Return click commands (or groups) to add to the ``corolla`` command line.
+    Kept for plugins written before the ``Plugin.commands`` declaration:
+    ``corolla --help`` cannot list these commands without starting plugins,
+    so it names the plugin only ("not listed"). The hook is called, on
+    started plugins, when a command name is not among the declared ones
+    (and by ``corolla plugins show`` with an app loaded). ``app`` is the
+    user's app, or None when no app was found; the plugin instance then
+    belongs to an app built over the installed plugins only to be asked.
+    Declared commands and built-in names win; between plugins the first in
+    load order wins. A plugin whose hook raises is named in an error and
+    the other commands still work.
     """
     raise NotImplementedError
 

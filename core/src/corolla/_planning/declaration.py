@@ -19,6 +19,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from .._commands import parse_commands
 from .._plugin import Plugin, Setting
 
 CORE_DISTRIBUTION = "corolla"
@@ -38,6 +39,7 @@ class Declaration:
     settings: Mapping[str, Setting] = field(default_factory=dict)
     app_attributes: tuple[str, ...] = ()
     request_attributes: tuple[str, ...] = ()
+    commands: Mapping[str, str] = field(default_factory=dict)
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
@@ -117,4 +119,5 @@ def parse_declaration(cls: type[Plugin]) -> Declaration:
         settings=settings,
         app_attributes=_attributes(cls.app_attributes, "app_attributes"),
         request_attributes=_attributes(cls.request_attributes, "request_attributes"),
+        commands=parse_commands(cls.commands),
     )

@@ -2,9 +2,9 @@
 
 ``corolla --help`` and the built-in commands never import the app nor start
 a plugin. ``--help`` lists plugins' commands in their own section from
-``State.command_index()`` (the working folder's plan, bare plugin instances,
-no start-up); a plugin's command is built for real, with the app, only when
-its name is invoked.
+``State.command_index()``: the names plugins declare (``Plugin.commands``,
+data in the working folder's plan), each built by its factory with a lazy
+reference to the app, which a command loads only when it runs.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import click
 from .._errors import did_you_mean
 from .._version import __version__
 from . import _check, _hooks, _new, _plugins, _run
+from ._commands import LEGACY_HOOK
 from ._render import warn
 from ._target import State
 
@@ -31,18 +32,17 @@ BUILTIN: dict[str, click.Command] = {
 
 
 class CorollaGroup(click.Group):
-    """Built-in commands; plugins' commands listed from ``State.command_index()``, built only when invoked."""
+    """Built-in commands, then plugins' commands from ``State.command_index()``, each built only when needed."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = sorted(BUILTIN)
         state = _state(ctx)
         if state is not None:
-            names += sorted(n for n in state.command_index().commands if n not in BUILTIN)
+            names += sorted(n for n in state.command_index().entries if n not in BUILTIN)
         return names
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Only the built-in commands here: listing a plugin's command through
-        # get_command would build it, which needs the app and its plugins started.
+        # Only the built-in commands here; plugins' commands get their own section (format_epilog).
         rows = [(name, BUILTIN[name].get_short_help_str(limit=formatter.width - 6 - 10)) for name in sorted(BUILTIN)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
@@ -51,34 +51,23 @@ class CorollaGroup(click.Group):
         if cmd_name in BUILTIN:
             return BUILTIN[cmd_name]
         state = _state(ctx)
-        if state is None:
-            return None
-        found = state.plugin_commands()
-        entry = found.commands.get(cmd_name)
-        if entry is not None:
-            return entry[1]
-        return None
+        return state.plugin_command(cmd_name) if state is not None else None
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
-        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            state = _state(ctx)
-            found = state.plugin_commands() if state is not None else None
-            known = [*BUILTIN, *(found.commands if found else ())]
-            hint = did_you_mean(name, known)
-            message = f"no such command {name!r}" + (f"; {hint}" if hint else "")
-            if found and found.errors:
-                message += "\n" + "\n".join(found.errors)
-            ctx.fail(message)
-        if name in BUILTIN or not name or name.startswith("-"):
+        if not name or name.startswith("-") or name in BUILTIN:
             return super().resolve_command(ctx, args)
         state = _state(ctx)
-        if state is not None:
-            found = state.plugin_commands()
-            for error in found.errors:
-                warn(error)
+        command = self.get_command(ctx, name)
+        errors = state.command_index().errors if state is not None else []
+        if command is None:
+            known = [*BUILTIN, *(state.command_index().entries if state is not None else ())]
+            hint = did_you_mean(name, known)
+            ctx.fail("\n".join([f"no such command {name!r}" + (f"; {hint}" if hint else ""), *errors]))
+        for error in errors:
+            warn(error)
         return super().resolve_command(ctx, args)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -88,11 +77,16 @@ class CorollaGroup(click.Group):
             return
         index = state.command_index()
         rows = []
-        for name, (plugin, short) in sorted(index.commands.items()):
+        for name in sorted(index.entries):
+            entry = index.entries[name]
             if name in BUILTIN:
-                warn(f"plugin {plugin!r} adds command {name!r}, which is built in; the built-in one is kept")
+                warn(f"plugin {entry.label} adds command {name!r}, which is built in; the built-in one is kept")
                 continue
-            rows.append((name, f"[{plugin}] {short}".rstrip()))
+            command = state.plugin_command(name)
+            if command is not None:
+                rows.append((name, f"[{entry.plugin}] {command.get_short_help_str(limit=70)}".rstrip()))
+        for plugin in index.legacy:
+            rows.append((f"({plugin})", f"[{plugin}] not listed (deprecated {LEGACY_HOOK} hook)"))
         if rows:
             with formatter.section("Commands added by plugins"):
                 formatter.write_dl(rows)

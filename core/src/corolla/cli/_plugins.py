@@ -16,6 +16,7 @@ import click
 from .._errors import did_you_mean
 from .._planning import Plan
 from . import _data
+from ._commands import add_legacy
 from ._render import echo, emit_json, join, paint, status, table
 from ._target import PlanError, State
 
@@ -110,10 +111,12 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
     state: State = ctx.find_root().obj
     commands = None
     if plan.ok:
-        # With the app loaded, its own commands; else the names from bare instances (nothing starts).
-        found = state.plugin_commands() if state.loaded_app is not None else state.command_index()
-        if not found.errors or found.commands:
-            commands = [cmd for cmd, (plugin, _) in found.commands.items() if plugin == name]
+        # Declared names are data; the deprecated hook's are known only from a started app.
+        index = state.command_index()
+        if name in index.legacy and state.loaded_app is not None:
+            add_legacy(index, state)
+        if name not in index.legacy:
+            commands = index.names_of(name)
     data = _data.show_data(plan, name, commands)
     if as_json:
         emit_json(data)

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import inspect
 import os
 import sys
 import sysconfig
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,15 +26,13 @@ from typing import Any
 import click
 
 from .._app import App, plan_app
-from .._calls import call_each
-from .._errors import CorollaError, PluginError, Problem
-from .._markers import PROJECT
+from .._errors import CorollaError, Problem
 from .._planning import Plan
+from ._commands import CommandIndex, add_legacy, build, declared_index
 from ._render import warn
 
 APP_ENV = "COROLLA_APP"
 DEFAULT_FILES = ("app.py", "wsgi.py")
-_IMPL_MARK = f"{PROJECT}_impl"
 
 
 class AppLoadError(click.ClickException):
@@ -57,22 +53,6 @@ class PlanError(click.ClickException):
     def __init__(self, error: CorollaError) -> None:
         super().__init__(str(error))
         self.problems: list[Problem] = list(getattr(error, "problems", []))
-
-
-@dataclass
-class CommandIndex:
-    """Plugins' command names for ``corolla --help``: name -> (plugin, short help), found without starting plugins."""
-
-    commands: dict[str, tuple[str, str]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class PluginCommands:
-    """Commands plugins contributed: name -> (plugin, command), and what went wrong."""
-
-    commands: dict[str, tuple[str, click.Command]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
 
 
 def _import_module(ref: str, cwd: Path) -> ModuleType:
@@ -120,18 +100,6 @@ def _app_from(module: ModuleType, attr: str) -> Any:
         f"module {module.__name__!r} has no 'app' attribute and no create_app() factory"
         + (f" (it has several apps: {', '.join(found)}; name one with module:attr)" if found else "")
     )
-
-
-def _cli_hook(cls: type | None) -> Any:
-    """The plugin class's ``corolla_cli_commands`` implementation (a plain function), or None."""
-    if cls is None:
-        return None
-    for attr in dir(cls):
-        fn = getattr(cls, attr, None)
-        opts = getattr(fn, _IMPL_MARK, None)
-        if isinstance(opts, dict) and (opts.get("specname") or attr) == "corolla_cli_commands":
-            return fn
-    return None
 
 
 def _short(filename: str, cwd: Path) -> str:
@@ -197,7 +165,6 @@ class State:
         self._plan: Plan | None = None
         self._inspection: App | None = None
         self._inspection_error: BaseException | None = None
-        self._commands: PluginCommands | None = None
         self._folder_plan: Plan | None = None
         self._index: CommandIndex | None = None
 
@@ -337,101 +304,26 @@ class State:
     # -- plugin commands -----------------------------------------------------
 
     def command_index(self) -> CommandIndex:
-        """Plugins' command names and short help, for ``corolla --help``, without starting any plugin.
+        """Plugins' commands, one index: declared names as data, each command built on first use.
 
-        Neither the app nor any plugin's ``__init__``, ``corolla_configure``
-        or ``corolla_startup`` runs: each plugin the working folder's plan
-        enables gets a bare instance (``app`` None, its ``record`` and validated
-        ``config`` set) on which ``corolla_cli_commands(app=None)`` is called,
-        only to read the commands' names and help. A command is built for real
-        (with the app) only when it is invoked.
+        From the loaded app's plan when the app is already loaded (never
+        loads it), else from the working folder's plan, so ``corolla --help``
+        neither imports the app nor starts a plugin.
         """
-        if self._index is not None:
-            return self._index
-        index = self._index = CommandIndex()
-        try:
-            plan = self.folder_plan()
-        except PlanError as err:
-            index.errors.append(f"plugin commands are unavailable: {err.message}")
-            return index
-        if not plan.ok:
-            index.errors.append(
-                "plugin commands are unavailable: the plugin set does not resolve (see corolla plugins check)"
-            )
-            return index
-        for name in plan.resolution.order:
-            record = plan.resolution.decisions[name].record
-            cls = record.plugin_class
-            method = _cli_hook(cls)
-            if cls is None or method is None:
-                continue
-            try:
-                bare = cls.__new__(cls)
-                bare.__dict__.update(app=None, record=record, config=plan.config[name])
-                wants_app = "app" in inspect.signature(method).parameters
-                commands = list(method(bare, **({"app": None} if wants_app else {})) or ())
-            except Exception as exc:
-                index.errors.append(f"plugin {record.label()} failed in corolla_cli_commands: {exc!r}")
-                continue
-            for command in commands:
-                if not isinstance(command, click.Command) or not command.name:
-                    index.errors.append(
-                        f"plugin {record.label()}: corolla_cli_commands returned {command!r}, not a named click command"
-                    )
-                elif command.name in index.commands:
-                    other = plan.resolution.decisions[index.commands[command.name][0]].record.label()
-                    index.errors.append(
-                        f"plugin {record.label()} adds command {command.name!r}, which plugin {other} "
-                        "already adds; the first in load order wins"
-                    )
-                else:
-                    index.commands[command.name] = (name, command.get_short_help_str(limit=70))
-        return index
+        if self._index is None:
+            app = self.loaded_app
+            if app is not None:
+                self._index = declared_index(app.plan)
+            else:
+                try:
+                    self._index = declared_index(self.folder_plan())
+                except PlanError as err:
+                    self._index = CommandIndex(errors=[f"plugin commands are unavailable: {err.message}"])
+        return self._index
 
-    def plugin_commands(self) -> PluginCommands:
-        """Commands from ``corolla_cli_commands``, one implementation at a time.
-
-        With the user's app the hook gets that app; with no app found it gets
-        None (the implementations come from an inspection app over the
-        installed set). A plugin whose hook raises, or returns something that
-        is not a click command, is named in ``errors``; the others still count.
-        """
-        if self._commands is not None:
-            return self._commands
-        found = self._commands = PluginCommands()
-        try:
-            user_app = self.app()
-            app = user_app if user_app is not None else self.inspection_app()
-        except AppLoadError as err:
-            found.errors.append(f"plugin commands are unavailable: {err.message}")
-            return found
-        host = app._host
-
-        def failed(err: PluginError) -> None:
-            found.errors.append(str(err))
-            if self.show_traceback and err.__cause__ is not None:
-                cause = err.__cause__
-                traceback.print_exception(type(cause), cause, cause.__traceback__)
-
-        for plugin, result in call_each(app, "corolla_cli_commands", on_error=failed, app=user_app):
-            label = host.label(plugin)
-            try:
-                commands = list(result or ())
-            except TypeError:
-                found.errors.append(f"plugin {label}: corolla_cli_commands returned {result!r}, not a list of commands")
-                continue
-            for command in commands:
-                if not isinstance(command, click.Command) or not command.name:
-                    found.errors.append(
-                        f"plugin {label}: corolla_cli_commands returned {command!r}, not a named click command"
-                    )
-                    continue
-                if command.name in found.commands:
-                    other = found.commands[command.name][0]
-                    found.errors.append(
-                        f"plugin {label} adds command {command.name!r}, which plugin {host.label(other)} "
-                        "already adds; the first in load order wins"
-                    )
-                    continue
-                found.commands[command.name] = (plugin, command)
-        return found
+    def plugin_command(self, name: str) -> click.Command | None:
+        """The plugin command ``name``, built now; the deprecated hook is asked only for a name not declared."""
+        index = self.command_index()
+        if name not in index.entries:
+            add_legacy(index, self)
+        return build(index, name, self)

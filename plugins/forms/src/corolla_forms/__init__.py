@@ -9,7 +9,9 @@ these names (``from corolla_forms import Form`` included).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from corolla import lazy_exports
 
 from ._csrf import csrf_exempt, csrf_token
 from ._errors import CSRFError, InvalidJSON
@@ -19,25 +21,17 @@ if TYPE_CHECKING:
     from ._files import FileAllowed, FileField, FileRequired, FileSize, MultipleFileField
     from ._form import Form
 
-_LAZY = {
-    "FileAllowed": "._files",
-    "FileField": "._files",
-    "FileRequired": "._files",
-    "FileSize": "._files",
-    "Form": "._form",
-    "MultipleFileField": "._files",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "FileAllowed": "._files",
+        "FileField": "._files",
+        "FileRequired": "._files",
+        "FileSize": "._files",
+        "Form": "._form",
+        "MultipleFileField": "._files",
+    },
+)
 
 
 __all__ = [

@@ -6,23 +6,20 @@ manager imports this package just to read the declaration, and ``corolla
 plugins list`` must not pay for SQLAlchemy.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from corolla import lazy_exports
 
 from ._database import Database
 from ._errors import is_unavailable
 from ._helpers import get_or_404
-from ._hookspecs import OrmHooks
 from ._plugin import OrmPlugin
+from ._types import OrmApp, OrmRequest
+from .hookspecs import OrmHooks
 
 if TYPE_CHECKING:
     from .model import Model
 
-__all__ = ["Database", "Model", "OrmHooks", "OrmPlugin", "get_or_404", "is_unavailable"]
+__all__ = ["Database", "Model", "OrmApp", "OrmHooks", "OrmPlugin", "OrmRequest", "get_or_404", "is_unavailable"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "Model":
-        from .model import Model
-
-        return Model
-    raise AttributeError(f"module 'corolla_orm' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, {"Model": ".model"})

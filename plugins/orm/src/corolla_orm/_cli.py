@@ -24,41 +24,39 @@ if TYPE_CHECKING:
         db: Database
 
 
-NEEDS_APP = "`corolla db` needs an app: pass --app or set COROLLA_APP"
+def _alembic(the_app: _App, name: str, *args: Any, report: bool = False, **kwargs: Any) -> Any:
+    """Run ``alembic.command.<name>``; ``report``: then say which revisions the database is at."""
+    from alembic import command
+    from alembic.util import CommandError
+
+    try:
+        config = _migrations.alembic_config(the_app, the_app.db, stdout=sys.stdout, writing=name == "revision")
+        if name == "revision":
+            kwargs.update(_migrations.revision_options(the_app, config))
+    except _migrations.MigrationsMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        # Alembic logs what it runs, but its logging is not configured here: compare before and after.
+        before = _migrations.current_revisions(the_app.db) if report else None
+        result = getattr(command, name)(config, *args, **kwargs)
+        if before is not None:
+            after = _migrations.current_revisions(the_app.db)
+            click.echo(_migrations.summary(config, name, before, after))
+        return result
+    except CommandError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
-def db_group(app: corolla.App | None) -> click.Group:
-    """The ``db`` click group bound to ``app`` (None: every command explains it needs one)."""
+def db_group(app: corolla.AppRef) -> click.Group:
+    """The ``db`` click group; ``app`` is loaded only when a subcommand runs (``OrmPlugin.commands``)."""
 
     def need_app() -> _App:
-        if app is None:
-            raise click.UsageError(NEEDS_APP)
-        return cast("_App", app)
+        return cast("_App", app.get())
 
     def alembic(name: str, *args: Any, report: bool = False, **kwargs: Any) -> Any:
-        """Run ``alembic.command.<name>``; ``report``: then say which revisions the database is at."""
-        the_app = need_app()
-        from alembic import command
-        from alembic.util import CommandError
-
-        try:
-            config = _migrations.alembic_config(the_app, the_app.db, stdout=sys.stdout, writing=name == "revision")
-            if name == "revision":
-                kwargs.update(_migrations.revision_options(the_app, config))
-        except _migrations.MigrationsMissing as exc:
-            raise click.ClickException(str(exc)) from None
-        except CommandError as exc:
-            raise click.ClickException(str(exc)) from None
-        try:
-            # Alembic logs what it runs, but its logging is not configured here: compare before and after.
-            before = _migrations.current_revisions(the_app.db) if report else None
-            result = getattr(command, name)(config, *args, **kwargs)
-            if before is not None:
-                after = _migrations.current_revisions(the_app.db)
-                click.echo(_migrations.summary(config, name, before, after))
-            return result
-        except CommandError as exc:
-            raise click.ClickException(str(exc)) from None
+        return _alembic(need_app(), name, *args, report=report, **kwargs)
 
     @click.group("db", help="Database migrations (Alembic) for the app's models.")
     def db() -> None:

@@ -192,16 +192,3 @@ def summary(config: Config, command_name: str, before: set[str], after: set[str]
     if command_name != "downgrade" and not set(script.get_heads()) - _applied(script, after):
         return f"Already at head: {where}" if where else "Already at head"
     return f"Nothing to {command_name}: the database is at {where or 'base'}"
-
-
-def heads_and_current(app: corolla.App, db: Database) -> tuple[set[str], set[str]]:
-    """The scripts' heads and the database's current revisions (connects to the database)."""
-    heads, current, _ = state(app, db)
-    return heads, current
-
-
-def run(command_name: str, app: corolla.App, db: Database, *args: Any, **kwargs: Any) -> Any:
-    """Run ``alembic.command.<command_name>`` with the app's config."""
-    from alembic import command
-
-    return getattr(command, command_name)(alembic_config(app, db), *args, **kwargs)

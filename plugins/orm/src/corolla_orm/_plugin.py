@@ -15,7 +15,7 @@ from corolla import hookimpl
 
 from ._database import Database, check_binds
 from ._errors import http_error_for
-from ._hookspecs import OrmHooks
+from .hookspecs import OrmHooks
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -54,6 +54,7 @@ class OrmPlugin(corolla.Plugin):
     app_attributes = ["db"]
     request_attributes = ["db"]
     hookspecs = OrmHooks
+    commands = {"db": "corolla_orm._cli:db_group"}
 
     db: Database
 
@@ -124,12 +125,6 @@ class OrmPlugin(corolla.Plugin):
         # For errors raised outside this plugin's wrapper (another plugin's
         # outer wrapper using app.db); the wrapper already mapped the rest.
         return http_error_for(self.db, request, exception)
-
-    @hookimpl
-    def corolla_cli_commands(self, app: corolla.App | None) -> Sequence[Any]:
-        from ._cli import db_group
-
-        return [db_group(app)]
 
     @hookimpl
     def corolla_deploy_checks(self, app: corolla.App) -> Sequence[corolla.Check]:

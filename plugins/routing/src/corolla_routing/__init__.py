@@ -11,15 +11,19 @@ from ._errors import RoutingError, UrlBuildError
 from ._inspect import RouteInfo, routes_info
 from ._plugin import RoutingPlugin
 from ._router import Router
-from ._specs import RoutingSpecs
 from ._table import Route
+from ._types import RoutingApp, RoutingRequest
+from .hookspecs import RoutingHooks, RoutingSpecs
 
 __all__ = [
     "Route",
     "RouteInfo",
     "Router",
+    "RoutingApp",
     "RoutingError",
+    "RoutingHooks",
     "RoutingPlugin",
+    "RoutingRequest",
     "RoutingSpecs",
     "UrlBuildError",
     "routes_info",

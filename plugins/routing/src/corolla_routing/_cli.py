@@ -10,7 +10,7 @@ import click
 from ._inspect import RouteInfo, routes_info
 
 if TYPE_CHECKING:
-    from corolla import App
+    from corolla import AppRef
 
 COLUMNS = ("Endpoint", "Methods", "Rule", "View", "Registered by")
 
@@ -35,8 +35,8 @@ def render_table(infos: list[RouteInfo]) -> str:
     return "\n".join(lines)
 
 
-def routes_command(app: App | None) -> click.Command:
-    """The ``routes`` command for ``app`` (None when the command line found no app)."""
+def routes_command(app: AppRef) -> click.Command:
+    """The ``routes`` command; ``app`` is loaded only when it runs (``RoutingPlugin.commands``)."""
 
     @click.command("routes")
     @click.option("--json", "as_json", is_flag=True, help="Print the routes as a JSON list.")
@@ -52,9 +52,7 @@ def routes_command(app: App | None) -> click.Command:
 
         HEAD is automatic for GET routes, and OPTIONS for every path.
         """
-        if app is None:
-            raise click.UsageError("corolla routes needs an app: pass --app or set COROLLA_APP")
-        plugin: Any = app.plugins.get("routing")
+        plugin: Any = app.get().plugins[app.plugin]
         infos = routes_info(plugin.table, sort)
         if as_json:
             click.echo(json.dumps([i.as_dict() for i in infos], indent=2))

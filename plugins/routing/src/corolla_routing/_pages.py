@@ -5,9 +5,11 @@ one (headers, status, body: ~2 µs) and running it (``get_wsgi_response``,
 ``ClosingIterator``: ~2.5 µs), about half the time of the whole request. The
 page never changes, so ``Page`` keeps its status line, headers and body
 ready and ``__call__`` hands them to ``start_response``. It is used only
-while no plugin implements ``corolla_response`` (the one hook that would
-look inside the Response between the exception hook and the server); with
-one, a real Response is built as usual.
+while no plugin implements ``corolla_response`` (a hook free to replace
+the Response or read anything in it); with one, a real Response is built
+as usual. ``request.after_response`` callbacks still run on a page: they
+read and change its headers (sessions adds ``Vary`` and may add a cookie),
+which the page then builds on first access.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from ._handlers import find, with_status
 from ._pages import error_page
 from ._registrar import Registrar, View
 from ._router import Router
-from ._specs import RoutingSpecs
 from ._table import Route, RouteTable, describe
+from .hookspecs import RoutingHooks
 
 if TYPE_CHECKING:
     from corolla import App, Check, Request
@@ -32,7 +32,6 @@ _ERROR = "_routing_error"
 _OPTIONS = "_routing_options"
 
 
-#: The description of the core's 404 when no dispatch plugin answered.
 class AppRoutes(Registrar):
     """``app.route``, ``app.get``... for one app: registers into its ``RouteTable``."""
 
@@ -116,7 +115,8 @@ class RoutingPlugin(corolla.Plugin):
         "url_map",
     ]
     request_attributes = ["url_adapter", "url_for", "url_rule", "view_args"]
-    hookspecs = RoutingSpecs
+    hookspecs = RoutingHooks
+    commands = {"routes": "corolla_routing._cli:routes_command"}
 
     table: RouteTable
 
@@ -325,12 +325,6 @@ class RoutingPlugin(corolla.Plugin):
         if request is None:
             return {"url_for": self.url_for}
         return {"url_for": request.url_for}  # type: ignore[attr-defined]
-
-    @hookimpl
-    def corolla_cli_commands(self, app: App | None) -> Sequence[Any]:
-        from ._cli import routes_command
-
-        return [routes_command(app)]
 
     @hookimpl
     def corolla_deploy_checks(self, app: App) -> Sequence[Check]:

@@ -2,7 +2,7 @@
 
 Like a Flask blueprint: build one at import time, then mount it with
 ``app.include(router, prefix="/api")``. A plugin can ship one and mount it
-from the ``corolla_routers`` hook (see ``_specs.py``).
+from the ``corolla_routers`` hook (see ``hookspecs.py``).
 """
 
 from __future__ import annotations

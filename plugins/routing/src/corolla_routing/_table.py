@@ -147,39 +147,9 @@ class RouteTable:
                 "Register every route before serving: at import time, in corolla_startup, or from the "
                 "corolla_routers hook"
             )
-        if not isinstance(rule, str) or not rule.startswith("/"):
-            raise RoutingError(f"route {rule!r}: a rule is a string starting with '/', e.g. '/users/<int:user_id>'")
-        if isinstance(methods, str):
-            raise TypeError(f"methods takes a list of method names, e.g. [{methods!r}], not a string")
-        unknown = set(options) - ROUTE_OPTIONS
-        if unknown:
-            raise RoutingError(
-                f"route {rule!r}: unknown option {quoted(unknown)}; werkzeug's Rule takes {quoted(ROUTE_OPTIONS)}"
-            )
-        if view is not None and not callable(view):
-            raise RoutingError(f"route {rule!r}: the view {view!r} is not callable")
-        if view is None and not options.get("build_only") and options.get("redirect_to") is None:
-            raise RoutingError(
-                f"route {rule!r}: no view given; pass one (add_url_rule(rule, endpoint, view)), or build_only=True "
-                "for a URL that is only built (url_for), or redirect_to=..."
-            )
-        if endpoint is None:
-            if view is None:
-                raise RoutingError(f"route {rule!r}: pass endpoint='...' for a route without a view")
-            endpoint = default_endpoint(view)
-        if not isinstance(endpoint, str) or not endpoint:
-            raise RoutingError(f"route {rule!r}: the endpoint must be a non-empty string, not {endpoint!r}")
+        endpoint = _checked_endpoint(rule, endpoint, view, methods, options)
         if include is not None:
-            router = include.router
-            rule = include.prefix + rule if include.prefix else rule
-            if router.name:
-                endpoint = f"{router.name}.{endpoint}"
-            if router.defaults:
-                options["defaults"] = {**router.defaults, **(options.get("defaults") or {})}
-            if router.subdomain is not None:
-                options.setdefault("subdomain", router.subdomain)
-            if router.host is not None:
-                options.setdefault("host", router.host)
+            rule, endpoint = _included(rule, endpoint, options, include)
         if options.get("host") is not None and not self.url_map.host_matching:
             raise RoutingError(
                 f"route {rule!r} has host={options['host']!r}, but host matching is off; "
@@ -408,3 +378,47 @@ class RouteTable:
                 problems.append(f"values conflict with the rule's defaults {rule.defaults!r}")
             lines.append(f"  rule {rule.rule!r}: {'; '.join(problems) or 'does not fit'}")
         return "\n".join(lines)
+
+
+def _checked_endpoint(
+    rule: str, endpoint: str | None, view: View | None, methods: Iterable[str] | None, options: dict[str, Any]
+) -> str:
+    """Refuse a malformed route on the line that wrote it; returns the endpoint (the view's name by default)."""
+    if not isinstance(rule, str) or not rule.startswith("/"):
+        raise RoutingError(f"route {rule!r}: a rule is a string starting with '/', e.g. '/users/<int:user_id>'")
+    if isinstance(methods, str):
+        raise TypeError(f"methods takes a list of method names, e.g. [{methods!r}], not a string")
+    unknown = set(options) - ROUTE_OPTIONS
+    if unknown:
+        raise RoutingError(
+            f"route {rule!r}: unknown option {quoted(unknown)}; werkzeug's Rule takes {quoted(ROUTE_OPTIONS)}"
+        )
+    if view is not None and not callable(view):
+        raise RoutingError(f"route {rule!r}: the view {view!r} is not callable")
+    if view is None and not options.get("build_only") and options.get("redirect_to") is None:
+        raise RoutingError(
+            f"route {rule!r}: no view given; pass one (add_url_rule(rule, endpoint, view)), or build_only=True "
+            "for a URL that is only built (url_for), or redirect_to=..."
+        )
+    if endpoint is None:
+        if view is None:
+            raise RoutingError(f"route {rule!r}: pass endpoint='...' for a route without a view")
+        endpoint = default_endpoint(view)
+    if not isinstance(endpoint, str) or not endpoint:
+        raise RoutingError(f"route {rule!r}: the endpoint must be a non-empty string, not {endpoint!r}")
+    return endpoint
+
+
+def _included(rule: str, endpoint: str, options: dict[str, Any], include: Include) -> tuple[str, str]:
+    """A ``Router`` group's route: its prefix, name, defaults, subdomain and host applied (``options`` updated)."""
+    router = include.router
+    rule = include.prefix + rule if include.prefix else rule
+    if router.name:
+        endpoint = f"{router.name}.{endpoint}"
+    if router.defaults:
+        options["defaults"] = {**router.defaults, **(options.get("defaults") or {})}
+    if router.subdomain is not None:
+        options.setdefault("subdomain", router.subdomain)
+    if router.host is not None:
+        options.setdefault("host", router.host)
+    return rule, endpoint

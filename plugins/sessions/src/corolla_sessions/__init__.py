@@ -10,6 +10,8 @@ from ._flash import flash, get_flashed_messages
 from ._plugin import SessionsPlugin
 from ._redis import RedisBackend
 from ._session import Session
+from ._types import SessionsRequest
+from .hookspecs import SessionsHooks
 
 __all__ = [
     "CookieBackend",
@@ -19,7 +21,9 @@ __all__ = [
     "SessionBackendUnavailable",
     "SessionCookieTooLarge",
     "SessionError",
+    "SessionsHooks",
     "SessionsPlugin",
+    "SessionsRequest",
     "decode_session",
     "encode_session",
     "flash",

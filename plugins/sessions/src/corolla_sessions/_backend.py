@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import SessionError
@@ -37,12 +38,14 @@ class SessionBackend:
 
     #: The name it is selected by in ``[sessions] backend``.
     name = "custom"
-    #: Whether the cookie carries an id (the data lives on a server).
-    server_side = True
 
     def __init__(self, app: App, settings: Mapping[str, Any]) -> None:
         self.app = app
         self.settings = settings
+        #: Seconds since the epoch, for the expiry the backend keeps itself (the
+        #: cookie's signature timestamp, the sql table's expires_at); a test
+        #: swaps in a clock it can move instead of sleeping.
+        self.clock: Callable[[], float] = time.time
 
     def load(self, value: str) -> Session | None:
         """The session stored under the cookie ``value``, or None.

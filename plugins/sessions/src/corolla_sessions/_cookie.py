@@ -20,9 +20,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from itsdangerous import BadData, BadSignature, BadTimeSignature, SignatureExpired, TimestampSigner
@@ -51,9 +50,10 @@ _digest = hmac.digest
 class _Signer(TimestampSigner):
     """itsdangerous' ``TimestampSigner`` (HMAC-SHA256, key used as given), with a faster sign and unsign."""
 
-    def __init__(self, derived_key: bytes) -> None:
+    def __init__(self, derived_key: bytes, clock: Callable[[], float]) -> None:
         super().__init__(derived_key, key_derivation="none", digest_method=hashlib.sha256)
         self._key = derived_key
+        self._clock = clock
         self._stamp: tuple[int, bytes] = (-1, b"")
 
     def get_signature(self, value: str | bytes) -> bytes:
@@ -64,7 +64,7 @@ class _Signer(TimestampSigner):
     def sign(self, value: str | bytes) -> bytes:
         if isinstance(value, str):
             value = value.encode()
-        now = int(time.time())
+        now = int(self._clock())
         stamp = self._stamp
         if stamp[0] != now:
             stamp = self._stamp = (now, b"." + base64_encode(int_to_bytes(now)))
@@ -87,22 +87,21 @@ class _Signer(TimestampSigner):
         if not sep or signed_at < 0:
             raise BadTimeSignature("Malformed timestamp", payload=payload)
         if max_age is not None:
-            age = int(time.time()) - signed_at
+            age = int(self._clock()) - signed_at
             if age > max_age or age < 0:
                 raise SignatureExpired(f"Signature age {age} not in 0..{max_age} seconds", payload=payload)
         return payload
 
 
-def _signer(key: str | bytes) -> _Signer:
+def _signer(key: str | bytes, clock: Callable[[], float]) -> _Signer:
     derived = TimestampSigner(key, salt=SALT, key_derivation="hmac", digest_method=hashlib.sha256).derive_key()
-    return _Signer(derived)
+    return _Signer(derived, clock)
 
 
 class CookieBackend(SessionBackend):
     """Signed cookies, verified with the app's secret key and, failing that, its fallback keys."""
 
     name = "cookie"
-    server_side = False
 
     def __init__(self, app: App, settings: Mapping[str, Any]) -> None:
         super().__init__(app, settings)
@@ -112,8 +111,8 @@ class CookieBackend(SessionBackend):
         self._fallbacks: list[_Signer] = []
 
     def _signers(self) -> _Signer:
-        self._fallbacks = [_signer(key) for key in self.app.secret_key_fallbacks]
-        self._current = _signer(self.app.secret_key)
+        self._fallbacks = [_signer(key, self.clock) for key in self.app.secret_key_fallbacks]
+        self._current = _signer(self.app.secret_key, self.clock)
         return self._current
 
     def load(self, value: str) -> Session | None:

@@ -11,7 +11,8 @@ Per request:
   404 page from an error handler, a 500): it adds ``Vary: Cookie``, then,
   when the status is under 500, saves when the session was modified, is new
   and not empty, was signed with a fallback key, or is permanent with
-  ``refresh_each_request``.
+  ``refresh_each_request``; a session left empty is deleted from its backend
+  and the cookie the client sent is expired.
 * On a 5xx nothing is saved: the crash's response goes out without the
   session's changes, as a database transaction would roll back.
 """
@@ -22,14 +23,14 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import corolla
 from corolla import Check, ConfigError, PluginError, Problem, hookimpl
 
-from . import hookspecs as _hookspecs
 from ._errors import SessionBackendUnavailable, SessionCookieTooLarge
 from ._session import Session
+from .hookspecs import SessionsHooks
 
 if TYPE_CHECKING:
     from werkzeug.exceptions import HTTPException
@@ -148,7 +149,7 @@ class SessionsPlugin(corolla.Plugin):
         ),
     }
     request_attributes = ["session"]
-    hookspecs: ClassVar[object | None] = _hookspecs
+    hookspecs = SessionsHooks
 
     backend: SessionBackend
 
@@ -168,7 +169,8 @@ class SessionsPlugin(corolla.Plugin):
         if cfg["cookie_httponly"]:
             attrs += "; HttpOnly"
         attrs += f"; SameSite={cfg['cookie_samesite']}"
-        # The attribute tails, built once: (plain http, https or cookie_secure).
+        # The cookie's attributes, built once per scheme: always Secure on
+        # https; on plain http only when cookie_secure asks for it.
         self.attrs_http = "; Secure" + attrs if cfg["cookie_secure"] else attrs
         self.attrs_https = "; Secure" + attrs
 
@@ -273,7 +275,6 @@ class SessionsPlugin(corolla.Plugin):
         environ = request.environ
         attrs = self.attrs_https if environ.get("wsgi.url_scheme") == "https" else self.attrs_http
         backend = self.backend
-        unavailable: SessionBackendUnavailable | None = None
         try:
             if not session:
                 # Empty: forget what is stored, and expire a cookie the client sent.
@@ -290,10 +291,7 @@ class SessionsPlugin(corolla.Plugin):
                 return
         except SessionBackendUnavailable as exc:
             _log_unavailable(request, exc)
-            unavailable = exc
-        if unavailable is not None:  # out of the except block: _fail looks at the exception being handled
-            _fail(request, unavailable)
-            return
+            _fail(request, exc)
         if session.permanent:
             from werkzeug.http import http_date
 
@@ -305,7 +303,6 @@ class SessionsPlugin(corolla.Plugin):
             too_large = SessionCookieTooLarge(len(cookie), MAX_COOKIE_SIZE)
             logger.error("sessions: cannot save the session on '%s': %s", request.log_line(), too_large)
             _fail(request, too_large)
-            return
         headers.add("Set-Cookie", cookie)
 
     # -- integrations ---------------------------------------------------------
@@ -362,7 +359,7 @@ class SessionsPlugin(corolla.Plugin):
         return checks
 
 
-def _fail(request: Request, error: HTTPException) -> None:
+def _fail(request: Request, error: HTTPException) -> NoReturn:
     """The session could not be saved: the response must not go out as it is.
 
     The callback raises ``error`` and the core answers with its error

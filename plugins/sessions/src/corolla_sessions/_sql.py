@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -99,14 +98,14 @@ class SqlBackend(SessionBackend):
         if row is None:
             logger.debug("sessions: sql backend: no session under this id (expired or deleted)")
             return None
-        if row.expires_at <= time.time():
+        if row.expires_at <= self.clock():
             logger.debug("sessions: sql backend: the session expired")
             return None
         return decode_session(row.data, "sql", sid=value)
 
     def save(self, session: Session, max_age: int) -> str:
         data = encode_session(session).decode()
-        now = time.time()
+        now = self.clock()
         expires = int(now) + max_age
         t = self.table
         try:
@@ -140,7 +139,7 @@ class SqlBackend(SessionBackend):
         try:
             with self.engine.begin() as conn:
                 found = conn.execute(
-                    sa.update(t).where(t.c.id == sid).values(expires_at=int(time.time()) + max_age)
+                    sa.update(t).where(t.c.id == sid).values(expires_at=int(self.clock()) + max_age)
                 ).rowcount
         except sa.exc.SQLAlchemyError as exc:
             self._fail(exc)

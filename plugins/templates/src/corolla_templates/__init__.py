@@ -5,7 +5,16 @@ docs/plugins/templates.md.
 """
 
 from ._errors import TemplateError
-from ._hookspecs import TemplateHooks
 from ._plugin import TemplatesPlugin, render_template
+from ._types import TemplatesApp, TemplatesRequest
+from .hookspecs import TemplateHooks, TemplatesHooks
 
-__all__ = ["TemplateError", "TemplateHooks", "TemplatesPlugin", "render_template"]
+__all__ = [
+    "TemplateError",
+    "TemplateHooks",
+    "TemplatesApp",
+    "TemplatesHooks",
+    "TemplatesPlugin",
+    "TemplatesRequest",
+    "render_template",
+]

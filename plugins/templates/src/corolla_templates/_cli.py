@@ -12,17 +12,12 @@ if TYPE_CHECKING:
     import corolla
 
 
-def _plugin(app: corolla.App | None, kind: type[corolla.Plugin]) -> Any:
-    if app is None:
-        raise click.UsageError("corolla static needs an app: pass --app or set COROLLA_APP")
-    for plugin in app.plugins.values():
-        if isinstance(plugin, kind):
-            return plugin
-    raise click.UsageError("the templates plugin is not loaded in this app")  # pragma: no cover - app-bound
+def _plugin(app: corolla.AppRef) -> Any:
+    return app.get().plugins[app.plugin]
 
 
-def static_group(app: corolla.App | None, kind: type[corolla.Plugin]) -> click.Group:
-    """The ``static`` commands over the ``kind`` plugin of ``app`` (passed in: this module never imports it)."""
+def static_group(app: corolla.AppRef) -> click.Group:
+    """``corolla static``; ``app`` is loaded only when a subcommand runs (``TemplatesPlugin.commands``)."""
 
     @click.group("static", help="Static files served under /static/ (the templates plugin).")
     def static() -> None:
@@ -37,7 +32,7 @@ def static_group(app: corolla.App | None, kind: type[corolla.Plugin]) -> click.G
         (the app's, then a plugin's over those of the plugins it requires).
         Point the front server at DEST for the static URL path.
         """
-        plugin = _plugin(app, kind)
+        plugin = _plugin(app)
         dest.mkdir(parents=True, exist_ok=True)
         # Lowest precedence first, so the file the app would serve is copied last.
         for folder in reversed(plugin.static_folders):
@@ -49,7 +44,7 @@ def static_group(app: corolla.App | None, kind: type[corolla.Plugin]) -> click.G
     @static.command("folders")
     def folders() -> None:
         """List the static folders in the order they are searched."""
-        for folder in _plugin(app, kind).static_folders:
+        for folder in _plugin(app).static_folders:
             click.echo(folder.describe())
 
     return static

@@ -17,9 +17,9 @@ from corolla import CorollaError, Request, Response, hookimpl
 
 from ._errors import TemplateError
 from ._folders import Folder, search_path
-from ._hookspecs import TemplateHooks
 from ._lazy import LazyEnvironment
 from ._static import StaticFiles
+from .hookspecs import TemplatesHooks
 
 ContextFn = Callable[[Request | None], Any]
 
@@ -60,7 +60,8 @@ class TemplatesPlugin(corolla.Plugin):
     }
     app_attributes = ["templates"]
     request_attributes = ["render"]
-    hookspecs = TemplateHooks
+    hookspecs = TemplatesHooks
+    commands = {"static": "corolla_templates._cli:static_group"}
 
     # -- start-up --------------------------------------------------------------
 
@@ -166,12 +167,6 @@ class TemplatesPlugin(corolla.Plugin):
                 "turn debug off and set [templates] auto_reload = false (or leave it unset)",
             ),
         ]
-
-    @hookimpl
-    def corolla_cli_commands(self, app: corolla.App | None) -> list[Any]:
-        from ._cli import static_group
-
-        return [static_group(app, TemplatesPlugin)]
 
     # -- rendering -------------------------------------------------------------
 

@@ -5,6 +5,6 @@ plugin is installed, and it shows the three things most plugins do: declare a
 config section, add a lazy request attribute, and implement a hook.
 """
 
-from ._plugin import HelloPlugin
+from ._plugin import HelloPlugin, HelloRequest
 
-__all__ = ["HelloPlugin"]
+__all__ = ["HelloPlugin", "HelloRequest"]

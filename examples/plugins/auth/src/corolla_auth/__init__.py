@@ -11,31 +11,26 @@ are loaded on first access, so reading the plugin's declaration stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from corolla import lazy_exports
 
 from ._api import login, login_required, logout, safe_next
 from ._plugin import AuthPlugin
+from ._typing import AuthRequest
 
 if TYPE_CHECKING:
     from .forms import LoginForm, RegisterForm
     from .models import LoginAttempt, User
 
-_LAZY = {"LoginAttempt": ".models", "User": ".models", "LoginForm": ".forms", "RegisterForm": ".forms"}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(
+    __name__, {"LoginAttempt": ".models", "User": ".models", "LoginForm": ".forms", "RegisterForm": ".forms"}
+)
 
 
 __all__ = [
     "AuthPlugin",
+    "AuthRequest",
     "LoginAttempt",
     "LoginForm",
     "RegisterForm",

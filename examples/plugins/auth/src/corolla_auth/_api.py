@@ -16,7 +16,7 @@ import corolla
 if TYPE_CHECKING:
     from corolla_sessions import Session
 
-    from ._typing import AuthRequest
+    from ._typing import PluginRequest
     from .models import User
 
 #: The session key holding the logged-in user's id.
@@ -27,7 +27,7 @@ V = TypeVar("V", bound=Callable[..., Any])
 
 def _session(request: corolla.Request) -> Session:
     """``request.session``, typed: mypy does not know the attributes other plugins add to a request."""
-    return cast("AuthRequest", request).session
+    return cast("PluginRequest", request).session
 
 
 def login(request: corolla.Request, user: User) -> None:
@@ -67,7 +67,7 @@ def login_required(view: V) -> V:
     """
 
     @functools.wraps(view)
-    def wrapper(request: AuthRequest, /, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(request: PluginRequest, /, *args: Any, **kwargs: Any) -> Any:
         if request.user is None:
             if wants_json(request):
                 return {"error": "login required"}, 401

@@ -20,7 +20,7 @@ from ._api import SESSION_KEY
 if TYPE_CHECKING:
     from corolla_routing import Router
 
-    from ._typing import AuthRequest
+    from ._typing import PluginRequest
     from .models import User
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
@@ -80,8 +80,8 @@ class AuthPlugin(corolla.Plugin):
         self._dummy_hash: str | None = None
 
     @hookimpl
-    def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[AuthRequest], Any]]:
-        def user(request: AuthRequest) -> User | None:
+    def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[PluginRequest], Any]]:
+        def user(request: PluginRequest) -> User | None:
             # Runs on first access only: a request that never asks reads no session and no database.
             user_id = request.session.get(SESSION_KEY)
             if user_id is None:

@@ -1,28 +1,31 @@
-"""For the type checker only: the request as the auth plugin's code sees it. Nothing here runs.
+"""Types: ``AuthRequest``, what this plugin adds to ``request``, and the request its own code sees.
 
-The plugins auth requires add lazy attributes to every request; mypy cannot
-know them, so the views take, and the hooks ``cast`` to, ``AuthRequest``.
+Attributes plugins add at start-up are invisible to a type checker on
+``corolla.Request``; each plugin exports a protocol of what it adds, and a
+request type combines them with the core's ``Request``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from sqlalchemy.orm import Session as DBSession
-
     import corolla
-    from corolla_sessions import Session
+    from corolla_orm import OrmRequest
+    from corolla_routing import RoutingRequest
+    from corolla_sessions import SessionsRequest
+    from corolla_templates import TemplatesRequest
 
     from .models import User
 
-    class AuthRequest(corolla.Request):
-        """A request with the attributes of the plugins auth requires (never instantiated)."""
 
-        session: Session  # sessions
-        db: DBSession  # orm
-        url_for: Callable[..., str]  # routing
-        render: Callable[..., corolla.Response]  # templates
-        user: User | None  # auth itself
+class AuthRequest(Protocol):
+    """What the auth plugin adds to ``request``: ``user``, the logged-in ``User`` or None (lazy)."""
+
+    user: User | None
+
+
+if TYPE_CHECKING:
+
+    class PluginRequest(corolla.Request, RoutingRequest, SessionsRequest, OrmRequest, TemplatesRequest, AuthRequest):
+        """The request as this plugin's views and hooks see it: the attributes of the plugins it requires."""

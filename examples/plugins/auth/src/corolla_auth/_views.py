@@ -23,7 +23,7 @@ from .models import User
 
 if TYPE_CHECKING:
     from ._plugin import AuthPlugin
-    from ._typing import AuthRequest
+    from ._typing import PluginRequest
 
 
 def find_user(db: Session, username: str) -> User | None:
@@ -41,7 +41,7 @@ def make_router(plugin: AuthPlugin) -> Router:
         return corolla.Response(status=303, headers={"Location": target})
 
     @router.route("/login", endpoint="login", methods=["GET", "POST"])
-    def login_view(request: AuthRequest) -> Any:
+    def login_view(request: PluginRequest) -> Any:
         form = LoginForm(request)
         status, headers = 200, {}
         if form.validate_on_submit():
@@ -75,7 +75,7 @@ def make_router(plugin: AuthPlugin) -> Router:
         return request.render("auth/login.html", form=form), status, headers
 
     @router.route("/register", endpoint="register", methods=["GET", "POST"])
-    def register_view(request: AuthRequest) -> Any:
+    def register_view(request: PluginRequest) -> Any:
         form = RegisterForm(request)
         if form.validate_on_submit():
             db = request.db
@@ -96,7 +96,7 @@ def make_router(plugin: AuthPlugin) -> Router:
         return request.render("auth/register.html", form=form)
 
     @router.post("/logout", endpoint="logout")
-    def logout_view(request: AuthRequest) -> Any:
+    def logout_view(request: PluginRequest) -> Any:
         LogoutForm(request).validate_or_abort()  # a 400 without a valid CSRF token
         was = request.user
         logout(request)

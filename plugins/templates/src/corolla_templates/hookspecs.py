@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from corolla import Request
 
 
-class TemplateHooks:
+class TemplatesHooks:
     """The hook specifications of the ``templates`` plugin."""
 
     @hookspec
@@ -36,3 +36,7 @@ class TemplateHooks:
         also works without ``corolla-templates`` implements it with
         ``@corolla.hookimpl(optionalhook=True)``.
         """
+
+
+#: The name of 0.1, kept for plugins that import it.
+TemplateHooks = TemplatesHooks

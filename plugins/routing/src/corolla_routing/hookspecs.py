@@ -1,4 +1,4 @@
-"""The hook specification the routing plugin declares for other plugins."""
+"""The hook specification the routing plugin declares for other plugins: ``RoutingHooks``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ._router import Router
 
 
-class RoutingSpecs:
+class RoutingHooks:
     """Declared through ``RoutingPlugin.hookspecs``; implement with ``@corolla.hookimpl``."""
 
     @hookspec
@@ -29,3 +29,7 @@ class RoutingSpecs:
         All results are used.
         """
         raise NotImplementedError
+
+
+#: The name of 0.1, kept for plugins that import it.
+RoutingSpecs = RoutingHooks

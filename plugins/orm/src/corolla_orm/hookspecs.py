@@ -1,4 +1,4 @@
-"""The hook specification the orm plugin declares for other plugins."""
+"""The hook specification the orm plugin declares for other plugins: ``OrmHooks``."""
 
 from __future__ import annotations
 

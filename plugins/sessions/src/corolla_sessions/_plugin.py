@@ -292,6 +292,11 @@ class SessionsPlugin(corolla.Plugin):
         except SessionBackendUnavailable as exc:
             _log_unavailable(request, exc)
             _fail(request, exc)
+        if value is None:
+            # The stored session was deleted (a logout elsewhere) or expired while this
+            # request ran: the backend did not store it again, so the cookie names nothing.
+            headers.add("Set-Cookie", self.name_eq + _EXPIRED + attrs)
+            return
         if session.permanent:
             from werkzeug.http import http_date
 

@@ -32,42 +32,104 @@ def login_from(client: AuthClient, username: str, address: str, password: str = 
     )
 
 
+LIMITS = {"max_attempts": 3, "max_attempts_per_account": 5, "max_attempts_per_address": 4, "window": 300}
+
+
 @pytest.fixture
 def limited(auth_app: Callable[..., corolla.App]) -> AuthClient:
-    client = AuthClient(auth_app({"max_attempts": 3, "window": 300}, views=add_views))
+    """alice's own browser: it registered (so it is a device alice logged in from) and logged out."""
+    client = AuthClient(auth_app(LIMITS, views=add_views))
     client.register("alice")
     client.logout()
     return client
 
 
-def test_account_limit_holds_across_addresses_even_for_the_right_password(limited: AuthClient) -> None:
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
-        assert fail(limited, "alice", address) == 200
-    response = login_from(limited, "alice", "10.0.0.4")
-    assert response.status_code == 429
+def stranger(limited: AuthClient) -> AuthClient:
+    """Another browser on the same app, which never logged in (an attacker, or alice on a new device)."""
+    return AuthClient(limited.application)
+
+
+def test_failures_from_one_address_lock_that_address_out_of_that_account_only(limited: AuthClient) -> None:
+    attacker = stranger(limited)
+    for _ in range(3):
+        assert fail(attacker, "alice ", "10.6.6.6") == 200  # the name is normalised: "alice " is alice
+    response = login_from(attacker, "alice", "10.6.6.6")
+    assert response.status_code == 429  # the right password from the guessing address: refused
     assert 0 < int(response.headers["Retry-After"]) <= 300
-    assert "Too many failed logins from this account. Try again in 5 minutes." in response.text
-    assert limited.get("/whoami").text == "anonymous"
+    assert "Too many failed logins for this account from this address. Try again in 5 minutes." in response.text
+    # alice on a new device elsewhere is not locked out by someone else's guesses.
+    assert login_from(stranger(limited), "alice", "10.1.1.1").status_code == 303
+
+
+def test_account_limit_holds_across_addresses_for_new_devices(limited: AuthClient) -> None:
+    attacker = stranger(limited)
+    for n in range(5):
+        assert fail(attacker, "alice", f"10.0.0.{n}") == 200
+    response = login_from(stranger(limited), "alice", "10.0.1.1")
+    assert response.status_code == 429
+    assert "Too many failed logins for this account. Try again in 5 minutes." in response.text
+
+
+def test_a_browser_that_logged_in_before_is_never_locked_out_by_others(limited: AuthClient) -> None:
+    attacker = stranger(limited)
+    for n in range(12):  # past every limit, from many addresses, renewing the lock
+        fail(attacker, "alice", f"10.0.0.{n}")
+    assert login_from(attacker, "alice", "10.0.0.99").status_code == 429
+    # alice's own browser carries the device cookie of her last login: her password still works.
+    assert login_from(limited, "alice", "10.1.1.1").status_code == 303
+    assert limited.get("/whoami").text == "alice"
+
+
+def test_a_trusted_browser_has_a_limit_of_its_own(limited: AuthClient) -> None:
+    for _ in range(3):
+        assert fail(limited, "alice", "10.1.1.1") == 200
+    assert login_from(limited, "alice", "10.1.1.1").status_code == 429
+    assert login_from(stranger(limited), "alice", "10.2.2.2").status_code == 303  # the device, not the account
+
+
+def test_the_device_cookie_is_signed_and_bound_to_the_account(limited: AuthClient) -> None:
+    cookie = limited.get_cookie("auth_device", path="/auth")
+    assert cookie is not None and cookie.http_only and "alice" not in cookie.value
+    attacker = stranger(limited)
+    for n in range(5):
+        fail(attacker, "alice", f"10.0.0.{n}")
+    forged = stranger(limited)
+    forged.set_cookie("auth_device", cookie.value[:-2] + "xx")
+    assert login_from(forged, "alice", "10.3.3.3").status_code == 429
+    # A valid device cookie of another account does not unlock alice.
+    bob = stranger(limited)
+    bob.register("bob")
+    bob.logout()
+    assert login_from(bob, "alice", "10.4.4.4").status_code == 429
+
+
+def test_ipv6_addresses_count_by_their_64_network(limited: AuthClient) -> None:
+    attacker = stranger(limited)
+    for host in ("1", "2", "ffff:1"):
+        assert fail(attacker, "alice", f"2001:db8:1:2::{host}") == 200
+    assert login_from(attacker, "alice", "2001:db8:1:2:aaaa::1").status_code == 429
+    assert login_from(stranger(limited), "alice", "2001:db8:1:3::1").status_code == 303
 
 
 def test_address_limit_holds_across_accounts(limited: AuthClient) -> None:
-    for name in ("bob", "carol", "dave"):
+    for name in ("bob", "carol", "dave", "erin"):
         assert fail(limited, name, "10.9.9.9") == 200
-    blocked = login_from(limited, "alice", "10.9.9.9")
+    blocked = login_from(stranger(limited), "alice", "10.9.9.9")
     assert blocked.status_code == 429
     assert "from this address" in blocked.text
-    assert login_from(limited, "alice", "10.1.1.1").status_code == 303  # another address is fine
+    assert login_from(stranger(limited), "alice", "10.1.1.1").status_code == 303  # another address is fine
 
 
 def test_limit_answers_json_clients_in_json(limited: AuthClient) -> None:
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
-        fail(limited, "alice", address)
-    token = limited.token()
-    response = limited.post(
+    attacker = stranger(limited)
+    for _ in range(3):
+        fail(attacker, "alice", "10.0.0.1")
+    token = attacker.token()
+    response = attacker.post(
         "/auth/login",
         json={"username": "alice", "password": PASSWORD},
         headers={"X-CSRFToken": token},
-        environ_overrides={"REMOTE_ADDR": "10.0.0.5"},
+        environ_overrides={"REMOTE_ADDR": "10.0.0.1"},
     )
     assert response.status_code == 429
     assert response.json["error"].startswith("Too many failed logins")
@@ -86,12 +148,13 @@ def test_a_success_clears_the_accounts_counter(limited: AuthClient) -> None:
 
 def test_attempts_expire_after_the_window(limited: AuthClient) -> None:
     app = limited.application
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
-        fail(limited, "alice", address)
-    assert login_from(limited, "alice", "10.0.0.4").status_code == 429
+    attacker = stranger(limited)
+    for _ in range(3):
+        fail(attacker, "alice", "10.0.0.1")
+    assert login_from(attacker, "alice", "10.0.0.1").status_code == 429
     with app.db.begin() as db:  # type: ignore[attr-defined]
         db.execute(sa.text("UPDATE auth_login_attempt SET attempted_at = attempted_at - 301"))
-    assert login_from(limited, "alice", "10.0.0.4").status_code == 303
+    assert login_from(attacker, "alice", "10.0.0.1").status_code == 303
 
 
 def test_the_limit_is_shared_by_apps_on_one_database(auth_app: Callable[..., corolla.App]) -> None:
@@ -100,10 +163,11 @@ def test_the_limit_is_shared_by_apps_on_one_database(auth_app: Callable[..., cor
     second = AuthClient(auth_app({"max_attempts": 2}, views=add_views))
     first.register("alice")
     first.logout()
-    fail(first, "alice", "10.0.0.1")
-    fail(second, "alice", "10.0.0.2")
-    assert login_from(second, "alice", "10.0.0.3").status_code == 429
-    assert login_from(first, "alice", "10.0.0.3").status_code == 429
+    attacker_one, attacker_two = AuthClient(first.application), AuthClient(second.application)
+    fail(attacker_one, "alice", "10.0.0.1")
+    fail(attacker_two, "alice", "10.0.0.1")
+    assert login_from(attacker_two, "alice", "10.0.0.1").status_code == 429
+    assert login_from(attacker_one, "alice", "10.0.0.1").status_code == 429
 
 
 def test_max_attempts_zero_turns_the_limit_off_and_fails_the_deploy_check(

@@ -62,7 +62,20 @@ class AuthPlugin(corolla.Plugin):
         "max_attempts": corolla.Setting(
             int,
             5,
-            "Failed logins allowed per account and per client address in a window; 0 turns the limit off",
+            "Login attempts allowed in a window for one account from one address (or one browser that logged "
+            "in to it before); 0 turns the limit off",
+            check=_not_negative,
+        ),
+        "max_attempts_per_account": corolla.Setting(
+            int,
+            10,
+            "Login attempts allowed in a window for one account from new browsers, all addresses together",
+            check=_not_negative,
+        ),
+        "max_attempts_per_address": corolla.Setting(
+            int,
+            20,
+            "Login attempts allowed in a window from one address (IPv6: one /64), all accounts together",
             check=_not_negative,
         ),
         "window": corolla.Setting(int, 300, "The rate-limiting window, in seconds", check=_positive),
@@ -78,6 +91,9 @@ class AuthPlugin(corolla.Plugin):
         from . import models  # noqa: F401
 
         self._dummy_hash: str | None = None
+        from ._device import DeviceCookies
+
+        self.devices = DeviceCookies(app, self.config["prefix"])
 
     @hookimpl
     def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[PluginRequest], Any]]:
@@ -104,15 +120,20 @@ class AuthPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_deploy_checks(self, app: corolla.App) -> list[corolla.Check]:
-        limit = self.config["max_attempts"]
+        cfg = self.config
+        off = [key for key in ("max_attempts", "max_attempts_per_account", "max_attempts_per_address") if cfg[key] <= 0]
         return [
             corolla.Check(
                 "auth.rate_limit",
-                limit > 0,
-                f"at most {limit} failed logins per account and per address in {self.config['window']} s"
-                if limit > 0
-                else "login attempts are not rate-limited: passwords can be guessed at full speed",
-                "set [auth] max_attempts to a small number, e.g. 5",
+                not off,
+                f"at most {cfg['max_attempts']} login attempts per account and address, "
+                f"{cfg['max_attempts_per_account']} per account, {cfg['max_attempts_per_address']} per address "
+                f"in {cfg['window']} s"
+                if not off
+                else f"login attempts are not rate-limited ({', '.join(off)} = 0): passwords can be guessed "
+                "at full speed",
+                "set [auth] max_attempts, max_attempts_per_account and max_attempts_per_address above 0 "
+                "(defaults 5, 10, 20)",
             )
         ]
 

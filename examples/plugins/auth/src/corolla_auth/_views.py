@@ -31,6 +31,11 @@ def find_user(db: Session, username: str) -> User | None:
     return db.scalars(select(User).where(User.username_lower == username.strip().lower())).first()
 
 
+def too_many(what: str, retry_after: int) -> str:
+    minutes = max(1, round(retry_after / 60))
+    return f"Too many {what}. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+
+
 def make_router(plugin: AuthPlugin) -> Router:
     """The auth pages of one app (``plugin`` holds its config)."""
     config = plugin.config
@@ -46,29 +51,28 @@ def make_router(plugin: AuthPlugin) -> Router:
         status, headers = 200, {}
         if form.validate_on_submit():
             db = request.db
-            keys = _ratelimit.keys(form.username.data, request.remote_addr)
-            limited = _ratelimit.check(db, keys, config["max_attempts"], config["window"])
+            user = find_user(db, form.username.data)
+            device = plugin.devices.trusted(request, user.id if user is not None else None)
+            keys = _ratelimit.login_keys(form.username.data, request.remote_addr, device, config)
+            # Recorded before it is counted, and before any password is checked.
+            limited, attempt_ids = _ratelimit.attempt(db, keys, config["window"])
             if limited is not None:
-                minutes = max(1, round(limited.retry_after / 60))
-                message = (
-                    f"Too many failed logins from this {limited.what}. "
-                    f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-                )
+                message = too_many("failed logins " + _ratelimit.WHERE[limited.what], limited.retry_after)
                 headers = {"Retry-After": str(limited.retry_after)}
                 if wants_json(request):
                     return {"error": message}, 429, headers
                 form.form_errors.append(message)
                 status = 429
             else:
-                user = find_user(db, form.username.data)
                 # Unknown users cost a hash check too, so timing does not tell which names exist.
                 ok = user.check_password(form.password.data) if user else plugin.dummy_check(form.password.data)
                 if user is not None and ok:
-                    _ratelimit.clear(db, keys["account"])
+                    _ratelimit.succeeded(db, keys, attempt_ids)
                     login(request, user)
                     flash(request, f"Welcome back, {user.username}.", "success")
-                    return redirect_after(request, form)
-                _ratelimit.record_failure(db, keys, config["window"])
+                    response = redirect_after(request, form)
+                    plugin.devices.issue(request, response, user.id)
+                    return response
                 if wants_json(request):
                     return {"error": "invalid username or password"}, 401
                 form.form_errors.append("Invalid username or password.")
@@ -91,7 +95,9 @@ def make_router(plugin: AuthPlugin) -> Router:
                 else:
                     login(request, user)
                     flash(request, f"Welcome, {user.username}! Your account is ready.", "success")
-                    return redirect_after(request, form)
+                    response = redirect_after(request, form)
+                    plugin.devices.issue(request, response, user.id)
+                    return response
             form.username.errors.append("That username is taken.")
         return request.render("auth/register.html", form=form)
 

@@ -214,8 +214,13 @@ def test_exempt_form_class(forms_app: Any) -> None:
 
         text = StringField("Text")
 
-    client = Client(forms_app({"/api": lambda request: {"ok": Api(request).validate()}}))
-    assert client.post("/api", json={"text": "x"}).json == {"ok": True}
+    def api(request: corolla.Request) -> Any:
+        return {"ok": Api(request).validate()}
+
+    # A form without a CSRF field does not exempt its view: every unsafe request is checked first.
+    client = Client(forms_app({"/api": api, "/exempt": csrf_exempt(api)}))
+    assert failure(client.post("/api", json={"text": "x"})) == (400, "missing")
+    assert client.post("/exempt", json={"text": "x"}).json == {"ok": True}
 
 
 def test_csrf_disabled(forms_app: Any) -> None:
@@ -332,6 +337,25 @@ def test_plain_http_needs_no_referer(client: Client) -> None:
 
 
 # -- csrf_everywhere ------------------------------------------------------------------
+
+
+def test_every_unsafe_method_is_checked_by_default(forms_app: Any) -> None:
+    # A view that builds no Form is protected too, unless it says @csrf_exempt (Django's model).
+    client = Client(forms_app(ROUTES))
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        response = client.open("/plain", method=method, headers={"Accept": "application/json"})
+        assert failure(response) == (400, "missing"), method
+    assert SAVED == []
+    assert client.post("/plain", headers={"X-CSRFToken": get_token(client)}).text == "done"
+    assert client.post("/hook", json={"text": "ping"}).json == {"ok": True, "text": "ping"}  # @csrf_exempt
+
+
+def test_turning_csrf_everywhere_off_fails_its_deploy_check(forms_app: Any) -> None:
+    app = forms_app(ROUTES, {"forms": {"csrf_everywhere": False}})
+    assert Client(app).post("/plain").text == "done"  # the documented opt-out: only forms check
+    checks = {c.id: c for group in app.plugin_manager.hook.corolla_deploy_checks(app=app) for c in group}
+    check = checks["forms.csrf_everywhere"]
+    assert not check.ok and "csrf_everywhere = true" in check.fix
 
 
 @pytest.fixture

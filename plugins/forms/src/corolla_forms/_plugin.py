@@ -33,7 +33,12 @@ class FormsPlugin(corolla.Plugin):
     optional = ["orm", "templates", "routing"]
     settings = {
         "csrf_enabled": Setting(bool, True, "Check CSRF tokens on unsafe methods; never off in production"),
-        "csrf_everywhere": Setting(bool, False, "Check every POST/PUT/PATCH/DELETE, not only those validating a Form"),
+        "csrf_everywhere": Setting(
+            bool,
+            True,
+            "Check every POST/PUT/PATCH/DELETE before its view (@csrf_exempt opts a view out); "
+            "false checks only requests that bind a Form (deploy check fails)",
+        ),
         "csrf_time_limit": Setting(
             int, 3600, "Seconds a token stays valid; 0 = no limit (deploy check fails)", check=_seconds_or_zero
         ),
@@ -77,6 +82,7 @@ class FormsPlugin(corolla.Plugin):
     @hookimpl
     def corolla_deploy_checks(self, app: corolla.App) -> list[corolla.Check]:
         enabled = self.config["csrf_enabled"]
+        everywhere = enabled and self.config["csrf_everywhere"]
         limit = self.config["csrf_time_limit"]
         return [
             corolla.Check(
@@ -84,6 +90,14 @@ class FormsPlugin(corolla.Plugin):
                 enabled,
                 "CSRF protection is on" if enabled else "CSRF protection is off: any site can submit your forms",
                 "set [forms] csrf_enabled = true (exempt single views with @csrf_exempt instead)",
+            ),
+            corolla.Check(
+                "forms.csrf_everywhere",
+                everywhere,
+                "every unsafe request is CSRF-checked before its view (@csrf_exempt opts out)"
+                if everywhere
+                else "only requests that bind a Form are CSRF-checked: a view without one accepts forged posts",
+                "set [forms] csrf_everywhere = true (and mark views that must take foreign posts @csrf_exempt)",
             ),
             corolla.Check(
                 "forms.csrf_time_limit",

@@ -315,3 +315,79 @@ def test_listing_plugins_imports_neither_sqlalchemy_nor_wtforms(tmp_path: Path) 
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+# -- passwords: their hash method, a change ends the other sessions, registration throttled ---
+
+
+def test_a_password_change_logs_out_every_other_session(auth_app: Callable[..., corolla.App]) -> None:
+    from corolla_auth import update_session_auth_hash
+
+    def views(app: corolla.App) -> None:
+        add_views(app)
+
+        @app.post("/password")
+        def change(request: corolla.Request) -> str:
+            user = request.user  # type: ignore[attr-defined]
+            user.set_password(request.form["new"], "pbkdf2:sha256:1000")
+            request.db.commit()  # type: ignore[attr-defined]
+            update_session_auth_hash(request, user)  # this session stays logged in
+            return "changed"
+
+    app = auth_app(views=views)
+    laptop, phone = AuthClient(app), AuthClient(app)
+    laptop.register("alice")
+    phone.login("alice")
+    assert phone.get("/whoami").text == "alice"
+    token = laptop.token("/auth/register")
+    assert laptop.post("/password", data={"new": "another long password", "csrf_token": token}).text == "changed"
+    assert laptop.get("/whoami").text == "alice"
+    assert phone.get("/whoami").text == "anonymous"  # the stolen or forgotten session ends with the old password
+    assert phone.login("alice", "another long password").status_code == 303
+
+
+@pytest.mark.parametrize("method", ["pbkdf2:md5:1", "pbkdf2:sha1:600000", "plain", "scrypt:1024:8:1:x", "md5"])
+def test_weak_or_unknown_hash_methods_stop_the_app(make_app: Callable[..., corolla.App], method: str) -> None:
+    with pytest.raises(corolla.PluginError, match=r"\[auth\] password_method"):
+        make_app(PLUGINS, {"core": {"secret_key": SECRET}, "auth": {"password_method": method}}, isolated=False)
+
+
+def test_cheap_hash_settings_fail_the_deploy_check(auth_app: Callable[..., corolla.App]) -> None:
+    cheap = {c.id: c for c in checks(auth_app(views=add_views))}["auth.password_method"]  # pbkdf2:sha256:1000
+    assert not cheap.ok and "600000" in cheap.fix
+    default = {c.id: c for c in checks(auth_app({"password_method": ""}, views=add_views))}["auth.password_method"]
+    assert default.ok, default.message
+
+
+def test_login_rehashes_a_password_stored_with_another_method(
+    auth_app: Callable[..., corolla.App], tmp_path: Path
+) -> None:
+    from corolla_auth import User
+
+    old = AuthClient(auth_app(views=add_views))
+    old.register("alice")
+    app = auth_app({"password_method": "pbkdf2:sha256:2000"}, views=add_views)
+    assert AuthClient(app).login("alice").status_code == 303
+    with app.db.session() as db:  # type: ignore[attr-defined]
+        (user,) = db.scalars(sa.select(User)).all()
+    assert user.password_hash.startswith("pbkdf2:sha256:2000$") and user.check_password(PASSWORD)
+
+
+def register_from(client: AuthClient, username: str, address: str):  # type: ignore[no-untyped-def]
+    data = {
+        "username": username,
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+        "csrf_token": client.token("/auth/register"),
+    }
+    return client.post("/auth/register", data=data, environ_overrides={"REMOTE_ADDR": address})
+
+
+def test_registrations_are_throttled_per_address(auth_app: Callable[..., corolla.App]) -> None:
+    app = auth_app({"max_registrations": 2}, views=add_views)
+    for name in ("bot1", "bot2"):
+        assert register_from(AuthClient(app), name, "10.5.5.5").status_code == 303
+    blocked = register_from(AuthClient(app), "bot3", "10.5.5.5")
+    assert blocked.status_code == 429 and "Too many registrations" in blocked.text
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert register_from(AuthClient(app), "human", "10.7.7.7").status_code == 303

@@ -47,6 +47,9 @@ class FormsPlugin(corolla.Plugin):
         "csrf_ssl_strict": Setting(bool, True, "On https, also require an Origin or Referer of this site"),
         "csrf_trusted_origins": Setting(list, [], "Other origins (https://example.com) accepted by the https check"),
         "csrf_exempt_paths": Setting(list, [], "Path patterns (fnmatch, e.g. /hooks/*) never checked"),
+        "csrf_cookie_name": Setting(
+            str, "csrf_secret", "Cookie holding the CSRF secret of a visitor whose session is empty (not stored)"
+        ),
     }
 
     def __init__(self, app: corolla.App, record: corolla.PluginRecord, config: Mapping[str, Any]) -> None:

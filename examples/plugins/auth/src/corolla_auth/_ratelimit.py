@@ -105,9 +105,7 @@ def attempt(db: Session, keys: list[Key], window: int, now: float | None = None)
     db.commit()
     ids = [row.id for row in rows]
     for k in keys:
-        count = db.scalar(
-            select(func.count()).where(LoginAttempt.key == k.key, LoginAttempt.attempted_at > since)
-        )
+        count = db.scalar(select(func.count()).where(LoginAttempt.key == k.key, LoginAttempt.attempted_at > since))
         if count is not None and count > k.limit:
             # One more attempt is allowed once all but limit - 1 of these rows have expired:
             # the (count - limit + 1)-th oldest sets the time.

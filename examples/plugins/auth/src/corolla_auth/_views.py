@@ -18,6 +18,7 @@ from corolla_sessions import flash
 
 from . import _ratelimit
 from ._api import login, logout, safe_next, wants_json
+from ._passwords import canonical
 from .forms import LoginForm, LogoutForm, RegisterForm
 from .models import User
 
@@ -68,6 +69,11 @@ def make_router(plugin: AuthPlugin) -> Router:
                 ok = user.check_password(form.password.data) if user else plugin.dummy_check(form.password.data)
                 if user is not None and ok:
                     _ratelimit.succeeded(db, keys, attempt_ids)
+                    if user.password_hash.split("$", 1)[0] != canonical(config["password_method"] or ""):
+                        # Hashed with another method (an older default, a cheap one): redo it now that we
+                        # have the password, so a change of [auth] password_method reaches every account.
+                        user.set_password(form.password.data, config["password_method"] or None)
+                        db.commit()
                     login(request, user)
                     flash(request, f"Welcome back, {user.username}.", "success")
                     response = redirect_after(request, form)
@@ -81,8 +87,16 @@ def make_router(plugin: AuthPlugin) -> Router:
     @router.route("/register", endpoint="register", methods=["GET", "POST"])
     def register_view(request: PluginRequest) -> Any:
         form = RegisterForm(request)
+        status, headers = 200, {}
         if form.validate_on_submit():
             db = request.db
+            group = _ratelimit.address_group(request.remote_addr)
+            keys = [_ratelimit.Key("registration", "register:" + group, config["max_registrations"])]
+            limited, _ = _ratelimit.attempt(db, keys, config["window"])
+            if limited is not None:
+                form.form_errors.append(too_many("registrations from this address", limited.retry_after))
+                headers = {"Retry-After": str(limited.retry_after)}
+                return request.render("auth/register.html", form=form), 429, headers
             username = form.username.data.strip()
             if find_user(db, username) is None:
                 user = User(username=username)
@@ -99,7 +113,7 @@ def make_router(plugin: AuthPlugin) -> Router:
                     plugin.devices.issue(request, response, user.id)
                     return response
             form.username.errors.append("That username is taken.")
-        return request.render("auth/register.html", form=form)
+        return request.render("auth/register.html", form=form), status, headers
 
     @router.post("/logout", endpoint="logout")
     def logout_view(request: PluginRequest) -> Any:

@@ -86,6 +86,8 @@ class FormsPlugin(corolla.Plugin):
     def corolla_deploy_checks(self, app: corolla.App) -> list[corolla.Check]:
         enabled = self.config["csrf_enabled"]
         everywhere = enabled and self.config["csrf_everywhere"]
+        origins = list(self.config["csrf_trusted_origins"])
+        plain = [o for o in origins if not str(o).lower().startswith("https://")]
         limit = self.config["csrf_time_limit"]
         return [
             corolla.Check(
@@ -107,6 +109,16 @@ class FormsPlugin(corolla.Plugin):
                 limit > 0,
                 f"CSRF tokens expire after {limit} seconds" if limit > 0 else "CSRF tokens never expire",
                 "set [forms] csrf_time_limit to a number of seconds, e.g. 3600",
+                severity="warning",
+            ),
+            corolla.Check(
+                "forms.csrf_trusted_origins",
+                not plain,
+                f"csrf_trusted_origins lists plain-http origins ({', '.join(plain)}): a man in the middle there "
+                "can post to this site"
+                if plain
+                else f"{len(origins)} other trusted origin{'s' * (len(origins) != 1)}, all https",
+                "list only https:// origins in [forms] csrf_trusted_origins",
             ),
             corolla.Check(
                 "forms.csrf_ssl_strict",

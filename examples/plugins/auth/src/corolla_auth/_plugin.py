@@ -180,6 +180,7 @@ class AuthPlugin(corolla.Plugin):
                 if cfg["max_registrations"] > 0
                 else "registrations are not rate-limited: one client can create accounts at full speed",
                 "set [auth] max_registrations above 0 (default 3)",
+                severity="warning",
             ),
         ]
 

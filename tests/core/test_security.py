@@ -93,3 +93,51 @@ def test_the_https_redirect(app_with: Callable[..., corolla.App]) -> None:
 def test_bad_security_settings_stop_the_app(app_with: Callable[..., corolla.App], setting: str, value: Any) -> None:
     with pytest.raises(corolla.ConfigError, match=rf"\[core\] {setting}"):
         app_with(**{setting: value})
+
+
+def test_the_instance_folder_is_private(make_app: Callable[..., corolla.App]) -> None:
+    import stat
+
+    app = make_app()
+    app.secret_key  # the development key is generated in the instance folder
+    assert stat.S_IMODE(app.instance_path.stat().st_mode) == 0o700
+
+
+def test_app_run_keeps_the_debugger_off_on_a_network_address(
+    corolla_plugins: SyntheticPlugins, tmp_path: Any
+) -> None:
+    # The interactive debugger runs any code a visitor types: only on loopback, as `corolla run --debug`.
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    import servers
+
+    corolla_plugins.add(
+        "boom", body="@hookimpl\ndef corolla_dispatch(self, request):\n    raise RuntimeError('boom')\n"
+    )
+    port = servers.free_port()
+    script = (
+        "import sys; from corolla import App; "
+        f"app = App({{'core': {{'secret_key': 'k' * 50}}}}, ['boom'], root={str(tmp_path)!r}, "
+        f"plugin_path={corolla_plugins.path!r}, environ={{}}); "
+        f"app.run(host='0.0.0.0', port={port}, debug=True)"
+    )
+    import os
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(corolla_plugins.path)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
+    )
+    try:
+        servers.wait_for_port(port, process)
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
+        page = info.value.read().decode()
+        assert info.value.code == 500
+        assert "__debugger__" not in page  # no interactive console
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode()
+    assert "not a loopback address: the interactive debugger" in output

@@ -69,9 +69,7 @@ def _migrations_check(app: corolla.App, db: Database, setting: str) -> Check:
         if not _migrations.has_own(app) and not _migrations.plugin_folders(app):
             return Check("orm.migrations", True, f"no migrations folder ({setting}/): nothing to check", fix)
         absent = _missing_sqlite_file(db)
-        if absent is not None:
-            return Check("orm.migrations", False, f"the SQLite database {absent} does not exist yet", fix)
-        heads, current, missing = _migrations.state(app, db)
+        heads, current, missing = _migrations.state(app, db, connect=absent is None)
     except Exception as exc:  # an unreachable database is a failed check, not a crash
         first = (str(exc).strip().splitlines() or [""])[0]
         return Check(
@@ -82,6 +80,13 @@ def _migrations_check(app: corolla.App, db: Database, setting: str) -> Check:
         )
     if not missing:
         return Check("orm.migrations", True, f"the database is at head ({', '.join(sorted(heads)) or 'empty'})", fix)
+    if absent is not None:
+        return Check(
+            "orm.migrations",
+            False,
+            f"the SQLite database {absent} does not exist yet: {', '.join(sorted(missing))} not applied",
+            fix,
+        )
     return Check(
         "orm.migrations",
         False,

@@ -110,7 +110,7 @@ def test_the_generated_key_is_logged_as_a_warning_outside_the_development_server
 
     app = make_app()
     with caplog.at_level(logging.WARNING, logger="corolla"):
-        app.secret_key
-        app.secret_key
+        assert app.secret_key
+        assert app.secret_key
     warnings = [r.getMessage() for r in caplog.records if "development secret key" in r.getMessage()]
     assert len(warnings) == 1 and "COROLLA_CORE__SECRET_KEY" in warnings[0]

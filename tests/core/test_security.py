@@ -99,13 +99,11 @@ def test_the_instance_folder_is_private(make_app: Callable[..., corolla.App]) ->
     import stat
 
     app = make_app()
-    app.secret_key  # the development key is generated in the instance folder
+    assert app.secret_key  # the development key is generated in the instance folder
     assert stat.S_IMODE(app.instance_path.stat().st_mode) == 0o700
 
 
-def test_app_run_keeps_the_debugger_off_on_a_network_address(
-    corolla_plugins: SyntheticPlugins, tmp_path: Any
-) -> None:
+def test_app_run_keeps_the_debugger_off_on_a_network_address(corolla_plugins: SyntheticPlugins, tmp_path: Any) -> None:
     # The interactive debugger runs any code a visitor types: only on loopback, as `corolla run --debug`.
     import subprocess
     import sys

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._checks import Check
 from ._markers import hookimpl
-from ._security import request_guard
 from ._secrets import HOW, MIN_DISTINCT, MIN_LENGTH, under_version_control, weakness
+from ._security import request_guard
 
 if TYPE_CHECKING:
     from ._app import App
@@ -80,7 +80,9 @@ def _secret_key_checks(app: App) -> list[Check]:
         found, ok = "the secret key is the development key generated in the instance folder", False
     else:
         weak = weakness(key)
-        found = f"the secret key {weak}" if weak else f"the secret key comes from {app.config.source('core', 'secret_key')}"
+        found = (
+            f"the secret key {weak}" if weak else f"the secret key comes from {app.config.source('core', 'secret_key')}"
+        )
         ok = weak is None
     checks = [Check("core.secret_key", ok, found, fix)]
     fallbacks = list(core["secret_key_fallbacks"])
@@ -149,7 +151,12 @@ def _request_checks(core: Any) -> list[Check]:
         ),
     ]
     headers = [
-        ("content_type_nosniff", "X-Content-Type-Options: nosniff", "browsers guessing a script from an upload", "true"),
+        (
+            "content_type_nosniff",
+            "X-Content-Type-Options: nosniff",
+            "browsers guessing a script from an upload",
+            "true",
+        ),
         ("frame_options", "X-Frame-Options and CSP frame-ancestors", "clickjacking in a frame", "'DENY'"),
         ("referrer_policy", "Referrer-Policy", "URLs (and their tokens) leaking to other sites", "'same-origin'"),
         (

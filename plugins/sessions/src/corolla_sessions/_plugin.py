@@ -366,8 +366,6 @@ def _redis_check(url: str) -> Check:
     import ipaddress
     from urllib.parse import urlsplit
 
-    from ._redis import redacted
-
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
@@ -383,9 +381,10 @@ def _redis_check(url: str) -> Check:
     return Check(
         "sessions.redis_security",
         not missing,
-        f"Redis at {redacted(url)}: {' and '.join(missing)}, so anyone on the network can read and forge sessions"
+        f"Redis on {host or 'a unix socket'}: {' and '.join(missing)}, so anyone on the network can read and "
+        "forge sessions"
         if missing
-        else f"Redis at {redacted(url)}" + (" (loopback)" if loopback else " with a password and TLS"),
+        else f"Redis on {host or 'a unix socket'}" + (" (loopback)" if loopback else " with a password and TLS"),
         "give Redis a password (requirepass) and TLS, then set COROLLA_SESSIONS__REDIS_URL="
         "rediss://:PASSWORD@host:6380/0 (or keep Redis on 127.0.0.1 / a unix socket)",
     )

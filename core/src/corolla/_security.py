@@ -87,11 +87,18 @@ def request_guard(core: Mapping[str, Any], handler: Callable[[Request], Any]) ->
     from werkzeug.utils import redirect as redirect_to
     from werkzeug.wsgi import get_host
 
+    # The Host headers seen trusted so far: a set lookup instead of werkzeug's parse and compare (~4 µs)
+    # per request. Bounded: it only grows with values that passed the real check.
+    seen: set[str] = set()
+
     def guard(request: Request) -> Any:
         environ = request.environ
-        if check_host:
+        if check_host and environ.get("HTTP_HOST") not in seen:
             host = get_host(environ)
-            if not host_is_trusted(host, hosts):
+            if host_is_trusted(host, hosts):
+                if len(seen) < 64 and "HTTP_HOST" in environ:
+                    seen.add(environ["HTTP_HOST"])
+            else:
                 raise BadRequest(
                     f"The Host header {host[:100]!r} is not a host this site answers to ([core] trusted_hosts)."
                 )

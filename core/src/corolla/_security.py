@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-
 if TYPE_CHECKING:
     from ._wrappers import Request
 

@@ -91,9 +91,9 @@ def test_placeholder_keys_stop_the_app(make_app):
     import corolla
 
     for key in ("changeme", "CHANGE-ME-in-production-please-0123456789abcdefghijklmnop", "secret"):
-        with pytest.raises(corolla.ConfigError, match=r"\[core\] secret_key is a placeholder"):
+        with pytest.raises(corolla.ConfigError, match=r"\[core\] secret_key = \*\*\*: a placeholder"):
             make_app(config={"core": {"secret_key": key}})
-    with pytest.raises(corolla.ConfigError, match=r"\[core\] secret_key_fallbacks is a placeholder"):
+    with pytest.raises(corolla.ConfigError, match=r"\[core\] secret_key_fallbacks = \*\*\*: #1 a placeholder"):
         make_app(config={"core": {"secret_key": "k3y-with-enough-variety-" * 3, "secret_key_fallbacks": ["changeme"]}})
 
 

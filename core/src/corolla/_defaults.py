@@ -6,17 +6,14 @@ implementations run after every plugin's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._checks import Check
 from ._markers import hookimpl
 from ._secrets import HOW, MIN_DISTINCT, MIN_LENGTH, under_version_control, weakness
-from ._security import request_guard
 
 if TYPE_CHECKING:
     from ._app import App
-    from ._wrappers import Request
 
 
 class CorePlugin:
@@ -24,10 +21,6 @@ class CorePlugin:
 
     def __init__(self, app: App) -> None:
         self.app = app
-
-    @hookimpl(tryfirst=True)  # outermost: an untrusted Host is refused before any plugin sees the request
-    def corolla_wrap_request(self, app: App, handler: Callable[[Request], Any]) -> Callable[[Request], Any] | None:
-        return request_guard(app.config["core"], handler)
 
     @hookimpl
     def corolla_deploy_checks(self, app: App) -> list[Check]:

@@ -33,7 +33,7 @@ from ._blame import Blame
 from ._calls import call_impl
 from ._compile import call_order, compile_each, compile_firstresult
 from ._errors import PluginError
-from ._security import add_missing, response_headers
+from ._security import add_missing, request_guard, response_headers
 from ._tracing import Tracer, app_tracer, request_line, traced
 from ._wrappers import AFTER_RESPONSE, Request, Response, ResponseValueError, make_response
 
@@ -291,6 +291,12 @@ def _wrap(app: App, host: PluginHost, dispatch: Handler, trace: Tracer | None) -
             )
         handler = wrapped if trace is None else traced(wrapped, "corolla_wrap_request", impl.plugin_name, trace)
         wrappers.insert(0, impl.plugin_name)
+    # The core's own guard (trusted hosts, https redirect), outermost: an untrusted Host is refused
+    # before any plugin sees the request. None when neither is configured: nothing per request.
+    guard = request_guard(app.config["core"], handler)
+    if guard is not None:
+        handler = guard
+        wrappers.insert(0, "corolla")
     # Unwrapped, the pipeline checks dispatch's None itself (see Pipeline.none_is_404).
     return (handler if wrappers else dispatch), wrappers
 

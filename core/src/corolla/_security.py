@@ -4,9 +4,9 @@ The headers are computed once, at start-up, into two lists (plain http and
 https: HSTS only means something over https); the core appends one of them
 to the str fast path's two headers (a list concatenation, no werkzeug
 Response) and adds the missing ones to every other response. The host and
-https checks are a ``corolla_wrap_request`` wrapper of the core's own
-plugin, outermost, made only when ``trusted_hosts`` or ``ssl_redirect`` is
-set: an app that sets neither pays nothing per request.
+https checks are a guard the pipeline compiles outside every plugin's
+wrapper, made only when ``trusted_hosts`` or ``ssl_redirect`` is set: an
+app that sets neither pays nothing per request.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(DISTS))
 
 $(STAMP): $(PYPROJECTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	# The venv's bundled setuptools is old and has advisories (CVE-2024-6345, CVE-2025-47273): upgrade it too.
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1" "setuptools>=78.1.1"
 	$(BIN)/python -m pip install --quiet $(addprefix -e ,$(DISTS))
 	$(BIN)/python -m pip install --quiet --group dev
 	touch $@

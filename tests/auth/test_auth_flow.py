@@ -35,11 +35,19 @@ def test_the_user_row_holds_a_salted_hash_not_the_password(app: corolla.App, bro
 def test_login_regenerates_the_session_and_flashes(auth_app: Callable[..., corolla.App], redis_server: Any) -> None:
     # Server-side sessions (Redis): the cookie holds only the session id, so a new cookie means a new id,
     # and the old id can be tried again. With cookie sessions the cookie changes on every write anyway.
-    app = auth_app(views=add_views, sessions={"backend": "redis", "redis_url": redis_server.url})
+    def views(app: corolla.App) -> None:
+        add_views(app)
+
+        @app.get("/cart")
+        def cart(request: corolla.Request) -> str:
+            request.session["cart"] = ["tea"]
+            return "added"
+
+    app = auth_app(views=views, sessions={"backend": "redis", "redis_url": redis_server.url})
     browser = AuthClient(app)
     browser.register("alice")
     browser.logout()
-    browser.get("/auth/login")  # an anonymous session with a CSRF secret
+    browser.get("/cart")  # an anonymous session holding something: stored, with an id
     before = browser.session_cookie()
     assert before is not None
     # Session fixation: an attacker who planted (or read) the pre-login id keeps a copy of it.

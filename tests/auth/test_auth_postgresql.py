@@ -69,3 +69,40 @@ def test_usernames_are_unique_whatever_the_case_in_the_database(
         assert client.get("/whoami").text == "bob"
     finally:
         app.db.dispose()
+
+
+def test_parallel_logins_check_no_more_passwords_than_the_limit(
+    auth_app: Callable[..., corolla.App], pg_url: str
+) -> None:
+    # Many workers at once: each attempt is recorded before it is counted, so no more than
+    # max_attempts passwords are ever checked, however the requests interleave.
+    import threading
+
+    app = auth_app({"max_attempts": 3, "password_method": "pbkdf2:sha256:100000"}, views=add_views, orm={"url": pg_url})
+    try:
+        owner = AuthClient(app)
+        owner.register("alice")
+        clients = [AuthClient(app) for _ in range(12)]
+        tokens = [c.token() for c in clients]
+        start = threading.Barrier(len(clients))
+        statuses: list[int] = []
+
+        def attempt(client: AuthClient, token: str) -> None:
+            start.wait(30)
+            response = client.post(
+                "/auth/login",
+                data={"username": "alice", "password": "wrong password", "csrf_token": token},
+                environ_overrides={"REMOTE_ADDR": "10.0.0.1"},
+            )
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert len(statuses) == 12
+        assert statuses.count(200) <= 3, statuses  # 200: the password was checked (and was wrong)
+        assert statuses.count(200) + statuses.count(429) == 12
+    finally:
+        app.db.dispose()

@@ -32,42 +32,104 @@ def login_from(client: AuthClient, username: str, address: str, password: str = 
     )
 
 
+LIMITS = {"max_attempts": 3, "max_attempts_per_account": 5, "max_attempts_per_address": 4, "window": 300}
+
+
 @pytest.fixture
 def limited(auth_app: Callable[..., corolla.App]) -> AuthClient:
-    client = AuthClient(auth_app({"max_attempts": 3, "window": 300}, views=add_views))
+    """alice's own browser: it registered (so it is a device alice logged in from) and logged out."""
+    client = AuthClient(auth_app(LIMITS, views=add_views))
     client.register("alice")
     client.logout()
     return client
 
 
-def test_account_limit_holds_across_addresses_even_for_the_right_password(limited: AuthClient) -> None:
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
-        assert fail(limited, "alice", address) == 200
-    response = login_from(limited, "alice", "10.0.0.4")
-    assert response.status_code == 429
+def stranger(limited: AuthClient) -> AuthClient:
+    """Another browser on the same app, which never logged in (an attacker, or alice on a new device)."""
+    return AuthClient(limited.application)
+
+
+def test_failures_from_one_address_lock_that_address_out_of_that_account_only(limited: AuthClient) -> None:
+    attacker = stranger(limited)
+    for _ in range(3):
+        assert fail(attacker, "alice ", "10.6.6.6") == 200  # the name is normalised: "alice " is alice
+    response = login_from(attacker, "alice", "10.6.6.6")
+    assert response.status_code == 429  # the right password from the guessing address: refused
     assert 0 < int(response.headers["Retry-After"]) <= 300
-    assert "Too many failed logins from this account. Try again in 5 minutes." in response.text
-    assert limited.get("/whoami").text == "anonymous"
+    assert "Too many failed logins for this account from this address. Try again in 5 minutes." in response.text
+    # alice on a new device elsewhere is not locked out by someone else's guesses.
+    assert login_from(stranger(limited), "alice", "10.1.1.1").status_code == 303
+
+
+def test_account_limit_holds_across_addresses_for_new_devices(limited: AuthClient) -> None:
+    attacker = stranger(limited)
+    for n in range(5):
+        assert fail(attacker, "alice", f"10.0.0.{n}") == 200
+    response = login_from(stranger(limited), "alice", "10.0.1.1")
+    assert response.status_code == 429
+    assert "Too many failed logins for this account. Try again in 5 minutes." in response.text
+
+
+def test_a_browser_that_logged_in_before_is_never_locked_out_by_others(limited: AuthClient) -> None:
+    attacker = stranger(limited)
+    for n in range(12):  # past every limit, from many addresses, renewing the lock
+        fail(attacker, "alice", f"10.0.0.{n}")
+    assert login_from(attacker, "alice", "10.0.0.99").status_code == 429
+    # alice's own browser carries the device cookie of her last login: her password still works.
+    assert login_from(limited, "alice", "10.1.1.1").status_code == 303
+    assert limited.get("/whoami").text == "alice"
+
+
+def test_a_trusted_browser_has_a_limit_of_its_own(limited: AuthClient) -> None:
+    for _ in range(3):
+        assert fail(limited, "alice", "10.1.1.1") == 200
+    assert login_from(limited, "alice", "10.1.1.1").status_code == 429
+    assert login_from(stranger(limited), "alice", "10.2.2.2").status_code == 303  # the device, not the account
+
+
+def test_the_device_cookie_is_signed_and_bound_to_the_account(limited: AuthClient) -> None:
+    cookie = limited.get_cookie("auth_device", path="/auth")
+    assert cookie is not None and cookie.http_only and "alice" not in cookie.value
+    attacker = stranger(limited)
+    for n in range(5):
+        fail(attacker, "alice", f"10.0.0.{n}")
+    forged = stranger(limited)
+    forged.set_cookie("auth_device", cookie.value[:-2] + "xx")
+    assert login_from(forged, "alice", "10.3.3.3").status_code == 429
+    # A valid device cookie of another account does not unlock alice.
+    bob = stranger(limited)
+    bob.register("bob")
+    bob.logout()
+    assert login_from(bob, "alice", "10.4.4.4").status_code == 429
+
+
+def test_ipv6_addresses_count_by_their_64_network(limited: AuthClient) -> None:
+    attacker = stranger(limited)
+    for host in ("1", "2", "ffff:1"):
+        assert fail(attacker, "alice", f"2001:db8:1:2::{host}") == 200
+    assert login_from(attacker, "alice", "2001:db8:1:2:aaaa::1").status_code == 429
+    assert login_from(stranger(limited), "alice", "2001:db8:1:3::1").status_code == 303
 
 
 def test_address_limit_holds_across_accounts(limited: AuthClient) -> None:
-    for name in ("bob", "carol", "dave"):
+    for name in ("bob", "carol", "dave", "erin"):
         assert fail(limited, name, "10.9.9.9") == 200
-    blocked = login_from(limited, "alice", "10.9.9.9")
+    blocked = login_from(stranger(limited), "alice", "10.9.9.9")
     assert blocked.status_code == 429
     assert "from this address" in blocked.text
-    assert login_from(limited, "alice", "10.1.1.1").status_code == 303  # another address is fine
+    assert login_from(stranger(limited), "alice", "10.1.1.1").status_code == 303  # another address is fine
 
 
 def test_limit_answers_json_clients_in_json(limited: AuthClient) -> None:
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
-        fail(limited, "alice", address)
-    token = limited.token()
-    response = limited.post(
+    attacker = stranger(limited)
+    for _ in range(3):
+        fail(attacker, "alice", "10.0.0.1")
+    token = attacker.token()
+    response = attacker.post(
         "/auth/login",
         json={"username": "alice", "password": PASSWORD},
         headers={"X-CSRFToken": token},
-        environ_overrides={"REMOTE_ADDR": "10.0.0.5"},
+        environ_overrides={"REMOTE_ADDR": "10.0.0.1"},
     )
     assert response.status_code == 429
     assert response.json["error"].startswith("Too many failed logins")
@@ -86,12 +148,13 @@ def test_a_success_clears_the_accounts_counter(limited: AuthClient) -> None:
 
 def test_attempts_expire_after_the_window(limited: AuthClient) -> None:
     app = limited.application
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
-        fail(limited, "alice", address)
-    assert login_from(limited, "alice", "10.0.0.4").status_code == 429
+    attacker = stranger(limited)
+    for _ in range(3):
+        fail(attacker, "alice", "10.0.0.1")
+    assert login_from(attacker, "alice", "10.0.0.1").status_code == 429
     with app.db.begin() as db:  # type: ignore[attr-defined]
         db.execute(sa.text("UPDATE auth_login_attempt SET attempted_at = attempted_at - 301"))
-    assert login_from(limited, "alice", "10.0.0.4").status_code == 303
+    assert login_from(attacker, "alice", "10.0.0.1").status_code == 303
 
 
 def test_the_limit_is_shared_by_apps_on_one_database(auth_app: Callable[..., corolla.App]) -> None:
@@ -100,10 +163,11 @@ def test_the_limit_is_shared_by_apps_on_one_database(auth_app: Callable[..., cor
     second = AuthClient(auth_app({"max_attempts": 2}, views=add_views))
     first.register("alice")
     first.logout()
-    fail(first, "alice", "10.0.0.1")
-    fail(second, "alice", "10.0.0.2")
-    assert login_from(second, "alice", "10.0.0.3").status_code == 429
-    assert login_from(first, "alice", "10.0.0.3").status_code == 429
+    attacker_one, attacker_two = AuthClient(first.application), AuthClient(second.application)
+    fail(attacker_one, "alice", "10.0.0.1")
+    fail(attacker_two, "alice", "10.0.0.1")
+    assert login_from(attacker_two, "alice", "10.0.0.1").status_code == 429
+    assert login_from(attacker_one, "alice", "10.0.0.1").status_code == 429
 
 
 def test_max_attempts_zero_turns_the_limit_off_and_fails_the_deploy_check(
@@ -251,3 +315,81 @@ def test_listing_plugins_imports_neither_sqlalchemy_nor_wtforms(tmp_path: Path) 
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+# -- passwords: their hash method, a change ends the other sessions, registration throttled ---
+
+
+def test_a_password_change_logs_out_every_other_session(auth_app: Callable[..., corolla.App]) -> None:
+    from corolla_auth import update_session_auth_hash
+
+    def views(app: corolla.App) -> None:
+        add_views(app)
+
+        @app.post("/password")
+        def change(request: corolla.Request) -> str:
+            user = request.user  # type: ignore[attr-defined]
+            user.set_password(request.form["new"], "pbkdf2:sha256:1000")
+            request.db.commit()  # type: ignore[attr-defined]
+            update_session_auth_hash(request, user)  # this session stays logged in
+            return "changed"
+
+    app = auth_app(views=views)
+    laptop, phone = AuthClient(app), AuthClient(app)
+    laptop.register("alice")
+    phone.login("alice")
+    assert phone.get("/whoami").text == "alice"
+    token = laptop.token("/auth/register")
+    assert laptop.post("/password", data={"new": "another long password", "csrf_token": token}).text == "changed"
+    assert laptop.get("/whoami").text == "alice"
+    assert phone.get("/whoami").text == "anonymous"  # the stolen or forgotten session ends with the old password
+    assert phone.login("alice", "another long password").status_code == 303
+
+
+@pytest.mark.parametrize("method", ["pbkdf2:md5:1", "pbkdf2:sha1:600000", "plain", "scrypt:1024:8:1:x", "md5"])
+def test_weak_or_unknown_hash_methods_stop_the_app(make_app: Callable[..., corolla.App], method: str) -> None:
+    with pytest.raises(
+        corolla.ConfigError, match=r"\[auth\] password_method = .*(not allowed|not a password hash|takes)"
+    ):
+        make_app(PLUGINS, {"core": {"secret_key": SECRET}, "auth": {"password_method": method}}, isolated=False)
+
+
+def test_cheap_hash_settings_fail_the_deploy_check(auth_app: Callable[..., corolla.App]) -> None:
+    cheap = {c.id: c for c in checks(auth_app(views=add_views))}["auth.password_method"]  # pbkdf2:sha256:1000
+    assert not cheap.ok and "600000" in cheap.fix
+    default = {c.id: c for c in checks(auth_app({"password_method": ""}, views=add_views))}["auth.password_method"]
+    assert default.ok, default.message
+
+
+def test_login_rehashes_a_password_stored_with_another_method(
+    auth_app: Callable[..., corolla.App], tmp_path: Path
+) -> None:
+    from corolla_auth import User
+
+    old = AuthClient(auth_app(views=add_views))
+    old.register("alice")
+    app = auth_app({"password_method": "pbkdf2:sha256:2000"}, views=add_views)
+    assert AuthClient(app).login("alice").status_code == 303
+    with app.db.session() as db:  # type: ignore[attr-defined]
+        (user,) = db.scalars(sa.select(User)).all()
+    assert user.password_hash.startswith("pbkdf2:sha256:2000$") and user.check_password(PASSWORD)
+
+
+def register_from(client: AuthClient, username: str, address: str):  # type: ignore[no-untyped-def]
+    data = {
+        "username": username,
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+        "csrf_token": client.token("/auth/register"),
+    }
+    return client.post("/auth/register", data=data, environ_overrides={"REMOTE_ADDR": address})
+
+
+def test_registrations_are_throttled_per_address(auth_app: Callable[..., corolla.App]) -> None:
+    app = auth_app({"max_registrations": 2}, views=add_views)
+    for name in ("bot1", "bot2"):
+        assert register_from(AuthClient(app), name, "10.5.5.5").status_code == 303
+    blocked = register_from(AuthClient(app), "bot3", "10.5.5.5")
+    assert blocked.status_code == 429 and "Too many registrations" in blocked.text
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert register_from(AuthClient(app), "human", "10.7.7.7").status_code == 303

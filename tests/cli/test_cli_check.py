@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from cli_support import Corolla
 
 from corolla.testing import SyntheticPlugins
 
-PRODUCTION = {"COROLLA_CORE__SECRET_KEY": "k" * 40, "COROLLA_PLUGINS": "checked"}
+PRODUCTION = {
+    "COROLLA_CORE__SECRET_KEY": "k3y-with-enough-variety-" * 3,
+    "COROLLA_CORE__TRUSTED_HOSTS": "example.com",
+    "COROLLA_CORE__SSL_REDIRECT": "true",
+    "COROLLA_PLUGINS": "checked",
+}
 
 CHECKS = """
 @hookimpl
@@ -21,7 +28,13 @@ def test_check_passes(corolla: Corolla, trio: SyntheticPlugins) -> None:
     assert out.strip() == (
         "ok: the plugin set resolves and the config is valid (sections: core, plugins, greeter, sessions, forms)"
     )
-    assert corolla.json("check", "--json") == {"ok": True, "deploy": False, "errors": [], "checks": []}
+    assert corolla.json("check", "--json") == {
+        "ok": True,
+        "deploy": False,
+        "fail_level": "error",
+        "errors": [],
+        "checks": [],
+    }
 
 
 def test_check_fails_on_config(corolla: Corolla, trio: SyntheticPlugins) -> None:
@@ -34,14 +47,17 @@ def test_check_fails_on_config(corolla: Corolla, trio: SyntheticPlugins) -> None
 
 def test_deploy_checks_fail_in_development(corolla: Corolla, trio: SyntheticPlugins) -> None:
     out = corolla("check", "--deploy", code=1).stdout
-    assert "FAIL    core.secret_key" in out
-    assert "FAIL    core.plugins_pinned" in out
-    assert "ok      core.debug" in out
-    assert "core.plugins_pinned: pin the exact set" in out
+    assert re.search(r"^ERROR +core\.secret_key ", out, re.M)
+    assert re.search(r"^ERROR +core\.plugins_pinned ", out, re.M)
+    assert re.search(r"^ok +core\.debug ", out, re.M)
+    assert "core.plugins_pinned (error): pin the exact set" in out
     data = corolla.json("check", "--deploy", "--json", code=1)
     ids = {c["id"]: c for c in data["checks"]}
-    assert set(ids) == {"core.debug", "core.trace_hooks", "core.secret_key", "core.plugins_pinned"}
-    assert all(set(c) == {"id", "ok", "message", "fix", "plugin"} for c in data["checks"])
+    assert {"core.debug", "core.trace_hooks", "core.secret_key", "core.plugins_pinned", "core.trusted_hosts"} <= set(
+        ids
+    )
+    keys = {"id", "ok", "message", "fix", "severity", "plugin", "silenced"}
+    assert all(set(c) == keys for c in data["checks"])
     assert ids["core.debug"]["plugin"] == "corolla"
 
 
@@ -76,7 +92,7 @@ def test_a_raising_deploy_check_is_named(corolla: Corolla, corolla_plugins: Synt
             "fix": "see the plugin's documentation",
         }
     ]
-    assert len(data["checks"]) == 4  # the core's still ran
+    assert {c["plugin"] for c in data["checks"]} == {"corolla"}  # the core's still ran
 
 
 def test_app_failing_at_startup_fails_the_check(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:

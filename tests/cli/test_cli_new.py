@@ -55,7 +55,7 @@ def test_compatible_range() -> None:
     assert compatible_range("1.4.0") == ">=1.4,<2"
 
 
-@pytest.mark.parametrize("bad", ["Acme", "1acme", "acme_tools", "acme--x", "core", "plugins"])
+@pytest.mark.parametrize("bad", ["Acme", "1acme", "acme_tools", "acme--x", "core", "plugins", "evil\n", "acme\n"])
 def test_bad_names_are_refused(corolla: Corolla, bad: str) -> None:
     result = corolla("new", "plugin", bad, code=2)
     assert "Invalid value for NAME" in result.output

@@ -262,7 +262,7 @@ def test_unknown_key_without_a_close_match_lists_the_keys(sessions, make_app):
     problem = only(config_problems(make_app, config={"core": {"colour": "blue"}}), "unknown-key")
 
     assert problem.message == "App(config=...): unknown key 'colour' in section [core]"
-    assert problem.fix.startswith("use one of: debug, instance_path, max_content_length,")
+    assert problem.fix.startswith("use one of: content_type_nosniff, cross_origin_opener_policy, debug,")
 
 
 def test_unknown_key_for_a_plugin_without_settings(corolla_plugins, make_app):

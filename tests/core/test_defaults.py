@@ -15,8 +15,8 @@ def test_core_deploy_checks_fail_for_a_development_setup(make_app):
 
     found = checks(app)
 
-    assert set(found) == {"core.debug", "core.trace_hooks", "core.secret_key", "core.plugins_pinned"}
-    assert not any(check.ok for check in found.values())
+    failed = {check_id for check_id, check in found.items() if not check.ok}
+    assert {"core.debug", "core.trace_hooks", "core.secret_key", "core.plugins_pinned", "core.trusted_hosts"} <= failed
     assert found["core.debug"].fix == "set [core] debug = false (or COROLLA_CORE__DEBUG=0)"
     assert "generated in the instance folder" in found["core.secret_key"].message
     assert found["core.plugins_pinned"].message == "every installed plugin is autoloaded"
@@ -25,7 +25,12 @@ def test_core_deploy_checks_fail_for_a_development_setup(make_app):
 def test_core_deploy_checks_pass_for_a_production_setup(corolla_plugins, make_app):
     corolla_plugins.add("hello")
     app = make_app(
-        environ={"COROLLA_CORE__SECRET_KEY": "k" * 40, "COROLLA_PLUGINS": "hello"},
+        environ={
+            "COROLLA_CORE__SECRET_KEY": "k3y-with-enough-variety-" * 3,
+            "COROLLA_CORE__TRUSTED_HOSTS": "example.com",
+            "COROLLA_CORE__SSL_REDIRECT": "true",
+            "COROLLA_PLUGINS": "hello",
+        },
     )
 
     found = checks(app)
@@ -53,6 +58,7 @@ def test_plugin_deploy_checks_are_collected_beside_the_core(corolla_plugins, mak
         "ok": False,
         "message": "strict is never happy",
         "fix": "uninstall strict",
+        "severity": "error",
     }
     assert "core.debug" in found
 
@@ -64,4 +70,47 @@ def test_short_secret_key_fails_the_deploy_check(make_app):
 
     assert not check.ok
     assert check.message == "the secret key is only 5 characters long"
-    assert "at least 32 characters" in check.fix
+    assert "at least 50 characters" in check.fix
+
+
+def test_a_key_of_one_repeated_character_fails_and_so_does_a_weak_fallback(make_app):
+    app = make_app(config={"core": {"secret_key": "A" * 64, "secret_key_fallbacks": ["x" * 60, "old-short-key"]}})
+
+    found = checks(app)
+
+    assert found["core.secret_key"].message == "the secret key has only 1 distinct characters"
+    assert not found["core.secret_key_fallbacks"].ok
+    assert found["core.secret_key_fallbacks"].message == (
+        "secret_key_fallbacks: #1 has only 1 distinct characters; #2 is only 13 characters long"
+    )
+
+
+def test_placeholder_keys_stop_the_app(make_app):
+    import pytest
+
+    import corolla
+
+    for key in ("changeme", "CHANGE-ME-in-production-please-0123456789abcdefghijklmnop", "secret"):
+        with pytest.raises(corolla.ConfigError, match=r"\[core\] secret_key = \*\*\*: a placeholder"):
+            make_app(config={"core": {"secret_key": key}})
+    with pytest.raises(corolla.ConfigError, match=r"\[core\] secret_key_fallbacks = \*\*\*: #1 a placeholder"):
+        make_app(config={"core": {"secret_key": "k3y-with-enough-variety-" * 3, "secret_key_fallbacks": ["changeme"]}})
+
+
+def test_a_key_committed_to_a_repository_is_a_warning(make_app, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "corolla.toml").write_text('[core]\nsecret_key = "' + "k3y-with-enough-variety-" * 3 + '"\n')
+    check = checks(make_app(root=tmp_path))["core.secret_key_source"]
+    assert not check.ok and check.severity == "warning"
+    assert "corolla.toml" in check.message and str(tmp_path) in check.message
+
+
+def test_the_generated_key_is_logged_as_a_warning_outside_the_development_server(make_app, caplog):
+    import logging
+
+    app = make_app()
+    with caplog.at_level(logging.WARNING, logger="corolla"):
+        assert app.secret_key
+        assert app.secret_key
+    warnings = [r.getMessage() for r in caplog.records if "development secret key" in r.getMessage()]
+    assert len(warnings) == 1 and "COROLLA_CORE__SECRET_KEY" in warnings[0]

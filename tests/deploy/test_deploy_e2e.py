@@ -40,7 +40,7 @@ import servers
 NOTES = Path(__file__).resolve().parents[2] / "examples" / "notes"
 DEPLOY = NOTES / "deploy"
 CLI = Path(sys.executable).with_name("corolla")
-HOST = "notes.example"  # the public name nginx passes on (Host, X-Forwarded-Host)
+HOST = "notes.example.com"  # the public name nginx passes on (Host, X-Forwarded-Host); [core] trusted_hosts
 CLIENT_ADDR = "203.0.113.7"  # the visitor's address as nginx saw it (X-Forwarded-For)
 PASSWORD = "correct horse battery staple"
 CONCURRENT_CREATES = 200
@@ -291,9 +291,26 @@ def test_check_deploy_fails_without_the_production_environment(deployment: Deplo
     assert result.returncode == 1, result.stdout + result.stderr
     failed = {c["id"] for c in json.loads(result.stdout)["checks"] if not c["ok"]}
     assert failed == {  # as docs/deploy.md lists them
-        "templates.static", "orm.sqlite", "orm.migrations", "sessions.secret_key", "sessions.cookie_secure",
-        "core.secret_key",
+        "templates.static", "orm.sqlite", "orm.migrations", "sessions.cookie_secure", "core.secret_key",
+        "core.trusted_hosts", "core.ssl_redirect",
     }  # fmt: skip
+    assert not list(tmp_path.iterdir())  # check writes nothing: no secret key, no SQLite file
+
+
+def test_a_forged_host_is_refused_and_responses_carry_the_security_headers(deployment: Deployment) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": CLIENT_ADDR}
+    connection = http.client.HTTPConnection(servers.HOST, deployment.server.port, timeout=30)
+    try:
+        connection.request("GET", "/notes//new", headers={"Host": "evil.example", **forwarded})
+        response = connection.getresponse()
+        assert response.status == 400 and "evil.example" in response.read().decode()
+    finally:
+        connection.close()
+    page = Visitor(deployment.server.port).get("/auth/login")
+    assert page.status == 200
+    assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_static_files_are_collected_for_nginx_and_not_served_by_the_app(deployment: Deployment, tmp_path: Path) -> None:
@@ -322,9 +339,9 @@ def test_the_app_sees_the_client_and_https_as_nginx_passes_them(deployment: Depl
         "POST", "/auth/login", body.encode(),
         {"Content-Type": "application/x-www-form-urlencoded", "Origin": "https://evil.example"},
     )  # fmt: skip
-    # A valid token, sent from another site: refused, and the app knows it is https://notes.example.
+    # A valid token, sent from another site: refused, and the app knows it is https://notes.example.com.
     assert forged.status == 400, forged.text
-    assert "(https://evil.example) is not this site (https://notes.example)" in forged.text
+    assert "(https://evil.example) is not this site (https://notes.example.com)" in forged.text
 
 
 def test_one_session_whichever_worker_answers(deployment: Deployment) -> None:

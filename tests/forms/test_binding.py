@@ -21,7 +21,7 @@ from wtforms import (
 )
 
 import corolla
-from corolla_forms import Form
+from corolla_forms import Form, csrf_exempt
 
 
 class Address(Form):
@@ -264,6 +264,7 @@ def test_json_with_a_prefix(forms_app: Any) -> None:
 
         name = StringField("Name", [validators.DataRequired()])
 
+    @csrf_exempt  # an API view: the form has no CSRF field, and every unsafe request is checked
     def view(request: corolla.Request) -> Any:
         form = Small(request, prefix="user")
         return {"ok": form.validate(), "name": form.name.data, "html_name": form.name.name}
@@ -280,6 +281,7 @@ def test_validate_or_abort(forms_app: Any) -> None:
 
         name = StringField("Name", [validators.DataRequired()])
 
+    @csrf_exempt  # an API view: the form has no CSRF field, and every unsafe request is checked
     def view(request: corolla.Request) -> Any:
         form = Small(request)
         form.validate_or_abort()
@@ -301,6 +303,7 @@ def test_explicit_formdata_wins(forms_app: Any) -> None:
 
         name = StringField("Name")
 
+    @csrf_exempt  # an API view: the form has no CSRF field, and every unsafe request is checked
     def view(request: corolla.Request) -> Any:
         return {"name": Small(request, formdata=MultiDict({"name": "given"})).name.data}
 

@@ -74,15 +74,42 @@ def test_one_token_per_request(forms_app: Any) -> None:
     assert client.get("/twice").json == {"same": True}
 
 
-def test_the_secret_lives_in_the_session(forms_app: Any) -> None:
+def test_the_secret_lives_in_a_cookie_until_the_session_holds_something(forms_app: Any) -> None:
     def secret(request: corolla.Request) -> Any:
         csrf_token(request)
-        return {"secret": request.session["_csrf_secret"]}
+        return {"secret": request.session.get("_csrf_secret")}
 
-    client = Client(forms_app({"/secret": secret}))
-    first = client.get("/secret").json["secret"]
-    assert len(first) == 32
-    assert client.get("/secret").json["secret"] == first  # kept, not renewed
+    def cart(request: corolla.Request) -> str:
+        request.session["cart"] = ["tea"]
+        return "added"
+
+    client = Client(forms_app({"/secret": secret, "/cart": cart}))
+    response = client.get("/secret")
+    # An empty session is not stored for a secret: the secret has a cookie of its own.
+    assert response.json["secret"] is None and client.get_cookie("session") is None
+    cookie = client.get_cookie("csrf_secret")
+    assert cookie is not None and len(cookie.value) == 32 and cookie.http_only
+    assert client.get("/secret").json["secret"] is None  # kept in the cookie, not renewed
+    assert client.get_cookie("csrf_secret").value == cookie.value
+    # Once the session holds something it is stored anyway: the secret moves into it.
+    client.get("/cart")
+    assert client.get("/secret").json["secret"] == cookie.value
+    assert client.get_cookie("csrf_secret") is None
+    assert client.get("/secret").json["secret"] == cookie.value
+
+
+def test_rotate_token_refuses_older_tokens(forms_app: Any) -> None:
+    from corolla_forms import rotate_token
+
+    def rotate(request: corolla.Request) -> str:
+        rotate_token(request)
+        return csrf_token(request)
+
+    client = Client(forms_app({**ROUTES, "/rotate": rotate}))
+    old = get_token(client)
+    new = client.get("/rotate").text
+    assert failure(client.post("/comment", json={"text": "x"}, headers={"X-CSRFToken": old}))[0] == 400
+    assert client.post("/comment", json={"text": "x"}, headers={"X-CSRFToken": new}).status_code == 200
 
 
 def failure(response: Any) -> tuple[int, str]:
@@ -168,7 +195,12 @@ def test_session_cleared_in_between(forms_app: Any) -> None:
         request.session.clear()
         return "bye"
 
-    client = Client(forms_app({**ROUTES, "/logout": logout}))
+    def cart(request: corolla.Request) -> str:
+        request.session["cart"] = ["tea"]
+        return "added"
+
+    client = Client(forms_app({**ROUTES, "/logout": logout, "/cart": cart}))
+    client.get("/cart")  # a session holding something: the CSRF secret lives in it
     token = get_token(client)
     client.get("/logout")
     response = client.post("/comment", json={"text": "hi"}, headers={"X-CSRFToken": token})
@@ -214,8 +246,13 @@ def test_exempt_form_class(forms_app: Any) -> None:
 
         text = StringField("Text")
 
-    client = Client(forms_app({"/api": lambda request: {"ok": Api(request).validate()}}))
-    assert client.post("/api", json={"text": "x"}).json == {"ok": True}
+    def api(request: corolla.Request) -> Any:
+        return {"ok": Api(request).validate()}
+
+    # A form without a CSRF field does not exempt its view: every unsafe request is checked first.
+    client = Client(forms_app({"/api": api, "/exempt": csrf_exempt(api)}))
+    assert failure(client.post("/api", json={"text": "x"})) == (400, "missing")
+    assert client.post("/exempt", json={"text": "x"}).json == {"ok": True}
 
 
 def test_csrf_disabled(forms_app: Any) -> None:
@@ -332,6 +369,25 @@ def test_plain_http_needs_no_referer(client: Client) -> None:
 
 
 # -- csrf_everywhere ------------------------------------------------------------------
+
+
+def test_every_unsafe_method_is_checked_by_default(forms_app: Any) -> None:
+    # A view that builds no Form is protected too, unless it says @csrf_exempt (Django's model).
+    client = Client(forms_app(ROUTES))
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        response = client.open("/plain", method=method, headers={"Accept": "application/json"})
+        assert failure(response) == (400, "missing"), method
+    assert SAVED == []
+    assert client.post("/plain", headers={"X-CSRFToken": get_token(client)}).text == "done"
+    assert client.post("/hook", json={"text": "ping"}).json == {"ok": True, "text": "ping"}  # @csrf_exempt
+
+
+def test_turning_csrf_everywhere_off_fails_its_deploy_check(forms_app: Any) -> None:
+    app = forms_app(ROUTES, {"forms": {"csrf_everywhere": False}})
+    assert Client(app).post("/plain").text == "done"  # the documented opt-out: only forms check
+    checks = {c.id: c for group in app.plugin_manager.hook.corolla_deploy_checks(app=app) for c in group}
+    check = checks["forms.csrf_everywhere"]
+    assert not check.ok and "csrf_everywhere = true" in check.fix
 
 
 @pytest.fixture

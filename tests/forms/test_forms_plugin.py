@@ -59,13 +59,20 @@ def checks(app: corolla.App) -> dict[str, corolla.Check]:
 
 def test_deploy_checks_pass_by_default(forms_app: Any) -> None:
     found = checks(forms_app({}))
-    assert sorted(found) == ["forms.csrf_enabled", "forms.csrf_ssl_strict", "forms.csrf_time_limit"]
+    assert sorted(found) == [
+        "forms.csrf_enabled",
+        "forms.csrf_everywhere",
+        "forms.csrf_ssl_strict",
+        "forms.csrf_time_limit",
+        "forms.csrf_trusted_origins",
+    ]
     assert all(c.ok for c in found.values())
     assert found["forms.csrf_time_limit"].message == "CSRF tokens expire after 3600 seconds"
 
 
 def test_deploy_checks_fail_when_protection_is_off(forms_app: Any) -> None:
-    found = checks(forms_app({}, {"forms": {"csrf_enabled": False, "csrf_time_limit": 0, "csrf_ssl_strict": False}}))
+    off = {"csrf_enabled": False, "csrf_time_limit": 0, "csrf_ssl_strict": False, "csrf_trusted_origins": ["http://a"]}
+    found = checks(forms_app({}, {"forms": off}))
     assert not any(c.ok for c in found.values())
     assert found["forms.csrf_enabled"].message == "CSRF protection is off: any site can submit your forms"
     assert found["forms.csrf_time_limit"].message == "CSRF tokens never expire"
@@ -73,8 +80,8 @@ def test_deploy_checks_fail_when_protection_is_off(forms_app: Any) -> None:
 
 
 def test_no_request_wrapper_unless_csrf_everywhere(forms_app: Any) -> None:
-    assert "forms" not in forms_app({}).pipeline
-    assert "forms" in forms_app({}, {"forms": {"csrf_everywhere": True}}).pipeline
+    assert "forms" in forms_app({}).pipeline  # on by default
+    assert "forms" not in forms_app({}, {"forms": {"csrf_everywhere": False}}).pipeline
     assert "forms" not in forms_app({}, {"forms": {"csrf_everywhere": True, "csrf_enabled": False}}).pipeline
 
 

@@ -82,3 +82,11 @@ def peek(request: Any) -> str:
 def logout(request: Any) -> str:
     request.session.clear()
     return "bye"
+
+
+def stored(sid: str) -> str:
+    """The store's key for the session id ``sid``: its SHA-256, URL-safe base64 without padding."""
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(sid.encode()).digest()).rstrip(b"=").decode()

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import redis
 import servers
-from sessions_support import cookie_of, cookie_value, counter, logout, peek
+from sessions_support import cookie_of, cookie_value, counter, logout, peek, stored
 from werkzeug.test import Client
 
 
@@ -48,8 +48,8 @@ def test_data_lives_in_redis_under_a_random_id(app, store):
     assert client.get("/count").text == "n=1"
     sid = cookie_value(client.get("/count"))
     assert len(sid) == 43
-    assert store.get(f"session:{sid}") == b'{"n":2}'
-    assert 590 <= store.ttl(f"session:{sid}") <= 600
+    assert store.get(f"session:{stored(sid)}") == b'{"n":2}'
+    assert 590 <= store.ttl(f"session:{stored(sid)}") <= 600
     assert client.get("/peek").text == "n=2"
 
 
@@ -86,8 +86,8 @@ def test_regenerate_moves_the_data_and_deletes_the_old_id(app, store):
     old = cookie_value(client.get("/count"))
     new = cookie_value(client.get("/login"))
     assert new and new != old
-    assert store.get(f"session:{old}") is None
-    assert store.get(f"session:{new}") == b'{"n":1,"user":"ada"}'
+    assert store.get(f"session:{stored(old)}") is None
+    assert store.get(f"session:{stored(new)}") == b'{"n":1,"user":"ada"}'
     stale = Client(app, use_cookies=False)
     assert stale.get("/peek", headers={"Cookie": f"session={old}"}).text == "n=None"
     assert client.get("/peek").text == "n=1"
@@ -98,7 +98,7 @@ def test_clear_deletes_the_data_and_expires_the_cookie(app, store):
     sid = cookie_value(client.get("/count"))
     response = client.get("/logout")
     assert "Max-Age=0" in cookie_of(response)
-    assert store.get(f"session:{sid}") is None
+    assert store.get(f"session:{stored(sid)}") is None
 
 
 def test_unknown_or_malformed_ids_give_a_fresh_session(app, store, caplog):
@@ -113,7 +113,7 @@ def test_unknown_or_malformed_ids_give_a_fresh_session(app, store, caplog):
 
 def test_non_json_data_in_redis_gives_a_fresh_session(app, store, caplog):
     sid = "B" * 43
-    store.set(f"session:{sid}", b"\x80not json")
+    store.set(f"session:{stored(sid)}", b"\x80not json")
     with caplog.at_level(logging.DEBUG, logger="corolla.sessions"):
         response = Client(app, use_cookies=False).get("/peek", headers={"Cookie": f"session={sid}"})
     assert response.text == "n=None"
@@ -126,9 +126,9 @@ def test_ttl_expires_sessions(sessions_app, redis_url, store):
     app = sessions_app(views=VIEWS, sessions={"backend": "redis", "redis_url": redis_url, "max_age": 60})
     client = Client(app)
     sid = cookie_value(client.get("/count"))
-    assert 55 <= store.ttl(f"session:{sid}") <= 60
+    assert 55 <= store.ttl(f"session:{stored(sid)}") <= 60
     assert client.get("/peek").text == "n=1"
-    store.expire(f"session:{sid}", 0)
+    store.expire(f"session:{stored(sid)}", 0)
     assert client.get("/peek").text == "n=None"
 
 
@@ -138,11 +138,11 @@ def test_permanent_refresh_extends_the_ttl_without_rewriting(sessions_app, redis
     )
     client = Client(app)
     sid = cookie_value(client.get("/count"))
-    store.expire(f"session:{sid}", 30)
+    store.expire(f"session:{stored(sid)}", 30)
     before = calls(store)
     response = client.get("/peek")
     assert "Max-Age=600" in cookie_of(response)
-    assert store.ttl(f"session:{sid}") > 500
+    assert store.ttl(f"session:{stored(sid)}") > 500
     after = calls(store)
     assert after["expire"] == before.get("expire", 0) + 1
     assert after.get("set") == before.get("set")
@@ -151,7 +151,7 @@ def test_permanent_refresh_extends_the_ttl_without_rewriting(sessions_app, redis
 def test_key_prefix(sessions_app, redis_url, store):
     app = sessions_app(views=VIEWS, sessions={"backend": "redis", "redis_url": redis_url, "key_prefix": "myapp:s:"})
     sid = cookie_value(Client(app).get("/count"))
-    assert store.exists(f"myapp:s:{sid}")
+    assert store.exists(f"myapp:s:{stored(sid)}")
 
 
 def test_redis_down_is_a_503_naming_the_backend_and_other_routes_serve(sessions_app, caplog):
@@ -200,7 +200,7 @@ def test_regenerate_when_redis_is_down_writes_nothing(sessions_app):
             store.config_set("min-replicas-to-write", 1)
             response = client.get("/login")
             assert response.status_code == 503
-            assert store.get(f"session:{sid}") == b'{"n":1}'
+            assert store.get(f"session:{stored(sid)}") == b'{"n":1}'
             assert store.dbsize() == 1
             store.config_set("min-replicas-to-write", 0)
             assert client.get("/peek").text == "n=1"

@@ -184,6 +184,15 @@ class App:
         cached = self.__dict__.get("_dev_secret_key")
         if cached is None:
             cached = self.__dict__["_dev_secret_key"] = instance_secret_key(self.instance_path)
+            if not (self.__dict__.get("_dev_server") or _is_corolla_run()):
+                # Not the development server (`corolla run`, App.run): gunicorn, a test, a script.
+                # Say so once: a production server signing with the generated key is the classic mistake.
+                logger.warning(
+                    "signing with the development secret key generated in %s: fine for `corolla run`, never "
+                    "for a production server (sessions and tokens are forgeable by anyone who reads that "
+                    "folder, and each machine has its own); set COROLLA_CORE__SECRET_KEY",
+                    self.instance_path / "secret_key",
+                )
         return str(cached)
 
     @property
@@ -220,15 +229,37 @@ class App:
     def run(
         self, host: str = "127.0.0.1", port: int = 8000, *, debug: bool | None = None, reload: bool = False
     ) -> None:
-        """Serve with werkzeug's development server (never in production)."""
+        """Serve with werkzeug's development server (never in production).
+
+        ``debug`` shows tracebacks; werkzeug's interactive debugger (which runs
+        any Python code a visitor types) is on only when ``host`` is a loopback
+        address, as with ``corolla run --debug``; elsewhere it stays off, with a
+        warning.
+        """
         from werkzeug.serving import run_simple
 
+        from ._security import is_loopback
+
         use_debug = self.debug if debug is None else debug
+        if use_debug and not is_loopback(host):
+            logger.warning(
+                "App.run(debug=True) on %s, which is not a loopback address: the interactive debugger "
+                "(which runs any code a visitor types) is OFF; never expose debug mode to a network",
+                host,
+            )
+            use_debug = False
+        self.__dict__["_dev_server"] = True  # the generated secret key is expected here
         run_simple(host, port, self, use_reloader=reload, use_debugger=use_debug)
 
     def __repr__(self) -> str:
         order = ", ".join(self.resolution.order) or "no plugins"
         return f"<App {str(self.root)!r} [{order}]>"
+
+
+def _is_corolla_run() -> bool:
+    """Whether this process is ``corolla run`` (the development server, where the generated key belongs)."""
+    argv = sys.argv
+    return len(argv) > 1 and Path(argv[0]).name.startswith("corolla") and "run" in argv[1:]
 
 
 def plan_app(

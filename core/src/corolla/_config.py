@@ -76,7 +76,8 @@ def instance_secret_key(instance: Path) -> str:
         return _nonempty_key(path)
     except FileNotFoundError:
         pass
-    instance.mkdir(parents=True, exist_ok=True)
+    # 0700: the folder holds the key (and, by default, the SQLite database): nobody else's to list or read.
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     # Write a private temporary file, then link it into place: the link is
     # atomic and fails if another worker got there first, so no process ever

@@ -33,6 +33,7 @@ from ._blame import Blame
 from ._calls import call_impl
 from ._compile import call_order, compile_each, compile_firstresult
 from ._errors import PluginError
+from ._security import add_missing, request_guard, response_headers
 from ._tracing import Tracer, app_tracer, request_line, traced
 from ._wrappers import AFTER_RESPONSE, Request, Response, ResponseValueError, make_response
 
@@ -73,10 +74,12 @@ class Pipeline:
         "handler",
         "label",
         "none_is_404",
+        "plain_headers",
         "request_class",
         "response_hooks",
         "result_from",
         "teardown_hooks",
+        "tls_headers",
         "wrappers",
     )
 
@@ -111,6 +114,9 @@ class Pipeline:
         # The fast path skips building a werkzeug Response for str results;
         # only possible while no plugin wants to see every response.
         self.fast = not response_hooks
+        # The security headers, computed once (plain http, https): the fast path appends
+        # one list to its two headers; finalize'd responses get the ones they lack.
+        self.plain_headers, self.tls_headers = response_headers(app.config["core"])
         self.debug = app.debug
         self.blame = blame
         self.label = label
@@ -136,9 +142,12 @@ class Pipeline:
             self.teardown(request, error)
         if "files" in request.__dict__:
             request.close()  # uploaded files' temporary files (werkzeug leaves them open)
+        extra = self.tls_headers if environ.get("wsgi.url_scheme") == "https" else self.plain_headers
         if response is None:  # the fast path
-            start_response("200 OK", [("Content-Type", _HTML_HEADERS), ("Content-Length", str(len(body)))])
+            start_response("200 OK", [("Content-Type", _HTML_HEADERS), ("Content-Length", str(len(body))), *extra])
             return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        if extra:
+            add_missing(response.headers, extra)
         return response(environ, start_response)
 
     def finalize(self, request: Request, rv: Any) -> _WerkzeugResponse:
@@ -282,6 +291,12 @@ def _wrap(app: App, host: PluginHost, dispatch: Handler, trace: Tracer | None) -
             )
         handler = wrapped if trace is None else traced(wrapped, "corolla_wrap_request", impl.plugin_name, trace)
         wrappers.insert(0, impl.plugin_name)
+    # The core's own guard (trusted hosts, https redirect), outermost: an untrusted Host is refused
+    # before any plugin sees the request. None when neither is configured: nothing per request.
+    guard = request_guard(app.config["core"], handler)
+    if guard is not None:
+        handler = guard
+        wrappers.insert(0, "corolla")
     # Unwrapped, the pipeline checks dispatch's None itself (see Pipeline.none_is_404).
     return (handler if wrappers else dispatch), wrappers
 

@@ -28,6 +28,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
 
+from .._secrets import no_placeholders, not_a_placeholder
+from .._security import host_names, not_negative
+
 MiB = 1024 * 1024
 
 CORE_SETTINGS: dict[str, Setting] = {
@@ -36,13 +39,43 @@ CORE_SETTINGS: dict[str, Setting] = {
         None,
         "Key for signing cookies and tokens; in development one is generated in the instance folder",
         secret=True,
+        check=not_a_placeholder,
     ),
-    "secret_key_fallbacks": Setting(list, [], "Older keys still accepted when verifying signatures", secret=True),
+    "secret_key_fallbacks": Setting(
+        list, [], "Older keys still accepted when verifying signatures", secret=True, check=no_placeholders
+    ),
     "debug": Setting(bool, False, "Show tracebacks in error responses; never in production"),
     "trace_hooks": Setting(
         bool, False, "Log every request-time hook call with its plugin and duration (corolla run --trace-hooks)"
     ),
     "instance_path": Setting(str, "", "Folder for per-deployment files (default: <root>/instance)"),
+    "trusted_hosts": Setting(
+        list,
+        [],
+        "Host names this app answers to ('example.com', '.example.com' with subdomains); others get 400. "
+        "Empty: any host (the deploy check fails)",
+        check=host_names,
+    ),
+    "ssl_redirect": Setting(bool, False, "Redirect every plain-http request to https (301), unless the proxy does"),
+    "hsts_seconds": Setting(
+        int,
+        31_536_000,
+        "Strict-Transport-Security max-age on https responses, in seconds; 0: no header",
+        check=not_negative,
+    ),
+    "hsts_include_subdomains": Setting(bool, False, "Add includeSubDomains to Strict-Transport-Security"),
+    "content_type_nosniff": Setting(bool, True, "Send X-Content-Type-Options: nosniff"),
+    "frame_options": Setting(
+        str,
+        "DENY",
+        "X-Frame-Options (and CSP frame-ancestors): DENY, SAMEORIGIN, or '' for none",
+        choices=("DENY", "SAMEORIGIN", ""),
+    ),
+    "referrer_policy": Setting(str, "same-origin", "Referrer-Policy header; '' for none"),
+    "cross_origin_opener_policy": Setting(str, "same-origin", "Cross-Origin-Opener-Policy header; '' for none"),
+    "silenced_checks": Setting(
+        dict, {}, "Deploy checks that do not fail `corolla check --deploy`: check id -> the reason (reported)"
+    ),
     "max_content_length": Setting(int, 16 * MiB, "Largest request body accepted, in bytes (413 above)"),
     "max_form_memory_size": Setting(
         int, 500_000, "Largest non-file multipart field, or whole urlencoded form, in bytes (413 above)"

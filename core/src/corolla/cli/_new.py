@@ -19,7 +19,7 @@ from .._version import __version__
 from ._render import echo
 
 SCAFFOLD = Path(__file__).parent / "scaffold" / "plugin"
-NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # fullmatch: "$" would let a final newline through
 
 
 def compatible_range(version: str) -> str:
@@ -73,7 +73,7 @@ def new() -> None:
 )
 def plugin(name: str, directory: Path | None) -> None:
     """Scaffold a plugin distribution NAME (lower case, digits and dashes): code, tests, README."""
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise click.BadParameter(
             f"{name!r} is not a plugin name: use lower-case letters, digits and single dashes, starting with a letter",
             param_hint="NAME",

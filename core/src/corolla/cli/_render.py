@@ -28,6 +28,10 @@ STATUS_COLOURS = {
     "refused": "red",
     "FAIL": "red",
     "error": "red",
+    "ERROR": "red",
+    "WARNING": "yellow",
+    "INFO": "cyan",
+    "silenced": "cyan",
 }
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from corolla import lazy_exports
 
-from ._csrf import csrf_exempt, csrf_token
+from ._csrf import csrf_exempt, csrf_token, rotate_token
 from ._errors import CSRFError, InvalidJSON
 from ._plugin import FormsPlugin
 
@@ -46,4 +46,5 @@ __all__ = [
     "MultipleFileField",
     "csrf_exempt",
     "csrf_token",
+    "rotate_token",
 ]

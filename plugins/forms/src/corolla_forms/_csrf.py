@@ -1,7 +1,16 @@
-"""CSRF protection bound to the session: tokens, the check, ``csrf_exempt``.
+"""CSRF protection bound to the session: tokens, the check, ``csrf_exempt``, ``rotate_token``.
 
-A session gets one random secret, ``request.session["_csrf_secret"]``, the
-first time a token is asked for. A token is that secret, XOR-masked with a
+A visitor gets one random secret the first time a token is asked for. It
+lives in the session, ``request.session["_csrf_secret"]``, when the session
+holds something else (it is stored anyway: a logged-in user, a cart); for a
+visitor whose session is empty it lives in a cookie of its own
+(``csrf_cookie_name``, HttpOnly), so anonymous visitors fetching a login
+form never make the server store a session (with Redis or SQL sessions,
+each would be a key kept for ``max_age``). A secret in the session wins
+over the cookie. ``rotate_token`` (called by login and logout) replaces the
+secret, so a token from before the change of user is refused after it.
+
+A token is that secret, XOR-masked with a
 fresh random mask (so no two pages carry the same bytes, which defeats
 compression side channels such as BREACH), signed and time-stamped with the
 app's secret key by itsdangerous (``app.secret_key_fallbacks`` still verify,
@@ -51,6 +60,9 @@ SALT = "corolla-forms.csrf"
 _TOKEN = "_corolla_forms_csrf_token"
 _PASSED = "_corolla_forms_csrf_passed"
 _EXEMPT = "_corolla_forms_csrf_exempt"
+#: The secret of this request's new cookie (set when the response goes out), or "" once rotated.
+_COOKIE = "_corolla_forms_csrf_cookie"
+_EXPIRED = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -67,6 +79,10 @@ class CSRFProtection:
         self.ssl_strict: bool = config["csrf_ssl_strict"]
         self.trusted_origins = frozenset(o.rstrip("/").lower() for o in config["csrf_trusted_origins"])
         self.exempt_paths: tuple[str, ...] = tuple(config["csrf_exempt_paths"])
+        self.cookie_name: str = config["csrf_cookie_name"]
+        sessions = app.config.get("sessions", {})
+        # Secure like the session cookie: always when the sessions plugin says so, else on https requests.
+        self.cookie_secure = bool(sessions.get("cookie_secure", False))
         self._signer: TimestampSigner | None = None
 
     @property
@@ -89,15 +105,66 @@ class CSRFProtection:
         cached = request.__dict__.get(_TOKEN)
         if cached is not None:
             return str(cached)
-        session = _session(request)
-        secret = session.get(SESSION_KEY)
-        if not _is_secret(secret):
-            secret = session[SESSION_KEY] = secrets.token_hex(16)
+        secret = self._secret(request, create=True)
         raw = bytes.fromhex(secret)
         mask = secrets.token_bytes(len(raw))
         token = self.signer.sign((mask + _xor(mask, raw)).hex()).decode("ascii")
         request.__dict__[_TOKEN] = token
         return token
+
+    def _secret(self, request: corolla.Request, create: bool = False) -> str:
+        """The visitor's secret: the session's, else the cookie's; a new one when ``create`` ("" when none)."""
+        session = _session(request)
+        secret = session.get(SESSION_KEY)
+        if _is_secret(secret):
+            return secret
+        env = request.__dict__
+        pending = env.get(_COOKIE)
+        if pending:
+            return str(pending)
+        if pending is None:  # not rotated in this request: the cookie the browser sent counts
+            sent = request.cookies.get(self.cookie_name)
+            if _is_secret(sent):
+                if session and create:
+                    # The session is stored anyway now (a login, a flash): move the secret into it,
+                    # where it is bound to the session, and drop the cookie.
+                    session[SESSION_KEY] = sent
+                    self._set_cookie(request, "")
+                return sent
+        if not create:
+            return ""
+        secret = secrets.token_hex(16)
+        if session:
+            session[SESSION_KEY] = secret
+        else:
+            # An empty session would be stored only for this secret: keep it in a cookie instead.
+            self._set_cookie(request, secret)
+        return secret
+
+    def _set_cookie(self, request: corolla.Request, secret: str) -> None:
+        """Send ``secret`` in the CSRF cookie with the response ("": expire the cookie)."""
+        env = request.__dict__
+        if _COOKIE not in env:
+            request.after_response(self._write_cookie)
+        env[_COOKIE] = secret
+
+    def _write_cookie(self, request: corolla.Request, response: Any) -> None:
+        secret = request.__dict__.get(_COOKIE)
+        secure = self.cookie_secure or request.scheme == "https"
+        if secret:
+            response.set_cookie(self.cookie_name, secret, secure=secure, httponly=True, samesite="Lax")
+        elif self.cookie_name in request.cookies:
+            response.set_cookie(
+                self.cookie_name, "", expires=_EXPIRED, max_age=0, secure=secure, httponly=True, samesite="Lax"
+            )
+
+    def rotate(self, request: corolla.Request) -> None:
+        """Forget the visitor's secret: the next token has a new one, older tokens fail."""
+        session = _session(request)
+        if SESSION_KEY in session:
+            del session[SESSION_KEY]
+        request.__dict__.pop(_TOKEN, None)
+        self._set_cookie(request, "")
 
     # -- the check ------------------------------------------------------------
 
@@ -149,8 +216,8 @@ class CSRFProtection:
             )
         except BadData:
             self._fail(request, "invalid", "The CSRF token is invalid. Reload the page and submit the form again.")
-        secret = _session(request).get(SESSION_KEY)
-        if not _is_secret(secret):
+        secret = self._secret(request)
+        if not secret:
             self._fail(
                 request,
                 "no-session",
@@ -261,6 +328,15 @@ def csrf_token(request: corolla.Request) -> str:
     The same token is returned for the rest of the request.
     """
     return protection(request).token(request)
+
+
+def rotate_token(request: corolla.Request) -> None:
+    """Give the visitor a new CSRF secret (Django's ``rotate_token``): call it when the user changes.
+
+    ``corolla-auth`` calls it on login and logout, so a token a page got
+    before (an attacker's planted one included) is refused after it.
+    """
+    protection(request).rotate(request)
 
 
 def csrf_exempt(view: V) -> V:

@@ -33,7 +33,12 @@ class FormsPlugin(corolla.Plugin):
     optional = ["orm", "templates", "routing"]
     settings = {
         "csrf_enabled": Setting(bool, True, "Check CSRF tokens on unsafe methods; never off in production"),
-        "csrf_everywhere": Setting(bool, False, "Check every POST/PUT/PATCH/DELETE, not only those validating a Form"),
+        "csrf_everywhere": Setting(
+            bool,
+            True,
+            "Check every POST/PUT/PATCH/DELETE before its view (@csrf_exempt opts a view out); "
+            "false checks only requests that bind a Form (deploy check fails)",
+        ),
         "csrf_time_limit": Setting(
             int, 3600, "Seconds a token stays valid; 0 = no limit (deploy check fails)", check=_seconds_or_zero
         ),
@@ -42,6 +47,9 @@ class FormsPlugin(corolla.Plugin):
         "csrf_ssl_strict": Setting(bool, True, "On https, also require an Origin or Referer of this site"),
         "csrf_trusted_origins": Setting(list, [], "Other origins (https://example.com) accepted by the https check"),
         "csrf_exempt_paths": Setting(list, [], "Path patterns (fnmatch, e.g. /hooks/*) never checked"),
+        "csrf_cookie_name": Setting(
+            str, "csrf_secret", "Cookie holding the CSRF secret of a visitor whose session is empty (not stored)"
+        ),
     }
 
     def __init__(self, app: corolla.App, record: corolla.PluginRecord, config: Mapping[str, Any]) -> None:
@@ -77,6 +85,9 @@ class FormsPlugin(corolla.Plugin):
     @hookimpl
     def corolla_deploy_checks(self, app: corolla.App) -> list[corolla.Check]:
         enabled = self.config["csrf_enabled"]
+        everywhere = enabled and self.config["csrf_everywhere"]
+        origins = list(self.config["csrf_trusted_origins"])
+        plain = [o for o in origins if not str(o).lower().startswith("https://")]
         limit = self.config["csrf_time_limit"]
         return [
             corolla.Check(
@@ -86,10 +97,28 @@ class FormsPlugin(corolla.Plugin):
                 "set [forms] csrf_enabled = true (exempt single views with @csrf_exempt instead)",
             ),
             corolla.Check(
+                "forms.csrf_everywhere",
+                everywhere,
+                "every unsafe request is CSRF-checked before its view (@csrf_exempt opts out)"
+                if everywhere
+                else "only requests that bind a Form are CSRF-checked: a view without one accepts forged posts",
+                "set [forms] csrf_everywhere = true (and mark views that must take foreign posts @csrf_exempt)",
+            ),
+            corolla.Check(
                 "forms.csrf_time_limit",
                 limit > 0,
                 f"CSRF tokens expire after {limit} seconds" if limit > 0 else "CSRF tokens never expire",
                 "set [forms] csrf_time_limit to a number of seconds, e.g. 3600",
+                severity="warning",
+            ),
+            corolla.Check(
+                "forms.csrf_trusted_origins",
+                not plain,
+                f"csrf_trusted_origins lists plain-http origins ({', '.join(plain)}): a man in the middle there "
+                "can post to this site"
+                if plain
+                else f"{len(origins)} other trusted origin{'s' * (len(origins) != 1)}, all https",
+                "list only https:// origins in [forms] csrf_trusted_origins",
             ),
             corolla.Check(
                 "forms.csrf_ssl_strict",

@@ -1,4 +1,8 @@
-"""Deploy checks for ``corolla check --deploy`` (connects to the database for the migrations check)."""
+"""Deploy checks for ``corolla check --deploy`` (connects to the database for the migrations check).
+
+A check writes nothing: a SQLite file that does not exist is reported as
+such, never connected to (SQLite would create it).
+"""
 
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ def deploy_checks(app: corolla.App, db: Database) -> list[Check]:
                     f"pool_pre_ping is {'on' if pre_ping else 'off'} for {label}",
                     "set [orm] pool_pre_ping = true so connections dropped by a database restart "
                     "are replaced instead of failing requests",
+                    severity="warning",
                 )
             )
     echo = bool(db.engine_options.get("echo"))
@@ -51,6 +56,7 @@ def deploy_checks(app: corolla.App, db: Database) -> list[Check]:
             not echo,
             "SQL echo is on: every statement and its parameters go to the log" if echo else "SQL echo is off",
             "set [orm] echo = false",
+            severity="warning",
         )
     )
     checks.append(_migrations_check(app, db, config["migrations"]))
@@ -62,7 +68,8 @@ def _migrations_check(app: corolla.App, db: Database, setting: str) -> Check:
     try:
         if not _migrations.has_own(app) and not _migrations.plugin_folders(app):
             return Check("orm.migrations", True, f"no migrations folder ({setting}/): nothing to check", fix)
-        heads, current, missing = _migrations.state(app, db)
+        absent = _missing_sqlite_file(db)
+        heads, current, missing = _migrations.state(app, db, connect=absent is None)
     except Exception as exc:  # an unreachable database is a failed check, not a crash
         first = (str(exc).strip().splitlines() or [""])[0]
         return Check(
@@ -73,6 +80,13 @@ def _migrations_check(app: corolla.App, db: Database, setting: str) -> Check:
         )
     if not missing:
         return Check("orm.migrations", True, f"the database is at head ({', '.join(sorted(heads)) or 'empty'})", fix)
+    if absent is not None:
+        return Check(
+            "orm.migrations",
+            False,
+            f"the SQLite database {absent} does not exist yet: {', '.join(sorted(missing))} not applied",
+            fix,
+        )
     return Check(
         "orm.migrations",
         False,
@@ -80,3 +94,20 @@ def _migrations_check(app: corolla.App, db: Database, setting: str) -> Check:
         f"head{'s' if len(heads) > 1 else ''} {', '.join(sorted(heads))}: {', '.join(sorted(missing))} not applied",
         fix,
     )
+
+
+def _missing_sqlite_file(db: Database) -> str | None:
+    """The path of the default database when it is a SQLite file that does not exist (connecting would create it)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db.urls[None])
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if url.database.startswith("file:"):
+        return None  # a URI filename: its own rules, left to SQLite
+    path = Path(url.database)
+    if not path.is_absolute() and db.instance_path is not None:
+        path = db.instance_path / path  # where the engine puts it (Database._create)
+    return None if path.exists() else str(path)

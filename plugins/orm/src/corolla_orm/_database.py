@@ -122,7 +122,8 @@ class Database:
                     if not path.is_absolute() and self.instance_path is not None:
                         path = self.instance_path / path
                     try:
-                        path.parent.mkdir(parents=True, exist_ok=True)
+                        # 0700: the database file is nobody else's to read (its folder is made private).
+                        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                     except OSError:
                         pass  # connecting then fails with SQLite's own message (a 503 in a request)
                     url = url.set(database=str(path))

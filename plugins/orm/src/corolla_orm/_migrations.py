@@ -138,8 +138,11 @@ def init(app: corolla.App) -> Path:
     return where
 
 
-def state(app: corolla.App, db: Database) -> tuple[set[str], set[str], set[str]]:
+def state(app: corolla.App, db: Database, connect: bool = True) -> tuple[set[str], set[str], set[str]]:
     """(the scripts' heads, the database's current revisions, the heads not yet applied); connects.
+
+    ``connect=False``: the database is known to be empty (a SQLite file that
+    does not exist, which connecting would create), so nothing is applied.
 
     A head is applied when it is one of the current revisions or an
     ancestor of one, dependencies (``depends_on``) included: Alembic records
@@ -150,6 +153,8 @@ def state(app: corolla.App, db: Database) -> tuple[set[str], set[str], set[str]]
 
     script = ScriptDirectory.from_config(alembic_config(app, db))
     heads = set(script.get_heads())
+    if not connect:
+        return heads, set(), heads
     with db.engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return heads, current, heads - _applied(script, current)

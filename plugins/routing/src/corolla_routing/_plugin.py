@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
-from werkzeug.routing import BaseConverter, RoutingException
+from werkzeug.routing import BaseConverter, RequestRedirect, RoutingException
 
 import corolla
 from corolla import hookimpl
@@ -249,6 +249,12 @@ class RoutingPlugin(corolla.Plugin):
         try:
             adapter = table.adapter(request, path, method)
             rule, values = adapter.match(path, method, return_rule=True)
+        except RequestRedirect as exc:
+            # werkzeug builds an absolute URL from the request's Host header: sent as it is, a forged
+            # Host (and any cache in front) turns a slash redirect into one to another site. Same-site
+            # redirects go out as a path (RFC 9110 allows a relative Location).
+            exc.new_url = _relative(exc.new_url, adapter)
+            raise
         except NotFound:
             rule = values = None
         except MethodNotAllowed as exc:
@@ -335,8 +341,19 @@ class RoutingPlugin(corolla.Plugin):
                 count > 0,
                 f"{count} route{'s' if count != 1 else ''} registered",
                 "register routes before serving (@app.route at import time); `corolla routes` lists them",
+                severity="warning",
             )
         ]
+
+
+def _relative(url: str, adapter: Any) -> str:
+    """``url`` without scheme and host when it points at the host the adapter was bound to."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc.lower() == str(adapter.server_name).lower():
+        return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    return url
 
 
 def _import_converter(name: str, target: Any) -> type[BaseConverter]:

@@ -3,7 +3,7 @@
 This module only re-exports the public API; see docs/plugins/sessions.md.
 """
 
-from ._backend import SessionBackend, decode_session, encode_session
+from ._backend import SessionBackend, decode_session, encode_session, store_key
 from ._cookie import CookieBackend
 from ._errors import SessionBackendUnavailable, SessionCookieTooLarge, SessionError
 from ._flash import flash, get_flashed_messages
@@ -28,4 +28,5 @@ __all__ = [
     "encode_session",
     "flash",
     "get_flashed_messages",
+    "store_key",
 ]

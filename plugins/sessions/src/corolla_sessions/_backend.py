@@ -9,6 +9,8 @@ and are offered to the plugin through the ``corolla_session_backends`` hook.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import time
@@ -55,17 +57,24 @@ class SessionBackend:
         """
         raise NotImplementedError
 
-    def save(self, session: Session, max_age: int) -> str:
-        """Store ``session`` for ``max_age`` seconds; return the cookie value.
+    def save(self, session: Session, max_age: int) -> str | None:
+        """Store ``session`` for ``max_age`` seconds; return the cookie value, or None when it is gone.
 
         ``session.sid`` None means a new id is needed; ``session.previous_sid``
         set means ``regenerate()`` was called: delete the data stored under it
-        in the same atomic step.
+        in the same atomic step. A loaded session (``sid`` set) is only ever
+        updated, never created: when its data is no longer stored (a logout
+        deleted it while this request ran, or it expired) return None, and
+        the plugin expires the cookie. Re-creating it would log a logged-out
+        session back in.
         """
         raise NotImplementedError
 
-    def refresh(self, session: Session, max_age: int) -> str:
-        """Extend an unchanged session's life by ``max_age``; return the cookie value (default: save)."""
+    def refresh(self, session: Session, max_age: int) -> str | None:
+        """Extend an unchanged session's life by ``max_age``; the cookie value, or None when it is gone.
+
+        Never re-creates a deleted session (default: ``save``, which does not either).
+        """
         return self.save(session, max_age)
 
     def delete(self, session: Session) -> None:
@@ -73,6 +82,17 @@ class SessionBackend:
 
     def close(self) -> None:
         """Release connections; called when the app shuts down."""
+
+
+def store_key(sid: str) -> str:
+    """What a server-side store keeps for the session id ``sid``: its SHA-256, URL-safe base64 (43 characters).
+
+    The cookie value never reaches the store, so a read of the store (or of
+    a backup, or a slow-log) yields no usable session. A plain hash is
+    enough: ids are 256 random bits, so there is nothing to brute-force, and
+    no key means rotating the secret key does not log everybody out.
+    """
+    return base64.urlsafe_b64encode(hashlib.sha256(sid.encode()).digest()).rstrip(b"=").decode()
 
 
 def encode_session(session: Session) -> bytes:

@@ -292,6 +292,11 @@ class SessionsPlugin(corolla.Plugin):
         except SessionBackendUnavailable as exc:
             _log_unavailable(request, exc)
             _fail(request, exc)
+        if value is None:
+            # The stored session was deleted (a logout elsewhere) or expired while this
+            # request ran: the backend did not store it again, so the cookie names nothing.
+            headers.add("Set-Cookie", self.name_eq + _EXPIRED + attrs)
+            return
         if session.permanent:
             from werkzeug.http import http_date
 
@@ -320,22 +325,9 @@ class SessionsPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_deploy_checks(self, app: App) -> list[Check]:
+        # The secret key the cookie backend signs with is the core's check (core.secret_key): reported once.
         cfg = self.config
-        checks = []
-        if cfg["backend"] == "cookie":
-            dev_key = app.config["core"]["secret_key"] is None
-            checks.append(
-                Check(
-                    "sessions.secret_key",
-                    not dev_key,
-                    "cookie sessions are signed with the development secret key"
-                    if dev_key
-                    else "cookie sessions are signed with the configured secret key",
-                    "set COROLLA_CORE__SECRET_KEY: with the development key, anyone who reads the instance folder "
-                    "can forge sessions (and a new machine makes a new key, logging everybody out)",
-                )
-            )
-        checks.append(
+        checks = [
             Check(
                 "sessions.cookie_secure",
                 cfg["cookie_secure"],
@@ -343,20 +335,59 @@ class SessionsPlugin(corolla.Plugin):
                 if cfg["cookie_secure"]
                 else "the session cookie is Secure only on requests that reach the app as https",
                 "set [sessions] cookie_secure = true (behind a TLS-terminating proxy the app sees http)",
-            )
-        )
-        none_insecure = cfg["cookie_samesite"] == "None" and not cfg["cookie_secure"]
+            ),
+            Check(
+                "sessions.cookie_httponly",
+                cfg["cookie_httponly"],
+                "the session cookie is HttpOnly"
+                if cfg["cookie_httponly"]
+                else "the session cookie is readable by JavaScript: one XSS steals every session it runs in",
+                "set [sessions] cookie_httponly = true (the default)",
+            ),
+        ]
+        none_insecure = cfg["cookie_samesite"] == "None"
         checks.append(
             Check(
                 "sessions.cookie_samesite",
                 not none_insecure,
-                "SameSite=None without Secure: browsers reject the session cookie"
+                "SameSite=None: other sites' pages send the session cookie (and browsers drop it without Secure)"
                 if none_insecure
                 else f"the session cookie is SameSite={cfg['cookie_samesite']}",
-                "set [sessions] cookie_secure = true, or cookie_samesite = 'Lax'",
+                "set [sessions] cookie_samesite = 'Lax' (the default) or 'Strict'",
             )
         )
+        if cfg["backend"] == "redis":
+            checks.append(_redis_check(cfg["redis_url"]))
         return checks
+
+
+def _redis_check(url: str) -> Check:
+    """Redis on another machine must need a password and, off a private link, TLS."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    missing = []
+    if not loopback and parts.scheme != "unix":
+        if not parts.password:
+            missing.append("no password")
+        if parts.scheme != "rediss":
+            missing.append("no TLS")
+    return Check(
+        "sessions.redis_security",
+        not missing,
+        f"Redis on {host or 'a unix socket'}: {' and '.join(missing)}, so anyone on the network can read and "
+        "forge sessions"
+        if missing
+        else f"Redis on {host or 'a unix socket'}" + (" (loopback)" if loopback else " with a password and TLS"),
+        "give Redis a password (requirepass) and TLS, then set COROLLA_SESSIONS__REDIS_URL="
+        "rediss://:PASSWORD@host:6380/0 (or keep Redis on 127.0.0.1 / a unix socket)",
+    )
 
 
 def _fail(request: Request, error: HTTPException) -> NoReturn:

@@ -1,10 +1,14 @@
 """The Redis backend: a random 256-bit id in the cookie, the data in Redis with a TTL.
 
 For many workers and machines. Each session is one Redis string holding its
-JSON, under ``key_prefix + id``, expiring after ``max_age`` seconds, so the
+JSON, under ``key_prefix`` + a hash of the id (``store_key``: the cookie
+value itself is never stored), expiring after ``max_age`` seconds, so the
 server enforces expiry whatever the client keeps. Every save is one atomic
 command (``SET ... EX``, or ``MULTI``/``EXEC`` when ``regenerate()`` also
-deletes the old id): a request that fails halfway writes nothing.
+deletes the old id): a request that fails halfway writes nothing. A loaded
+session is saved with ``SET ... XX`` and refreshed with ``EXPIRE``, which
+both do nothing when the key is gone: a request that read the session
+before a logout deleted it cannot bring it back.
 
 Ids are not signed: 256 random bits cannot be guessed, and a cookie that is
 not shaped like an id is refused without asking Redis. redis-py is imported
@@ -18,7 +22,7 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._backend import SessionBackend, decode_session, encode_session, logger
+from ._backend import SessionBackend, decode_session, encode_session, logger, store_key
 from ._errors import SessionBackendUnavailable
 from ._session import Session
 
@@ -73,7 +77,7 @@ class RedisBackend(SessionBackend):
         import redis
 
         try:
-            payload = self.client.get(self.prefix + value)
+            payload = self.client.get(self.prefix + store_key(value))
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
         if payload is None:
@@ -81,43 +85,50 @@ class RedisBackend(SessionBackend):
             return None
         return decode_session(payload, "redis", sid=value)
 
-    def save(self, session: Session, max_age: int) -> str:
+    def save(self, session: Session, max_age: int) -> str | None:
         import redis
 
         payload = encode_session(session)
         sid = session.sid
-        if sid is None:
-            sid = secrets.token_urlsafe(32)
         try:
+            if sid is not None:
+                # XX: only while the key exists; a logout (or expiry) since the load wins.
+                if not self.client.set(self.prefix + store_key(sid), payload, ex=max_age, xx=True):
+                    session.sid = None
+                    return None
+                return sid
+            sid = secrets.token_urlsafe(32)
             if session.previous_sid is not None:
                 pipe = self.client.pipeline(transaction=True)
-                pipe.delete(self.prefix + session.previous_sid)
-                pipe.set(self.prefix + sid, payload, ex=max_age)
+                pipe.delete(self.prefix + store_key(session.previous_sid))
+                pipe.set(self.prefix + store_key(sid), payload, ex=max_age)
                 pipe.execute()
             else:
-                self.client.set(self.prefix + sid, payload, ex=max_age)
+                self.client.set(self.prefix + store_key(sid), payload, ex=max_age)
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
         session.sid = sid
         session.previous_sid = None
         return sid
 
-    def refresh(self, session: Session, max_age: int) -> str:
+    def refresh(self, session: Session, max_age: int) -> str | None:
         import redis
 
         if session.sid is None or session.previous_sid is not None:
             return self.save(session, max_age)
         try:
-            found = self.client.expire(self.prefix + session.sid, max_age)
+            found = self.client.expire(self.prefix + store_key(session.sid), max_age)
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
-        # Expired between load and now: store it again rather than hand out a dead id.
-        return session.sid if found else self.save(session, max_age)
+        if not found:  # deleted (a logout) or expired since the load: never store it again
+            session.sid = None
+            return None
+        return session.sid
 
     def delete(self, session: Session) -> None:
         import redis
 
-        keys = [self.prefix + sid for sid in (session.sid, session.previous_sid) if sid is not None]
+        keys = [self.prefix + store_key(sid) for sid in (session.sid, session.previous_sid) if sid is not None]
         if keys:
             try:
                 self.client.delete(*keys)

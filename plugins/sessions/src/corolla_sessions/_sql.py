@@ -10,7 +10,11 @@ Each save is one transaction on a connection of its own (never the
 request's ``request.db``, whose commits are the view's business): the data
 is all written or not at all. Expired rows are refused on read and deleted
 now and then (at most once per ``CLEANUP_EVERY`` seconds per process, on a
-save). Ids are random like the redis backend's.
+save). Ids are random like the redis backend's, and the table's primary
+key is a hash of the id (``store_key``), never the cookie value. A loaded
+session is only ever updated (and only while unexpired), never inserted
+again: a request that read the session before a logout deleted the row
+cannot bring it back.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import sqlalchemy as sa
 
-from ._backend import SessionBackend, decode_session, encode_session, logger
+from ._backend import SessionBackend, decode_session, encode_session, logger, store_key
 from ._errors import SessionBackendUnavailable, SessionError
 from ._session import Session
 
@@ -92,7 +96,7 @@ class SqlBackend(SessionBackend):
         t = self.table
         try:
             with self.engine.connect() as conn:
-                row = conn.execute(sa.select(t.c.data, t.c.expires_at).where(t.c.id == value)).first()
+                row = conn.execute(sa.select(t.c.data, t.c.expires_at).where(t.c.id == store_key(value))).first()
         except sa.exc.SQLAlchemyError as exc:
             self._fail(exc)
         if row is None:
@@ -103,25 +107,29 @@ class SqlBackend(SessionBackend):
             return None
         return decode_session(row.data, "sql", sid=value)
 
-    def save(self, session: Session, max_age: int) -> str:
+    def save(self, session: Session, max_age: int) -> str | None:
         data = encode_session(session).decode()
         now = self.clock()
         expires = int(now) + max_age
         t = self.table
+        sid = session.sid
         try:
             with self.engine.begin() as conn:
-                if session.previous_sid is not None:
-                    conn.execute(sa.delete(t).where(t.c.id == session.previous_sid))
-                sid = session.sid
-                if (
-                    sid is None
-                    or not conn.execute(
-                        sa.update(t).where(t.c.id == sid).values(data=data, expires_at=expires)
+                if sid is not None:
+                    # A loaded session: update it while it lives, never insert it again.
+                    updated = conn.execute(
+                        sa.update(t)
+                        .where(t.c.id == store_key(sid), t.c.expires_at > int(now))
+                        .values(data=data, expires_at=expires)
                     ).rowcount
-                ):
-                    # New, or deleted meanwhile (expired and cleaned up): insert it.
-                    sid = sid or secrets.token_urlsafe(32)
-                    conn.execute(sa.insert(t).values(id=sid, data=data, expires_at=expires))
+                    if not updated:
+                        session.sid = None
+                        return None
+                else:
+                    if session.previous_sid is not None:
+                        conn.execute(sa.delete(t).where(t.c.id == store_key(session.previous_sid)))
+                    sid = secrets.token_urlsafe(32)
+                    conn.execute(sa.insert(t).values(id=store_key(sid), data=data, expires_at=expires))
                 if now >= self._next_cleanup:
                     self._next_cleanup = now + CLEANUP_EVERY
                     conn.execute(sa.delete(t).where(t.c.expires_at <= int(now)))
@@ -131,22 +139,26 @@ class SqlBackend(SessionBackend):
         session.previous_sid = None
         return sid
 
-    def refresh(self, session: Session, max_age: int) -> str:
+    def refresh(self, session: Session, max_age: int) -> str | None:
         sid = session.sid
         if sid is None or session.previous_sid is not None:
             return self.save(session, max_age)
         t = self.table
+        now = int(self.clock())
         try:
             with self.engine.begin() as conn:
                 found = conn.execute(
-                    sa.update(t).where(t.c.id == sid).values(expires_at=int(self.clock()) + max_age)
+                    sa.update(t).where(t.c.id == store_key(sid), t.c.expires_at > now).values(expires_at=now + max_age)
                 ).rowcount
         except sa.exc.SQLAlchemyError as exc:
             self._fail(exc)
-        return sid if found else self.save(session, max_age)
+        if not found:  # deleted (a logout) or expired since the load: never store it again
+            session.sid = None
+            return None
+        return sid
 
     def delete(self, session: Session) -> None:
-        ids = [sid for sid in (session.sid, session.previous_sid) if sid is not None]
+        ids = [store_key(sid) for sid in (session.sid, session.previous_sid) if sid is not None]
         if ids:
             t = self.table
             try:

@@ -165,6 +165,7 @@ class TemplatesPlugin(corolla.Plugin):
                 if self.auto_reload
                 else "compiled templates are cached",
                 "turn debug off and set [templates] auto_reload = false (or leave it unset)",
+                severity="warning",
             ),
         ]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from corolla import lazy_exports
 
-from ._api import login, login_required, logout, safe_next
+from ._api import login, login_required, logout, safe_next, update_session_auth_hash
 from ._plugin import AuthPlugin
 from ._typing import AuthRequest
 
@@ -39,4 +39,5 @@ __all__ = [
     "login_required",
     "logout",
     "safe_next",
+    "update_session_auth_hash",
 ]

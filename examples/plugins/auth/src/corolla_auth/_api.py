@@ -7,11 +7,13 @@ does the database work, on first access only.
 from __future__ import annotations
 
 import functools
+import hmac
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import corolla
+from corolla_forms import rotate_token
 
 if TYPE_CHECKING:
     from corolla_sessions import Session
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 
 #: The session key holding the logged-in user's id.
 SESSION_KEY = "_auth_user_id"
+#: The session key holding the HMAC of the user's password hash (see ``_passwords.session_auth_hash``).
+HASH_KEY = "_auth_hash"
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -31,7 +35,7 @@ def _session(request: corolla.Request) -> Session:
 
 
 def login(request: corolla.Request, user: User) -> None:
-    """Log ``user`` in: a new session id (against session fixation), then the user's id in the session.
+    """Log ``user`` in: a new session id (against session fixation), the user's id in the session, a new CSRF secret.
 
     The session's data is kept (a cart, flash messages); its old id stops
     working. ``request.user`` is ``user`` for the rest of this request.
@@ -39,15 +43,48 @@ def login(request: corolla.Request, user: User) -> None:
     session = _session(request)
     session.regenerate()
     session[SESSION_KEY] = user.id
+    update_session_auth_hash(request, user)
+    rotate_token(request)  # a CSRF token from before the login (perhaps planted) is refused after it
     request.__dict__["user"] = user
 
 
 def logout(request: corolla.Request) -> None:
-    """Log out: the session is emptied and gets a new id; ``request.user`` is None from now on."""
+    """Log out: the session is emptied and gets a new id, the CSRF secret a new value; ``request.user`` is None."""
     session = _session(request)
     session.clear()
     session.regenerate()
+    rotate_token(request)
     request.__dict__["user"] = None
+
+
+def update_session_auth_hash(request: corolla.Request, user: User) -> None:
+    """Keep this session logged in after ``user``'s password changed (every other session ends).
+
+    Sessions remember an HMAC of the password hash they logged in with;
+    ``request.user`` is None (and the session is emptied) once it no longer
+    matches. Call this after ``user.set_password(...)`` and the commit, in the
+    request that changed it.
+    """
+    from ._passwords import session_auth_hash
+
+    app = request.app
+    if app is None:
+        raise RuntimeError("update_session_auth_hash needs a request of an app")
+    _session(request)[HASH_KEY] = session_auth_hash(app.secret_key, user.password_hash)
+
+
+def session_is_current(request: corolla.Request, user: User) -> bool:
+    """Whether the session was logged in with ``user``'s current password (any of the app's keys)."""
+    from ._passwords import session_auth_hash
+
+    stored = _session(request).get(HASH_KEY)
+    app = request.app
+    if not isinstance(stored, str) or app is None:
+        return False
+    return any(
+        hmac.compare_digest(stored, session_auth_hash(key, user.password_hash))
+        for key in (app.secret_key, *app.secret_key_fallbacks)
+    )
 
 
 def wants_json(request: corolla.Request) -> bool:

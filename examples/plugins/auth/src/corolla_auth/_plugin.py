@@ -38,6 +38,15 @@ def _not_negative(value: int, section: Mapping[str, Any]) -> str | None:
     return None if value >= 0 else "must be 5 or so (or 0 to turn rate limiting off)"
 
 
+def _a_strong_method(value: str | None, section: Mapping[str, Any]) -> str | None:
+    from ._passwords import refusal
+
+    problem = refusal(value or "")
+    if problem is None:
+        return None
+    return f"{problem}; use scrypt (the default, leave it unset) or pbkdf2:sha256:600000"
+
+
 def _a_path_here(value: str, section: Mapping[str, Any]) -> str | None:
     return None if value.startswith("/") else 'must be a path on this site, e.g. "/"'
 
@@ -62,12 +71,35 @@ class AuthPlugin(corolla.Plugin):
         "max_attempts": corolla.Setting(
             int,
             5,
-            "Failed logins allowed per account and per client address in a window; 0 turns the limit off",
+            "Login attempts allowed in a window for one account from one address (or one browser that logged "
+            "in to it before); 0 turns the limit off",
+            check=_not_negative,
+        ),
+        "max_attempts_per_account": corolla.Setting(
+            int,
+            10,
+            "Login attempts allowed in a window for one account from new browsers, all addresses together",
+            check=_not_negative,
+        ),
+        "max_attempts_per_address": corolla.Setting(
+            int,
+            20,
+            "Login attempts allowed in a window from one address (IPv6: one /64), all accounts together",
             check=_not_negative,
         ),
         "window": corolla.Setting(int, 300, "The rate-limiting window, in seconds", check=_positive),
         "password_method": corolla.Setting(
-            str, None, "werkzeug.security hash method for new passwords (default: werkzeug's, scrypt)"
+            str,
+            None,
+            "werkzeug.security hash method for passwords: scrypt[:N:r:p] or pbkdf2:sha256|sha512[:iterations] "
+            "(default: werkzeug's, scrypt); older hashes are redone at login",
+            check=_a_strong_method,
+        ),
+        "max_registrations": corolla.Setting(
+            int,
+            3,
+            "Registrations allowed in a window from one address (IPv6: one /64); 0 turns the limit off",
+            check=_not_negative,
         ),
     }
     request_attributes = ["user"]
@@ -78,6 +110,9 @@ class AuthPlugin(corolla.Plugin):
         from . import models  # noqa: F401
 
         self._dummy_hash: str | None = None
+        from ._device import DeviceCookies
+
+        self.devices = DeviceCookies(app, self.config["prefix"])
 
     @hookimpl
     def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[PluginRequest], Any]]:
@@ -86,9 +121,15 @@ class AuthPlugin(corolla.Plugin):
             user_id = request.session.get(SESSION_KEY)
             if user_id is None:
                 return None
+            from ._api import session_is_current
             from .models import User
 
-            return request.db.get(User, user_id)
+            found = request.db.get(User, user_id)
+            if found is not None and not session_is_current(request, found):
+                # Logged in with a password that has changed since: this session ends.
+                request.session.clear()
+                return None
+            return found
 
         return {"user": user}
 
@@ -104,16 +145,43 @@ class AuthPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_deploy_checks(self, app: corolla.App) -> list[corolla.Check]:
-        limit = self.config["max_attempts"]
+        from ._passwords import MIN_PBKDF2_ITERATIONS, canonical, weakness
+
+        cfg = self.config
+        method = cfg["password_method"] or ""
+        weak = weakness(method)
+        off = [key for key in ("max_attempts", "max_attempts_per_account", "max_attempts_per_address") if cfg[key] <= 0]
         return [
             corolla.Check(
                 "auth.rate_limit",
-                limit > 0,
-                f"at most {limit} failed logins per account and per address in {self.config['window']} s"
-                if limit > 0
-                else "login attempts are not rate-limited: passwords can be guessed at full speed",
-                "set [auth] max_attempts to a small number, e.g. 5",
-            )
+                not off,
+                f"at most {cfg['max_attempts']} login attempts per account and address, "
+                f"{cfg['max_attempts_per_account']} per account, {cfg['max_attempts_per_address']} per address "
+                f"in {cfg['window']} s"
+                if not off
+                else f"login attempts are not rate-limited ({', '.join(off)} = 0): passwords can be guessed "
+                "at full speed",
+                "set [auth] max_attempts, max_attempts_per_account and max_attempts_per_address above 0 "
+                "(defaults 5, 10, 20)",
+            ),
+            corolla.Check(
+                "auth.password_method",
+                weak is None,
+                f"passwords are hashed with {canonical(method)}"
+                if weak is None
+                else f"passwords are hashed with {weak}: cheap to guess from a stolen database",
+                f"unset [auth] password_method (werkzeug's scrypt), or use pbkdf2:sha256:{MIN_PBKDF2_ITERATIONS} "
+                "or more; hashes are redone at each user's next login",
+            ),
+            corolla.Check(
+                "auth.registration_limit",
+                cfg["max_registrations"] > 0,
+                f"at most {cfg['max_registrations']} registrations per address in {cfg['window']} s"
+                if cfg["max_registrations"] > 0
+                else "registrations are not rate-limited: one client can create accounts at full speed",
+                "set [auth] max_registrations above 0 (default 3)",
+                severity="warning",
+            ),
         ]
 
     def dummy_check(self, password: str) -> bool:

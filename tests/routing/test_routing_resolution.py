@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from corolla import PluginResolutionError
+from corolla_routing import RoutingError
 
 
 def test_loads_with_the_core_alone(make_app: Any) -> None:
@@ -57,3 +58,27 @@ def test_entry_point_module_is_import_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_an_endpoint_clash_with_a_plugin_names_it_and_says_how_to_pin(corolla_plugins: Any, make_app: Any) -> None:
+    corolla_plugins.add(
+        "accounts",
+        requires=["routing>=0.1"],
+        body="""
+            @hookimpl
+            def corolla_startup(self, app):
+                app.get("/auth/register", endpoint="auth.register")(lambda request: "theirs")
+        """,
+    )
+    app = make_app(["routing", "accounts"], isolated=False)
+
+    def register(request: Any) -> str:
+        return "mine"
+
+    with pytest.raises(RoutingError) as info:
+        app.get("/register", endpoint="auth.register")(register)
+    message = str(info.value)
+    assert "duplicate endpoint 'auth.register'" in message
+    assert "registered by plugin 'accounts'" in message
+    assert "If the app did not ask for plugin 'accounts', pin the plugins it uses" in message
+    assert "[plugins] enabled = [...] in corolla.toml, or App(plugins=[...])" in message

@@ -58,6 +58,18 @@ def describe(view: Any) -> str:
     return f"{module}.{name}{where}" if module else f"{name}{where}"
 
 
+def _pin_hint(*registrants: str) -> str:
+    """How to leave out a plugin the app may not have asked for (an unpinned app loads every installed one)."""
+    plugins = [r for r in dict.fromkeys(registrants) if r.startswith("plugin ")]
+    if not plugins:
+        return ""
+    return (
+        f". If the app did not ask for {' or '.join(plugins)}, pin the plugins it uses: "
+        "[plugins] enabled = [...] in corolla.toml, or App(plugins=[...]) (an app without a list loads "
+        "every installed plugin)"
+    )
+
+
 def _short(filename: str) -> str:
     """A file under the working folder relative to it (the routes table is read there), else as is."""
     try:
@@ -167,6 +179,7 @@ class RouteTable:
                 f"duplicate endpoint {endpoint!r}: {describe(view)} for {rule!r} and {describe(existing.view)} "
                 f"for {existing.rule!r} (registered by {existing.registered_by}). Endpoints name views for "
                 "url_for, so each must be unique: pass endpoint='...' to one of them, or use a named Router"
+                + _pin_hint(existing.registered_by, registered_by or self.registrant())
             )
         try:
             route = Route(rule, endpoint=endpoint, methods=method_set, **options)

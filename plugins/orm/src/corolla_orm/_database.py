@@ -169,6 +169,13 @@ class Database:
             factory = self._make_factory()
         return factory(**options) if options else factory()
 
+    def session_options(self) -> dict[str, Any]:
+        """The ``bind`` and ``binds`` every session of these databases is made with."""
+        factory = self._factory
+        if factory is None or self._factory_tables != len(self.metadata.tables):
+            factory = self._make_factory()
+        return dict(factory.kw)
+
     def _make_factory(self) -> sessionmaker[Session]:
         from sqlalchemy.orm import sessionmaker
 

@@ -200,6 +200,30 @@ def test_make_app_allowlist_config_and_root(
     assert Path(a.root).is_dir()
 
 
+def test_make_app_wraps_an_app_factory(corolla_plugins: SyntheticPlugins, make_app: MakeApp, tmp_path: Path) -> None:
+    corolla_plugins.add("one", settings={"word": "Setting(str, 'x')"})
+    project = tmp_path / "project"
+    project.mkdir()
+    made: list[App] = []
+
+    def create_app(config: dict[str, object] | None = None) -> App:
+        app = App(config, root=project, plugin_path=corolla_plugins.path, environ={})
+        made.append(app)
+        return app
+
+    app = make_app(config={"one": {"word": "y"}}, factory=create_app)
+    assert made == [app]
+    assert app.root == project.resolve()
+    assert app.config["one"]["word"] == "y"
+    # The instance folder (the development key, SQLite files) is a temporary one, not the project's.
+    assert not app.instance_path.is_relative_to(project)
+    assert app.secret_key and not (project / "instance").exists()
+    own = make_app(config={"core": {"instance_path": str(tmp_path / "mine")}}, factory=create_app)
+    assert own.instance_path == tmp_path / "mine"
+    with pytest.raises(TypeError, match=r"make_app\(factory=...\): .* returned None, not a corolla.App"):
+        make_app(factory=lambda config: None)
+
+
 # -- client, with an app fixture defined here ----------------------------------
 
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from ._errors import RoutingError
 from ._handlers import ErrorHandler, register
 from ._registrar import Registrar, View
+from ._views import check_async
 
 
 class Table(Protocol):
@@ -108,6 +109,11 @@ class Router(Registrar):
         # Checked where the mistake is made, not later when an app includes us.
         if not isinstance(rule, str) or not rule.startswith("/"):
             raise RoutingError(f"route {rule!r} of {self!r}: a rule is a string starting with '/', e.g. '/users'")
+        if view is not None:
+            from ._table import describe  # _table imports this module
+
+            # Its signature is checked on include, once the prefix's values are known too.
+            check_async(rule, view, describe(view))
         self.routes.append(pending)
         for include in self.includes:
             include.table.add_pending(pending, include)

@@ -27,6 +27,7 @@ from ._errors import RoutingError, UrlBuildError, quoted
 from ._handlers import ErrorHandler, register
 from ._mount import Mounted
 from ._router import Include, PendingRoute, Router, normalize_prefix
+from ._views import check_async, check_signature, rule_arguments
 
 if TYPE_CHECKING:
     from corolla import App, Request
@@ -172,6 +173,12 @@ class RouteTable:
                 f"route {rule!r} has subdomain={options['subdomain']!r}, but subdomain matching is off; "
                 "set [routing] server_name = 'example.com' and subdomain_matching = true"
             )
+        if view is not None:
+            check_async(rule, view, describe(view))
+            values = [*rule_arguments(rule), *(options.get("defaults") or {})]
+            for part in ("host", "subdomain"):  # they may hold variables too: <user>.example.com
+                values += rule_arguments(str(options.get(part) or ""))
+            check_signature(rule, view, describe(view), values)
         method_set = None if any_method else self._methods(rule, methods)
         existing = self.views.get(endpoint)
         if existing is not None and existing.view is not view:

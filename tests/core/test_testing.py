@@ -9,11 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.test import Client
 
 import corolla
 from corolla import App, Setting
-from corolla.testing import SyntheticPlugins
+from corolla.testing import Client, SyntheticPlugins
 
 MakeApp = Callable[..., App]
 
@@ -244,6 +243,67 @@ def test_client_wraps_the_app_fixture(client: Client, app: App) -> None:
     assert isinstance(client, Client)
     assert client.application is app
     assert client.post("/x").json == {"method": "POST", "path": "/x"}
+
+
+def test_request_context_runs_after_response_callbacks_and_teardown(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp
+) -> None:
+    # A plugin setting a cookie the way session plugins do: an after_response
+    # callback registered on first use; teardown records what it saw.
+    corolla_plugins.add(
+        "jar",
+        request_attributes=["jar"],
+        body="""
+        seen = []
+
+        @hookimpl
+        def corolla_request_attributes(self, app):
+            def jar(request):
+                box = {"value": request.cookies.get("jar", "")}
+                request.after_response(lambda request, response: response.set_cookie("jar", box["value"]))
+                return box
+            return {"jar": jar}
+
+        @hookimpl
+        def corolla_dispatch(self, request):
+            return "jar=" + request.jar["value"]
+
+        @hookimpl
+        def corolla_teardown(self, request, exception):
+            type(self).seen.append((request.path, type(exception).__name__))
+        """,
+    )
+    app = make_app()
+    client = app.test_client()
+    with client.request_context("/somewhere") as request:
+        assert request.path == "/somewhere"
+        request.jar["value"] = "cookies"  # type: ignore[attr-defined]
+    assert client.get("/").text == "jar=cookies"
+    with pytest.raises(ValueError), client.request_context() as request:
+        request.jar["value"] = "lost"  # type: ignore[attr-defined]
+        raise ValueError
+    assert client.get("/").text == "jar=cookies"
+    seen = type(app.plugins["jar"]).seen  # type: ignore[attr-defined]
+    assert seen == [("/somewhere", "NoneType"), ("/", "NoneType"), ("/", "ValueError"), ("/", "NoneType")]
+
+
+def test_session_transaction_without_a_session_plugin_says_what_to_install(app: App) -> None:
+    with (
+        pytest.raises(RuntimeError, match="no loaded plugin adds request.session"),
+        app.test_client().session_transaction(),
+    ):
+        pass
+
+
+def test_last_request_outside_with_client_says_how(client: Client) -> None:
+    client.get("/a")
+    with pytest.raises(RuntimeError, match="only inside `with client:`"):
+        client.last_request  # noqa: B018
+    with client:
+        with pytest.raises(RuntimeError, match="no request was made"):
+            client.last_request  # noqa: B018
+        client.get("/b")
+        assert client.last_request.path == "/b"
 
 
 # -- the plugin as a pytest user sees it ---------------------------------------

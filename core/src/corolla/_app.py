@@ -30,7 +30,8 @@ from ._wrappers import Request, lazy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from werkzeug.test import Client
+
+    from ._client import Client
 
 logger = logging.getLogger("corolla")
 
@@ -221,8 +222,12 @@ class App:
         self.close()
 
     def test_client(self) -> Client:
-        """A werkzeug test ``Client`` for this app (``client.get("/")``)."""
-        from werkzeug.test import Client
+        """A test client for this app: werkzeug's ``Client`` plus Flask's extras (``corolla.testing.Client``).
+
+        ``client.get("/")``; ``with client:`` keeps ``client.last_request``;
+        ``client.session_transaction()`` reads and writes the session.
+        """
+        from ._client import Client
 
         return Client(self)
 

@@ -19,7 +19,11 @@ Fixtures:
     test never writes your real instance folder. Apps are closed after the
     test.
 ``client``
-    A werkzeug test ``Client`` for the ``app`` fixture you define.
+    A test ``Client`` for the ``app`` fixture you define (what
+    ``app.test_client()`` returns): werkzeug's client, plus ``with client:``
+    keeping ``client.last_request``, ``client.request_context(path)`` and
+    ``client.session_transaction()`` (read and write the session between
+    requests, for every session backend).
 
 ``run_cli(*args, app=None, cwd=None, environ=None, plugin_path=None)``
     Runs the ``corolla`` command line in-process (click's ``CliRunner``) and
@@ -36,9 +40,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.test import Client
 
 from ._app import App
+from ._client import Client
 from ._synthetic import SyntheticPlugins
 
 __all__ = ["Client", "SyntheticPlugins", "client", "corolla_plugins", "make_app", "run_cli"]

@@ -174,3 +174,35 @@ def test_the_revision_template_renders_ruff_clean_merges_and_dialect_imports(tmp
     assert "Revises:\n" in branch.read_text()
     assert "depends_on: str | Sequence[str] | None = ['aaa111', 'bbb222']" in branch.read_text()
     ruff_check(merge, branch)
+
+
+SCHEMA = """
+DROP TABLE IF EXISTS script_post;
+CREATE TABLE script_post (id INTEGER PRIMARY KEY, title TEXT NOT NULL);
+INSERT INTO script_post (id, title) VALUES (1, 'first; with a semicolon');
+INSERT INTO script_post (id, title) VALUES (2, 'second');
+"""
+
+
+def test_run_script_runs_every_statement(cli_app: App, tmp_path: Path) -> None:
+    cli_app.db.run_script(SCHEMA)  # type: ignore[attr-defined]
+    with cli_app.db.engine.connect() as conn:  # type: ignore[attr-defined]
+        rows = conn.execute(sa.text("SELECT id, title FROM script_post ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(1, "first; with a semicolon"), (2, "second")]
+
+    script = tmp_path / "schema.sql"
+    script.write_text(SCHEMA.replace("'second'", "'again'"))
+    out = invoke(db_group(cli_app), "run-script", str(script))
+    assert out.startswith(f"Ran {script} in ")
+    with cli_app.db.engine.connect() as conn:  # type: ignore[attr-defined]
+        assert conn.execute(sa.text("SELECT title FROM script_post WHERE id = 2")).scalar_one() == "again"
+
+
+def test_run_script_failure_names_the_script_and_database(cli_app: App, tmp_path: Path) -> None:
+    script = tmp_path / "broken.sql"
+    script.write_text("CREATE TABLE ok_table (id INTEGER);\nCREATE TABLE nonsense (;\n")
+    out = invoke(db_group(cli_app), "run-script", str(script), ok=False)
+    assert f"Error: {script} failed in " in out
+    assert "syntax error" in out.lower()
+    with pytest.raises(TypeError, match=r"pass path.read_text\(\)"):
+        cli_app.db.run_script(script)  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ are not loaded otherwise).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import click
@@ -120,5 +121,17 @@ def db_group(app: corolla.AppRef) -> click.Group:
         the_app = need_app()
         the_app.db.create_all()
         click.echo(f"Created the missing tables in {the_app.db.safe_url()}")
+
+    @db.command("run-script")
+    @click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--bind", default=None, help="The bind key of the database to run it in (default: the main one).")
+    def run_script(script: Path, bind: str | None) -> None:
+        """Run the SQL statements in SCRIPT (a .sql file) in the app's database."""
+        the_app = need_app()
+        try:
+            the_app.db.run_script(script.read_text(encoding="utf-8"), bind=bind)
+        except Exception as exc:
+            raise click.ClickException(f"{script} failed in {the_app.db.safe_url(bind)}: {exc}") from None
+        click.echo(f"Ran {script} in {the_app.db.safe_url(bind)}")
 
     return db

@@ -4,6 +4,7 @@ This module only re-exports the public API; see docs/architecture.md.
 """
 
 from ._app import App
+from ._app_cli import AppCommands
 from ._calls import call_each
 from ._checks import Check
 from ._commands import AppRef
@@ -32,6 +33,7 @@ __all__ = [
     "GROUP",
     "App",
     "AppRef",
+    "AppCommands",
     "Check",
     "Config",
     "ConfigError",

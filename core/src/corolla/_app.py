@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from ._app_cli import AppCommands
 from ._calls import call_each, iter_calls
 from ._config import Config, instance_secret_key
 from ._defaults import CorePlugin
@@ -76,6 +77,7 @@ class App:
     pipeline: list[str]  # the plugins wrapping requests, outermost first
     plan: Plan
     _pipeline: Pipeline  # the compiled request path that __call__ hands requests to
+    cli: AppCommands
 
     def __init__(
         self,
@@ -88,6 +90,8 @@ class App:
     ) -> None:
         plugins = _checked_arguments(config, plugins)
         self.root = Path(root).resolve() if root is not None else _caller_root()
+        #: The app's own ``corolla`` commands: ``@app.cli.command("init-db")``.
+        self.cli = AppCommands("app")
         plan = plan_app(self.root, config, plugins, plugin_path=plugin_path, environ=environ)
         self.selection = plan.selection
         self.resolution = plan.resolution

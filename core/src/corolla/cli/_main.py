@@ -4,7 +4,9 @@
 a plugin. ``--help`` lists plugins' commands in their own section from
 ``State.command_index()``: the names plugins declare (``Plugin.commands``,
 data in the working folder's plan), each built by its factory with a lazy
-reference to the app, which a command loads only when it runs.
+reference to the app, which a command loads only when it runs. The one
+exception: when an app is found, ``--help`` imports it to list its own
+commands (``app.cli``, as ``flask --help`` does).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import click
 from .._errors import did_you_mean
 from .._version import __version__
 from . import _check, _hooks, _new, _plugins, _run
+from ._app_commands import app_commands, format_app_commands
 from ._commands import LEGACY_HOOK
 from ._render import warn
 from ._target import State
@@ -51,7 +54,10 @@ class CorollaGroup(click.Group):
         if cmd_name in BUILTIN:
             return BUILTIN[cmd_name]
         state = _state(ctx)
-        return state.plugin_command(cmd_name) if state is not None else None
+        if state is None:
+            return None
+        own = app_commands(state, quiet=True).get(cmd_name)  # the app's own command wins over a plugin's
+        return own if own is not None else state.plugin_command(cmd_name)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -64,6 +70,7 @@ class CorollaGroup(click.Group):
         errors = state.command_index().errors if state is not None else []
         if command is None:
             known = [*BUILTIN, *(state.command_index().entries if state is not None else ())]
+            known += list(app_commands(state, quiet=True)) if state is not None else []
             hint = did_you_mean(name, known)
             ctx.fail("\n".join([f"no such command {name!r}" + (f"; {hint}" if hint else ""), *errors]))
         for error in errors:
@@ -92,6 +99,7 @@ class CorollaGroup(click.Group):
                 formatter.write_dl(rows)
         for error in index.errors:
             warn(error)
+        format_app_commands(state, set(BUILTIN), formatter)
 
 
 def _state(ctx: click.Context) -> State | None:

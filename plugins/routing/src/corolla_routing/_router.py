@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from corolla import AppCommands
+
 from ._errors import RoutingError
 from ._handlers import ErrorHandler, register
 from ._registrar import Registrar, View
@@ -71,6 +73,8 @@ class Router(Registrar):
     its own routes); they are tried before the app's.
 
     Routes added after the router was included are added to those apps too.
+    ``router.cli`` holds the group's commands; they join the app's commands
+    (``app.cli``) when it is included.
     """
 
     def __init__(
@@ -92,6 +96,9 @@ class Router(Registrar):
         self.routes: list[PendingRoute] = []
         self.error_handlers: dict[type[BaseException], ErrorHandler] = {}
         self.includes: list[Include] = []
+        #: The group's own ``corolla`` commands (``@router.cli.command()``, as a Flask blueprint's
+        #: ``cli``): on include they join the app's, under ``corolla <name> ...`` for a named group.
+        self.cli = AppCommands(f"Router {name!r}" if name else "Router")
 
     def add_url_rule(
         self,

@@ -59,6 +59,20 @@ def describe(view: Any) -> str:
     return f"{module}.{name}{where}" if module else f"{name}{where}"
 
 
+def _add_commands(app: App, router: Router) -> None:
+    """A group's commands join the app's: ``corolla <group name> <command>``, or top level for an unnamed group."""
+    if not router.name:
+        for name, command in router.cli.commands.items():
+            app.cli.add_command(command, name)
+        return
+    import click
+
+    group = click.Group(
+        router.name, commands=dict(router.cli.commands), help=f"Commands of the route group {router.name!r}."
+    )
+    app.cli.add_command(group)
+
+
 def _pin_hint(*registrants: str) -> str:
     """How to leave out a plugin the app may not have asked for (an unpinned app loads every installed one)."""
     plugins = [r for r in dict.fromkeys(registrants) if r.startswith("plugin ")]
@@ -243,6 +257,8 @@ class RouteTable:
         for pending in router.routes:
             self.add_pending(pending, inc)
         router.includes.append(inc)
+        if router.cli.commands:
+            _add_commands(self.app, router)
         self.includes.append(inc)
 
     def mount(self, prefix: str, wsgi_app: Any) -> None:

@@ -24,6 +24,10 @@ def test_list_text_is_an_aligned_table_in_load_order(corolla: Corolla, trio: Syn
     assert "\x1b[" not in out  # not a terminal: no colour
 
 
+def test_bare_plugins_is_plugins_list(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    assert corolla("plugins").stdout == corolla("plugins", "list").stdout
+
+
 def test_list_json_has_the_documented_keys(corolla: Corolla, trio: SyntheticPlugins) -> None:
     rows = corolla.json("plugins", "list", "--json")
     assert all(set(row) >= LIST_KEYS for row in rows)

@@ -18,12 +18,12 @@ from typing import Any
 import click
 
 from .._errors import did_you_mean
-from .._version import __version__
 from . import _check, _hooks, _new, _plugins, _run
 from ._app_commands import app_commands, format_app_commands
 from ._commands import LEGACY_HOOK
 from ._render import warn
 from ._target import State
+from ._version import print_version
 
 BUILTIN: dict[str, click.Command] = {
     "check": _check.check,
@@ -121,7 +121,14 @@ def _state(ctx: click.Context) -> State | None:
     "then app.py or wsgi.py in the working folder.",
 )
 @click.option("--traceback", "show_traceback", is_flag=True, help="Show the full traceback when something fails.")
-@click.version_option(__version__, "--version", prog_name="corolla", message="%(prog)s %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=print_version,
+    help="Show the versions of corolla, Python, werkzeug and every installed plugin, and exit.",
+)
 @click.pass_context
 def cli(ctx: click.Context, app_ref: str | None, show_traceback: bool) -> None:
     """Corolla: inspect the plugins and hooks of an app, run it, check it, scaffold plugins."""

@@ -23,9 +23,12 @@ from ._target import PlanError, State
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema: docs/cli.md).")
 
 
-@click.group()
-def plugins() -> None:
-    """Inspect the installed plugins: what loads, in which order, and why."""
+@click.group(invoke_without_command=True)
+@click.pass_context
+def plugins(ctx: click.Context) -> None:
+    """Inspect the installed plugins: what loads, in which order, and why (bare: plugins list)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_)
 
 
 def _plan(ctx: click.Context) -> Plan:

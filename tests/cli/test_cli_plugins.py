@@ -28,6 +28,28 @@ def test_bare_plugins_is_plugins_list(corolla: Corolla, trio: SyntheticPlugins) 
     assert corolla("plugins").stdout == corolla("plugins", "list").stdout
 
 
+def test_disable_plugin_leaves_plugins_out_for_one_invocation(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    rows = {r["name"]: r for r in corolla.json("--disable-plugin", "greeter", "plugins", "list", "--json")}
+    assert rows["greeter"]["status"] == "disabled"
+    assert rows["sessions"]["status"] == "enabled"
+    rows = {
+        r["name"]: r
+        for r in corolla.json(
+            "--disable-plugin=greeter",
+            "--disable-plugin",
+            "forms",
+            "plugins",
+            "list",
+            "--json",
+            environ={"COROLLA_DISABLE_PLUGINS": "nothing-else"},
+        )
+    }
+    assert rows["greeter"]["status"] == rows["forms"]["status"] == "disabled"
+    assert "COROLLA_DISABLE_PLUGINS" in rows["forms"]["reason"]
+    # The next invocation has them back.
+    assert {r["name"]: r["status"] for r in corolla.json("plugins", "list", "--json")}["greeter"] == "enabled"
+
+
 def test_list_json_has_the_documented_keys(corolla: Corolla, trio: SyntheticPlugins) -> None:
     rows = corolla.json("plugins", "list", "--json")
     assert all(set(row) >= LIST_KEYS for row in rows)

@@ -11,6 +11,7 @@ commands (``app.cli``, as ``flask --help`` does).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -122,6 +123,13 @@ def _state(ctx: click.Context) -> State | None:
 )
 @click.option("--traceback", "show_traceback", is_flag=True, help="Show the full traceback when something fails.")
 @click.option(
+    "--disable-plugin",
+    "disabled",
+    metavar="NAME",
+    multiple=True,
+    help="Leave this plugin out for this invocation (repeatable; adds to COROLLA_DISABLE_PLUGINS).",
+)
+@click.option(
     "--version",
     is_flag=True,
     expose_value=False,
@@ -130,10 +138,10 @@ def _state(ctx: click.Context) -> State | None:
     help="Show the versions of corolla, Python, werkzeug and every installed plugin, and exit.",
 )
 @click.pass_context
-def cli(ctx: click.Context, app_ref: str | None, show_traceback: bool) -> None:
+def cli(ctx: click.Context, app_ref: str | None, show_traceback: bool, disabled: tuple[str, ...]) -> None:
     """Corolla: inspect the plugins and hooks of an app, run it, check it, scaffold plugins."""
     if not isinstance(ctx.obj, State):
-        ctx.obj = State(app_ref, show_traceback)
+        ctx.obj = State(app_ref, show_traceback, **disable_plugins(os.environ, disabled))
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -145,17 +153,40 @@ def make_state(args: Sequence[str], overrides: Any = None) -> State:
     ``plugin_path`` (tests and tools).
     """
     app_ref, show_traceback = None, False
+    disabled: list[str] = []
     items = list(args)
     for i, arg in enumerate(items):
-        if arg == "--app" and i + 1 < len(items):
-            app_ref = items[i + 1]
+        if arg in ("--app", "--disable-plugin") and i + 1 < len(items):
+            if arg == "--app":
+                app_ref = items[i + 1]
+            else:
+                disabled.append(items[i + 1])
         elif arg.startswith("--app="):
             app_ref = arg.split("=", 1)[1]
+        elif arg.startswith("--disable-plugin="):
+            disabled.append(arg.split("=", 1)[1])
         elif arg == "--traceback":
             show_traceback = True
-        elif not arg.startswith("-") and (i == 0 or items[i - 1] != "--app"):
+        elif not arg.startswith("-") and (i == 0 or items[i - 1] not in ("--app", "--disable-plugin")):
             break  # the subcommand: what follows is its own
-    return State(app_ref, show_traceback, **(dict(overrides) if overrides else {}))
+    options = dict(overrides) if overrides else {}
+    options.update(disable_plugins(options.get("environ", os.environ), disabled))
+    return State(app_ref, show_traceback, **options)
+
+
+def disable_plugins(environ: Any, names: Sequence[str]) -> dict[str, Any]:
+    """``--disable-plugin NAME``: COROLLA_DISABLE_PLUGINS for this invocation, the app's ``App()`` included.
+
+    The process environment itself is changed (the console script is its own
+    process), so an app built by importing the user's module sees it too.
+    """
+    if not names:
+        return {}
+    joined = ",".join(filter(None, [environ.get("COROLLA_DISABLE_PLUGINS", ""), *names]))
+    if environ is os.environ:
+        os.environ["COROLLA_DISABLE_PLUGINS"] = joined
+        return {}
+    return {"environ": {**environ, "COROLLA_DISABLE_PLUGINS": joined}}
 
 
 def main(args: Sequence[str] | None = None, *, obj: Any = None) -> Any:

@@ -46,10 +46,10 @@ def pinger(corolla_plugins: SyntheticPlugins, tmp_path: Path) -> SyntheticPlugin
 
 
 def test_version_and_help(pinger: SyntheticPlugins, tmp_path: Path) -> None:
-    import corolla as core
-
     import platform
     from importlib.metadata import version
+
+    import corolla as core
 
     lines = corolla(pinger, tmp_path, "--version").stdout.splitlines()
     assert lines[:5] == [

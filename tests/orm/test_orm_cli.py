@@ -206,3 +206,14 @@ def test_run_script_failure_names_the_script_and_database(cli_app: App, tmp_path
     assert "syntax error" in out.lower()
     with pytest.raises(TypeError, match=r"pass path.read_text\(\)"):
         cli_app.db.run_script(script)  # type: ignore[attr-defined]
+
+
+def test_shell_has_db_and_the_models(cli_app: App) -> None:
+    from corolla.cli import cli, make_state
+
+    state = make_state(["shell"], {"app": cli_app, "environ": {}})
+    result = CliRunner().invoke(cli, ["shell"], obj=state, input="print(db is app.db, Counter.__tablename__)\n")
+    assert result.exit_code == 0, result.output
+    assert f"True {Counter.__tablename__}" in result.stdout
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("Predefined: ")]
+    assert {"Counter", "app", "db"} <= set(line.removeprefix("Predefined: ").split(", "))

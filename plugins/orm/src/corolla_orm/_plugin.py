@@ -129,6 +129,14 @@ class OrmPlugin(corolla.Plugin):
         return http_error_for(self.db, request, exception)
 
     @hookimpl
+    def corolla_shell_context(self, app: corolla.App) -> Mapping[str, Any]:
+        # `corolla shell`: the database and every mapped model, by class name.
+        from .model import Model
+
+        models = {mapper.class_.__name__: mapper.class_ for mapper in Model.registry.mappers}
+        return {"db": self.db, **models}
+
+    @hookimpl
     def corolla_deploy_checks(self, app: corolla.App) -> Sequence[corolla.Check]:
         from ._checks import deploy_checks
 

@@ -110,7 +110,7 @@ def test_scaffold_tests_pass_after_editable_install(corolla: Corolla, tmp_path: 
 def test_new_app_makes_a_project_whose_tests_pass(corolla: Corolla) -> None:
     out = corolla("new", "app", "hello-site").stdout
     project = corolla.cwd / "hello-site"
-    assert out.startswith(f"Created app 'hello-site' in hello-site:\n")
+    assert out.startswith("Created app 'hello-site' in hello-site:\n")
     assert {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()} == {
         "app.py",
         "corolla.toml",

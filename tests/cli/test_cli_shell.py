@@ -44,7 +44,7 @@ def test_a_failing_context_hook_is_named_and_the_shell_still_starts(
     corolla.write_app()
     out, err = shell(corolla, "print('still here', app.root.name)\n")
     assert "still here project" in out
-    assert "plugin 'broken' (corolla-broken 1.0) failed in corolla_shell_context: RuntimeError('no context today')" in err
+    assert "plugin 'broken' (corolla-broken 1.0) failed in corolla_shell_context: RuntimeError('no context" in err
 
 
 def test_shell_needs_an_app(corolla: Corolla) -> None:

@@ -131,7 +131,7 @@ def load_dotenv(folder: Path) -> None:
         import dotenv
     except ImportError:
         click.echo(
-            f"hint: {path} is not loaded: install python-dotenv (pip install \"corolla[dotenv]\") to load it",
+            f'hint: {path} is not loaded: install python-dotenv (pip install "corolla[dotenv]") to load it',
             err=True,
         )
         return

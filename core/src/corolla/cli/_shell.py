@@ -38,8 +38,6 @@ def shell(ctx: click.Context) -> None:
     namespace = shell_namespace(state)
     app = namespace["app"]
     banner = (
-        f"Python {sys.version.split()[0]} on {sys.platform}\n"
-        f"App: {app!r}\n"
-        f"Predefined: {', '.join(sorted(namespace))}"
+        f"Python {sys.version.split()[0]} on {sys.platform}\nApp: {app!r}\nPredefined: {', '.join(sorted(namespace))}"
     )
     code.interact(banner=banner, local=namespace, exitmsg="")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -63,8 +64,19 @@ def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
     history = invoke(db, "history")
     assert "aaa111 -> bbb222 (head), empty second" in history
     assert "<base> -> aaa111, first" in history
+    assert json.loads(invoke(db, "current", "--json")) == {
+        "database": cli_app.db.safe_url(),  # type: ignore[attr-defined]
+        "current": ["aaa111"],
+        "heads": ["bbb222"],
+    }
     assert invoke(db, "upgrade") == "Upgraded to bbb222 (head)\n"
     assert "bbb222 (head)" in invoke(db, "current")
+    assert json.loads(invoke(db, "current", "--json"))["current"] == ["bbb222"]
+    rows = json.loads(invoke(db, "history", "--json"))
+    assert [(r["revision"], r["down_revision"], r["message"], r["is_head"]) for r in rows] == [
+        ("bbb222", ["aaa111"], "empty second", True),
+        ("aaa111", [], "first", False),
+    ]
     assert invoke(db, "upgrade") == "Already at head: bbb222 (head)\n"
 
     assert invoke(db, "downgrade", "aaa111") == "Downgraded to aaa111\n"

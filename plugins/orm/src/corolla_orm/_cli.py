@@ -6,7 +6,9 @@ are not loaded otherwise).
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -97,17 +99,53 @@ def db_group(app: corolla.AppRef) -> click.Group:
         """Undo migrations down to REVISION (e.g. -1, base, or an id)."""
         alembic("downgrade", revision, sql=sql, report=not sql)
 
+    def scripts() -> Any:
+        """Alembic's ScriptDirectory for the app (a ClickException when there is no migrations folder)."""
+        the_app = need_app()
+        from alembic.script import ScriptDirectory
+
+        try:
+            return ScriptDirectory.from_config(_migrations.alembic_config(the_app, the_app.db))
+        except _migrations.MigrationsMissing as exc:
+            raise click.ClickException(str(exc)) from None
+
     @db.command("current")
     @click.option("-v", "--verbose", is_flag=True)
-    def current(verbose: bool) -> None:
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON: {database, current, heads}.")
+    def current(verbose: bool, as_json: bool) -> None:
         """Show the revision the database is at."""
-        alembic("current", verbose=verbose)
+        if not as_json:
+            alembic("current", verbose=verbose)
+            return
+        script = scripts()
+        the_app = need_app()
+        data = {
+            "database": the_app.db.safe_url(),
+            "current": sorted(_migrations.current_revisions(the_app.db)),
+            "heads": sorted(script.get_heads()),
+        }
+        click.echo(json.dumps(data, indent=2))
 
     @db.command("history")
     @click.option("-v", "--verbose", is_flag=True)
-    def history(verbose: bool) -> None:
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON: [{revision, down_revision, branches, ...}].")
+    def history(verbose: bool, as_json: bool) -> None:
         """List the migration scripts, newest first."""
-        alembic("history", verbose=verbose)
+        if not as_json:
+            alembic("history", verbose=verbose)
+            return
+        rows = [
+            {
+                "revision": rev.revision,
+                "down_revision": _as_list(rev.down_revision),
+                "branches": sorted(rev.branch_labels),
+                "message": rev.doc,
+                "is_head": rev.is_head,
+                "path": rev.path,
+            }
+            for rev in scripts().walk_revisions()
+        ]
+        click.echo(json.dumps(rows, indent=2))
 
     @db.command("stamp")
     @click.argument("revision", default="heads")
@@ -135,3 +173,10 @@ def db_group(app: corolla.AppRef) -> click.Group:
         click.echo(f"Ran {script} in {the_app.db.safe_url(bind)}")
 
     return db
+
+
+def _as_list(revisions: str | Sequence[str] | None) -> list[str]:
+    """Alembic gives one revision, a tuple of them (a merge), or None (the base)."""
+    if revisions is None:
+        return []
+    return [revisions] if isinstance(revisions, str) else sorted(revisions)

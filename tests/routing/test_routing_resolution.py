@@ -82,3 +82,30 @@ def test_an_endpoint_clash_with_a_plugin_names_it_and_says_how_to_pin(corolla_pl
     assert "registered by plugin 'accounts'" in message
     assert "If the app did not ask for plugin 'accounts', pin the plugins it uses" in message
     assert "[plugins] enabled = [...] in corolla.toml, or App(plugins=[...])" in message
+
+
+CATCH_ALL = """
+@hookimpl
+def corolla_dispatch(self, request):
+    return "the plugin's " + request.path
+"""
+
+
+@pytest.mark.parametrize("name", ["aaa-pages", "zzz-pages"])
+def test_a_path_the_router_owns_is_never_shadowed_by_another_dispatcher(
+    corolla_plugins: Any, make_app: Any, name: str
+) -> None:
+    # Whichever way the load order falls, the route answers its own path; the
+    # other dispatcher gets the paths no route matches.
+    corolla_plugins.add(name, body=CATCH_ALL)
+    app = make_app(["routing", name], isolated=False)
+    app.get("/")(lambda request: "the app's index")
+    client = app.test_client()
+    assert client.get("/").text == "the app's index"
+    assert client.get("/elsewhere").text == "the plugin's /elsewhere"
+    from corolla.testing import run_cli
+
+    routes = run_cli("routes", app=app).stdout
+    assert "/" in routes and "app" in routes
+    hooks = run_cli("hooks", "corolla_dispatch", app=app).stdout
+    assert hooks.index("routing") < hooks.index(name)  # the call order says so too

@@ -78,6 +78,7 @@ class App:
     plan: Plan
     _pipeline: Pipeline  # the compiled request path that __call__ hands requests to
     cli: AppCommands
+    propagate_exceptions: bool
 
     def __init__(
         self,
@@ -102,6 +103,9 @@ class App:
         self.config = plan.config
         core = self.config["core"]
         self.debug = core["debug"]
+        #: An exception no exception hook handles leaves the app (teardown still runs) instead of
+        #: becoming a 500: ``[core] testing``, and werkzeug's debugger (``corolla run --debug``).
+        self.propagate_exceptions = core["testing"]
         # A relative instance path is relative to the app's root, not to the
         # folder a worker happened to start in.
         self.instance_path = self.root / (core["instance_path"] or "instance")
@@ -238,27 +242,40 @@ class App:
     def run(
         self, host: str = "127.0.0.1", port: int = 8000, *, debug: bool | None = None, reload: bool = False
     ) -> None:
-        """Serve with werkzeug's development server (never in production).
+        """Serve with werkzeug's development server, threaded (never in production).
 
-        ``debug`` shows tracebacks; werkzeug's interactive debugger (which runs
-        any Python code a visitor types) is on only when ``host`` is a loopback
-        address, as with ``corolla run --debug``; elsewhere it stays off, with a
-        warning.
+        ``debug`` (default ``[core] debug``) sets ``app.debug`` (tracebacks in
+        error pages) and starts werkzeug's interactive debugger, which runs
+        any Python code a visitor types, only when ``host`` is a loopback
+        address, as with ``corolla run --debug``; elsewhere it stays off, with
+        a warning. With the debugger on, a raising view reaches it
+        (``propagate_exceptions``).
         """
         from werkzeug.serving import run_simple
 
         from ._security import is_loopback
 
-        use_debug = self.debug if debug is None else debug
-        if use_debug and not is_loopback(host):
+        if debug is not None:
+            self.debug = debug
+        use_debugger = self.debug and is_loopback(host)
+        if self.debug and not use_debugger:
             logger.warning(
                 "App.run(debug=True) on %s, which is not a loopback address: the interactive debugger "
                 "(which runs any code a visitor types) is OFF; never expose debug mode to a network",
                 host,
             )
-            use_debug = False
+        if use_debugger:
+            self.propagate_exceptions = True
         self.__dict__["_dev_server"] = True  # the generated secret key is expected here
-        run_simple(host, port, self, use_reloader=reload, use_debugger=use_debug)
+        run_simple(
+            host,
+            port,
+            self,
+            use_reloader=reload,
+            use_debugger=use_debugger,
+            use_evalex=use_debugger,
+            threaded=True,
+        )
 
     def __repr__(self) -> str:
         order = ", ".join(self.resolution.order) or "no plugins"

@@ -18,35 +18,19 @@ reloader's child is served as a 500 naming the error until a file changes.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
-import socket
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .._security import is_loopback
 from ._render import paint
 from ._target import AppLoadError, State
 
 #: Watched by ``--reload`` besides the Python files.
 CONFIG_FILES = ("corolla.toml", "pyproject.toml", ".env")
-
-LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
-
-
-def is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        try:
-            return all(ipaddress.ip_address(info[4][0]).is_loopback for info in socket.getaddrinfo(host, None))
-        except (OSError, ValueError):
-            return False
-
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -91,6 +75,8 @@ def run(ctx: click.Context, host: str, port: int, reload: bool, debug: bool, tra
     else:
         try:
             app = state.require_app("corolla run")
+            # werkzeug's debugger sees a raising view only if the app lets the exception out.
+            app.propagate_exceptions = app.propagate_exceptions or use_debugger
         except AppLoadError as err:
             if not reload:
                 raise

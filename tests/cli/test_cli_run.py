@@ -34,6 +34,8 @@ def corolla_dispatch(self, request):
     if request.path == "/release":
         type(self).released.set()
         return "ok"
+    if request.path == "/raise":
+        raise ZeroDivisionError("the view divided by zero")
     return None
 """
 
@@ -165,3 +167,60 @@ def test_reload_survives_a_broken_app_and_watches_corolla_toml(serve: Callable[.
 
     (tmp_path / "corolla.toml").write_text('[echo]\nword = "two"\n')
     eventually(lambda: get(port, "/word") == (200, "two"), "a corolla.toml change reloaded")
+
+
+#: What werkzeug's debugger page carries (werkzeug/debug/tbtools.py), so no browser is needed to see it.
+DEBUGGER_MARKERS = ('<div class="debugger">', "EVALEX = true", "Traceback <em>(most recent call last)</em>")
+
+
+def test_debug_hands_a_raising_view_to_werkzeugs_debugger(serve: Callable[..., int], tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(APP)
+    port = serve("--debug")
+    status, body = get(port, "/raise")
+    assert status == 500
+    assert all(marker in body for marker in DEBUGGER_MARKERS), body[:500]
+    assert "ZeroDivisionError: the view divided by zero" in body
+    assert get(port, "/word") == (200, "unset")  # the app keeps serving
+
+
+APP_RUN = """
+import sys
+from corolla import App
+
+app = App(plugins=["echo"])
+app.run(sys.argv[1], int(sys.argv[2]), debug=True)
+"""
+
+
+@pytest.mark.parametrize(("host", "debugger"), [("127.0.0.1", True), ("0.0.0.0", False)])
+def test_app_run_debug_applies_the_loopback_rule(
+    echo: SyntheticPlugins, tmp_path: Path, host: str, debugger: bool
+) -> None:
+    (tmp_path / "serve.py").write_text(APP_RUN)
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("COROLLA_", "PYTHON"))}
+    environ["PYTHONPATH"] = echo.path[0]
+    proc = subprocess.Popen(
+        [sys.executable, "serve.py", host, str(port)],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def listening() -> bool:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+
+        eventually(listening, "App.run listening")
+        status, body = get(port, "/raise")
+        assert status == 500
+        assert all(marker in body for marker in DEBUGGER_MARKERS) is debugger
+        if not debugger:  # debug still shows the traceback, as text, without the console
+            assert body.startswith("Internal Server Error (debug)") and "ZeroDivisionError" in body
+    finally:
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=10)
+    assert ("which is not a loopback address: the interactive debugger" in stderr) is not debugger

@@ -32,6 +32,7 @@ from ._target import AppLoadError, State
 #: Watched by ``--reload`` besides the Python files.
 CONFIG_FILES = ("corolla.toml", "pyproject.toml", ".env")
 
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port.")

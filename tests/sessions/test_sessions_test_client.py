@@ -83,4 +83,4 @@ def test_keeping_the_request_leaves_the_apps_request_class_alone(sessions_app: C
         client.get("/count")
         assert isinstance(client.last_request, served)
         assert client.last_request.session == {"n": 1}
-    assert app.request_class is served
+    assert app.request_class is served and app._pipeline.request_class is served

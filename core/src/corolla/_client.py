@@ -73,23 +73,23 @@ class Client(_WerkzeugClient):
     def run_wsgi_app(self, environ: WSGIEnvironment, buffered: bool = False) -> tuple[Any, str, Headers]:
         if not self._keeping:
             return super().run_wsgi_app(environ, buffered)
-        app = self.application
-        served = app.request_class
+        pipeline = self.application._pipeline
+        served = pipeline.request_class
         kept: list[Request] = []
 
-        # A subclass that remembers its instance, set on this app only while
-        # this request runs: the app's request path stays as it is.
+        # A subclass that remembers its instance, set on this app's pipeline
+        # only while this request runs: the request path stays as it is.
         class Kept(served):  # type: ignore[valid-type,misc]
             def __init__(self, environ: Any, app: Any = None) -> None:
                 super().__init__(environ, app)
                 kept.append(self)
 
         Kept.__name__ = Kept.__qualname__ = served.__name__
-        app.request_class = Kept
+        pipeline.request_class = Kept
         try:
             result = super().run_wsgi_app(environ, buffered)
         finally:
-            app.request_class = served
+            pipeline.request_class = served
         if kept:
             self._last = kept[0]
         return result
@@ -108,7 +108,7 @@ class Client(_WerkzeugClient):
         that changes responses in a ``corolla_wrap_request`` wrapper instead
         (not through ``after_response``) is not run: the block is not a view.
         """
-        from ._app import _run_after_response
+        from ._pipeline import run_after_response
 
         app = self.application
         builder = EnvironBuilder(path, **builder_args)
@@ -123,7 +123,7 @@ class Client(_WerkzeugClient):
             yield request
             response = Response()
             if AFTER_RESPONSE in request.__dict__:
-                _run_after_response(request, response)
+                run_after_response(request, response)
             self._update_cookies_from_response(
                 request.host.partition(":")[0], request.path, response.headers.getlist("Set-Cookie")
             )
@@ -131,7 +131,7 @@ class Client(_WerkzeugClient):
             error = exc
             raise
         finally:
-            app._teardown(request, error)
+            app._pipeline.teardown(request, error)
 
     @contextmanager
     def session_transaction(self, path: str = "/", **builder_args: Any) -> Iterator[Any]:

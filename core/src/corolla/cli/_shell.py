@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .._pipeline import call_order
+from .._calls import call_each
 from ._render import warn
 from ._target import State
 
@@ -21,12 +21,8 @@ from ._target import State
 def shell_namespace(state: State) -> dict[str, Any]:
     app = state.require_app("corolla shell")
     namespace: dict[str, Any] = {"app": app}
-    for impl in call_order(app.plugin_manager.hook.corolla_shell_context):
-        try:
-            names: Any = impl.function(**{name: app for name in impl.argnames})
-            namespace.update(dict(names or {}))
-        except Exception as exc:
-            warn(f"plugin {app._host.label(impl.plugin_name)} failed in corolla_shell_context: {exc!r}")
+    for _, names in call_each(app, "corolla_shell_context", app=app, on_error=lambda err: warn(str(err))):
+        namespace.update(dict(names or {}))
     return namespace
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
 from ._app_cli import AppCommands
+from ._app_hooks import APP_LABEL, APP_PLUGIN, AppHooks
 from ._calls import call_each, iter_calls
 from ._config import Config, instance_secret_key
 from ._defaults import CorePlugin
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from ._client import Client
 
 logger = logging.getLogger("corolla")
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _caller_root() -> Path:
@@ -79,6 +82,7 @@ class App:
     _pipeline: Pipeline  # the compiled request path that __call__ hands requests to
     cli: AppCommands
     propagate_exceptions: bool
+    request_hooks: AppHooks
 
     def __init__(
         self,
@@ -93,6 +97,8 @@ class App:
         self.root = Path(root).resolve() if root is not None else _caller_root()
         #: The app's own ``corolla`` commands: ``@app.cli.command("init-db")``.
         self.cli = AppCommands("app")
+        #: Functions of @app.before_request / after_request / teardown_request (the plugin 'app').
+        self.request_hooks = AppHooks()
         plan = plan_app(self.root, config, plugins, plugin_path=plugin_path, environ=environ)
         self.selection = plan.selection
         self.resolution = plan.resolution
@@ -228,6 +234,50 @@ class App:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- the app's own request hooks (Flask's decorators) ---------------------
+
+    def before_request(self, function: F) -> F:
+        """Decorator: ``function(request)`` runs before every view; a value other than None answers instead.
+
+        Runs inside every plugin's wrapper (sessions, the CSRF check), just
+        before dispatch, in the order registered. See ``_app_hooks``.
+        """
+        self.request_hooks.before.append(function)
+        self._install_request_hooks()
+        return function
+
+    def after_request(self, function: F) -> F:
+        """Decorator: ``function(request, response)`` changes every response in place (error pages too).
+
+        Run in the reverse order of registration; returning a different
+        response is an error (change the one given).
+        """
+        self.request_hooks.after.append(function)
+        self._install_request_hooks()
+        return function
+
+    def teardown_request(self, function: F) -> F:
+        """Decorator: ``function(request, exception)`` runs after every request (exception: the unhandled one, or None).
+
+        Reverse order of registration; one that raises is logged and the others still run.
+        """
+        self.request_hooks.teardown.append(function)
+        self._install_request_hooks()
+        return function
+
+    def _install_request_hooks(self) -> None:
+        # The app-local plugin is made again with just the hooks in use, and
+        # the pipeline compiled again around it (one attribute swap: a
+        # request already running finishes on the pipeline it started on).
+        pm = self.plugin_manager
+        previous = pm.get_plugin(APP_PLUGIN)
+        if previous is not None:
+            pm.unregister(previous)
+        pm.register(self.request_hooks.plugin(), name=APP_PLUGIN)
+        self._host.labels[APP_PLUGIN] = APP_LABEL
+        self._pipeline = compile_pipeline(self, self._host, self.request_class)
+        self.pipeline = self._pipeline.wrappers
 
     def test_client(self) -> Client:
         """A test client for this app: werkzeug's ``Client`` plus Flask's extras (``corolla.testing.Client``).

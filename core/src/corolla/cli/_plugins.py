@@ -55,7 +55,8 @@ def _known_name(plan: Plan, name: str) -> str:
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Every discovered plugin: version, distribution, status (and why), provides, requires."""
     plan = _plan(ctx)
-    rows = _data.plugin_rows(plan)
+    state: State = ctx.find_root().obj
+    rows = _data.plugin_rows(plan) + _data.app_hook_rows(state.loaded_app)
     if as_json:
         emit_json(rows)
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from corolla import AppCommands
 
@@ -17,6 +17,8 @@ from ._errors import RoutingError
 from ._handlers import ErrorHandler, register
 from ._registrar import Registrar, View
 from ._views import check_async
+
+H = TypeVar("H", bound=Callable[..., Any])
 
 
 class Table(Protocol):
@@ -99,6 +101,10 @@ class Router(Registrar):
         #: The group's own ``corolla`` commands (``@router.cli.command()``, as a Flask blueprint's
         #: ``cli``): on include they join the app's, under ``corolla <name> ...`` for a named group.
         self.cli = AppCommands(f"Router {name!r}" if name else "Router")
+        #: The group's request hooks (see ``_group_hooks``), run for its routes only.
+        self.before: list[Callable[..., Any]] = []
+        self.after: list[Callable[..., Any]] = []
+        self.teardown: list[Callable[..., Any]] = []
 
     def add_url_rule(
         self,
@@ -124,6 +130,29 @@ class Router(Registrar):
         self.routes.append(pending)
         for include in self.includes:
             include.table.add_pending(pending, include)
+
+    def before_request(self, function: H) -> H:
+        """Decorator: ``function(request)`` runs before each of this group's views; non-None answers instead."""
+        return self._add_hook(self.before, function, "before_request")
+
+    def after_request(self, function: H) -> H:
+        """Decorator: ``function(request, response)`` changes the responses of this group's views in place."""
+        return self._add_hook(self.after, function, "after_request")
+
+    def teardown_request(self, function: H) -> H:
+        """Decorator: ``function(request, exception)`` runs when one of this group's views is done."""
+        return self._add_hook(self.teardown, function, "teardown_request")
+
+    def _add_hook(self, functions: list[Callable[..., Any]], function: H, kind: str) -> H:
+        if self.includes:
+            raise RoutingError(
+                f"{self!r} is already included in an app; register its {kind} functions before "
+                "app.include(...), so they are compiled into its views"
+            )
+        if not callable(function):
+            raise TypeError(f"{kind} takes a function, not {function!r}")
+        functions.append(function)
+        return function
 
     def errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[ErrorHandler], ErrorHandler]:
         """Decorator: ``@router.errorhandler(404)``; the handler is ``handler(request, exception)``."""

@@ -24,6 +24,7 @@ from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 
 from ._adapter import RequestAdapter, bind_outside_request, subdomain_of
 from ._errors import RoutingError, UrlBuildError, quoted
+from ._group_hooks import registered_view, with_group_hooks
 from ._handlers import ErrorHandler, register
 from ._mount import Mounted
 from ._router import Include, PendingRoute, Router, normalize_prefix
@@ -195,7 +196,8 @@ class RouteTable:
             check_signature(rule, view, describe(view), values)
         method_set = None if any_method else self._methods(rule, methods)
         existing = self.views.get(endpoint)
-        if existing is not None and existing.view is not view:
+        # A group's hooks wrap its views (functools.wraps): compare what was registered.
+        if existing is not None and registered_view(existing.view) is not view:
             raise RoutingError(
                 f"duplicate endpoint {endpoint!r}: {describe(view)} for {rule!r} and {describe(existing.view)} "
                 f"for {existing.rule!r} (registered by {existing.registered_by}). Endpoints name views for "
@@ -206,6 +208,8 @@ class RouteTable:
             route = Route(rule, endpoint=endpoint, methods=method_set, **options)
         except (TypeError, ValueError) as exc:
             raise RoutingError(f"route {rule!r}: {exc}") from exc
+        if include is not None and (include.router.before or include.router.after or include.router.teardown):
+            view = with_group_hooks(view, include.router)
         route.view = view
         route.include = include
         route.registered_by = registered_by or self.registrant()

@@ -204,7 +204,7 @@ def test_run_script_runs_every_statement(cli_app: App, tmp_path: Path) -> None:
 
     script = tmp_path / "schema.sql"
     script.write_text(SCHEMA.replace("'second'", "'again'"))
-    out = invoke(db_group(cli_app), "run-script", str(script))
+    out = invoke(cli_app, "run-script", str(script))
     assert out.startswith(f"Ran {script} in ")
     with cli_app.db.engine.connect() as conn:  # type: ignore[attr-defined]
         assert conn.execute(sa.text("SELECT title FROM script_post WHERE id = 2")).scalar_one() == "again"
@@ -213,7 +213,7 @@ def test_run_script_runs_every_statement(cli_app: App, tmp_path: Path) -> None:
 def test_run_script_failure_names_the_script_and_database(cli_app: App, tmp_path: Path) -> None:
     script = tmp_path / "broken.sql"
     script.write_text("CREATE TABLE ok_table (id INTEGER);\nCREATE TABLE nonsense (;\n")
-    out = invoke(db_group(cli_app), "run-script", str(script), ok=False)
+    out = invoke(cli_app, "run-script", str(script), ok=False)
     assert f"Error: {script} failed in " in out
     assert "syntax error" in out.lower()
     with pytest.raises(TypeError, match=r"pass path.read_text\(\)"):
@@ -221,6 +221,8 @@ def test_run_script_failure_names_the_script_and_database(cli_app: App, tmp_path
 
 
 def test_shell_has_db_and_the_models(cli_app: App) -> None:
+    from click.testing import CliRunner
+
     from corolla.cli import cli, make_state
 
     state = make_state(["shell"], {"app": cli_app, "environ": {}})

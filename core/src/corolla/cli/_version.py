@@ -7,7 +7,7 @@ from importlib import metadata
 
 import click
 
-from .._discovery import discover
+from .._planning import discover
 from .._version import __version__
 
 

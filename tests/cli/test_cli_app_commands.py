@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli_support import GREET, Corolla
+from cli_support import Corolla, Greeter
 
 from corolla import App
 from corolla.testing import SyntheticPlugins, run_cli
@@ -28,13 +28,13 @@ def hello():
 
 @app.cli.command("greet")
 def greet_here():
-    \"\"\"The app's greet, which wins over the plugin's.\"\"\"
+    \"\"\"The app's greet, which the plugin's hides.\"\"\"
     click.echo("the app's greet")
 """
 
 
 def test_help_lists_the_apps_commands_when_found(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
-    corolla_plugins.add("greeter", body=GREET)
+    corolla_plugins.add("greeter", plugin=Greeter)
     corolla.write_app(APP_WITH_COMMANDS)
     out = corolla("--help").stdout
     section = out.split("Commands of the app:\n", 1)[1]
@@ -46,11 +46,12 @@ def test_help_lists_the_apps_commands_when_found(corolla: Corolla, corolla_plugi
 
 
 def test_an_apps_command_runs_with_the_app(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
-    corolla_plugins.add("greeter", body=GREET)
+    corolla_plugins.add("greeter", plugin=Greeter)
     corolla.write_app(APP_WITH_COMMANDS)
     assert corolla("init-db", "--force").stdout == "initialized project force=True\n"
     assert corolla("hello").stdout == "hello\n"
-    assert corolla("greet").stdout == "the app's greet\n"  # the app's command wins over the plugin's
+    # A plugin's command of the same name is found first (without importing the app).
+    assert corolla("greet").stdout == "hello from greet; app: found\n"
     assert "--force     Drop what is there first." in corolla("init-db", "--help").stdout
 
 

@@ -32,8 +32,8 @@ from ._wrappers import Request, Response, lazy, make_response
 __all__ = [
     "GROUP",
     "App",
-    "AppRef",
     "AppCommands",
+    "AppRef",
     "Check",
     "Config",
     "ConfigError",

@@ -58,8 +58,10 @@ class CorollaGroup(click.Group):
         state = _state(ctx)
         if state is None:
             return None
-        own = app_commands(state, quiet=True).get(cmd_name)  # the app's own command wins over a plugin's
-        return own if own is not None else state.plugin_command(cmd_name)
+        command = state.plugin_command(cmd_name)
+        if command is None:  # only then the app is imported, for its own commands (app.cli)
+            command = app_commands(state, quiet=True).get(cmd_name)
+        return command
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]

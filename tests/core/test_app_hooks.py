@@ -132,6 +132,10 @@ def test_the_app_plugin_is_shown_by_corolla_hooks_and_plugins_list(app: App) -> 
     rows = {r["name"]: r for r in json.loads(run_cli("plugins", "list", "--json", app=app).stdout)}
     assert rows["app"]["distribution"] == "(the app)"
     assert rows["app"]["reason"] == "the app's own request hooks: before_request, teardown_request"
+    (line,) = [line for line in run_cli("plugins", "list", app=app).stdout.splitlines() if " (the app) " in line]
+    assert line.split()[:2] == ["-", "app"] and line.endswith(
+        "the app's own request hooks: before_request, teardown_request"
+    )
     # Only the hooks in use are implemented: no corolla_response, so the fast path stays.
     assert app._pipeline.fast
     assert [impl.plugin_name for impl in app.plugin_manager.hook.corolla_response.get_hookimpls()] == []

@@ -72,7 +72,8 @@ def list_(ctx: click.Context, as_json: bool) -> None:
             status(r["status"]),
             join(r["provides"]),
             join(r["requires"]),
-            "" if r["status"] == "enabled" else r["reason"],
+            # The app's own hooks are not a distribution: say what they are.
+            "" if r["status"] == "enabled" and r["distribution"] != "(the app)" else r["reason"],
         ]
         for r in rows
     ]

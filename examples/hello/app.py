@@ -6,7 +6,8 @@ http://127.0.0.1:8000/ .
 
 from corolla import App
 
-app = App()
+# Pinned: the example plugin loads only where it is named.
+app = App(plugins=["hello"])
 
 if __name__ == "__main__":
     print("Corolla demo: serving on http://127.0.0.1:8000/ (Ctrl+C to stop)", flush=True)

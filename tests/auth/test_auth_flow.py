@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -129,6 +130,17 @@ def test_register_validates_the_fields(browser: AuthClient) -> None:
     )
     assert "The passwords differ." in mismatch.text
     assert browser.get("/whoami").text == "anonymous"
+    # Only the invalid field is marked, names its errors, and has the focus.
+    fields = {m.group(1): m.group(0) for m in re.finditer(r'<input [^>]*name="(\w+)"[^>]*>', mismatch.text)}
+    assert 'aria-invalid="true"' in fields["confirm"] and 'aria-describedby="confirm-errors"' in fields["confirm"]
+    assert '<ul class="errors" id="confirm-errors"><li>The passwords differ.</li></ul>' in mismatch.text
+    assert "autofocus" in fields["confirm"]
+    assert not any("aria-invalid" in fields[name] or "autofocus" in fields[name] for name in ("username", "password"))
+    fresh = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<input [^>]*name="(\w+)"[^>]*>', browser.get("/auth/register").text)
+    }
+    assert "autofocus" in fresh["username"] and "aria-invalid" not in fresh["username"]
 
 
 def test_login_required_redirects_browsers_to_the_login_page(browser: AuthClient) -> None:

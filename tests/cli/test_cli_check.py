@@ -53,9 +53,8 @@ def test_deploy_checks_fail_in_development(corolla: Corolla, trio: SyntheticPlug
     assert "core.plugins_pinned (error): pin the exact set" in out
     data = corolla.json("check", "--deploy", "--json", code=1)
     ids = {c["id"]: c for c in data["checks"]}
-    assert {"core.debug", "core.trace_hooks", "core.secret_key", "core.plugins_pinned", "core.trusted_hosts"} <= set(
-        ids
-    )
+    expected = {"core.debug", "core.testing", "core.trace_hooks", "core.secret_key", "core.plugins_pinned"}
+    assert expected | {"core.trusted_hosts"} <= set(ids)
     keys = {"id", "ok", "message", "fix", "severity", "plugin", "silenced"}
     assert all(set(c) == keys for c in data["checks"])
     assert ids["core.debug"]["plugin"] == "corolla"

@@ -105,3 +105,42 @@ def test_scaffold_tests_pass_after_editable_install(corolla: Corolla, tmp_path: 
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "3 passed" in tests.stdout
+
+
+def test_new_app_makes_a_project_whose_tests_pass(corolla: Corolla) -> None:
+    out = corolla("new", "app", "hello-site").stdout
+    project = corolla.cwd / "hello-site"
+    assert out.startswith("Created app 'hello-site' in hello-site:\n")
+    assert {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()} == {
+        "app.py",
+        "corolla.toml",
+        "conftest.py",
+        "README.md",
+        ".gitignore",
+        "tests/test_app.py",
+    }
+    config = tomllib.loads((project / "corolla.toml").read_text())
+    assert config["plugins"]["enabled"] == ["routing"]  # pinned: the example plugins stay out
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COROLLA_", "PYTHON"))}
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "2 passed" in tests.stdout
+    routes = subprocess.run(
+        [str(Path(sys.executable).parent / "corolla"), "routes"], cwd=project, capture_output=True, text=True, env=env
+    )
+    assert routes.returncode == 0, routes.stderr
+    assert "/hello/<name>" in routes.stdout
+
+
+def test_new_app_refuses_a_bad_name_and_a_full_folder(corolla: Corolla) -> None:
+    assert "is not an app name" in corolla("new", "app", "Bad_Name", code=2).stderr
+    (corolla.cwd / "taken").mkdir()
+    (corolla.cwd / "taken" / "file").write_text("x")
+    assert "already exists and is not empty" in corolla("new", "app", "taken", code=2).stderr

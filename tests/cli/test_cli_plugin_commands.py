@@ -178,16 +178,23 @@ def test_run_cli_helper_passes_an_app_built_by_make_app(trio: SyntheticPlugins, 
     assert run_cli("plugins", "check", app=app).stdout.strip() == "ok: the plugin set resolves; load order: greeter"
 
 
-def test_help_starts_no_plugin_and_imports_no_app(
+def test_help_starts_no_plugin_for_their_commands(
     corolla: Corolla, corolla_plugins: SyntheticPlugins, tmp_path: Path
 ) -> None:
     CALLS.clear()
     corolla_plugins.add("recorder", plugin=Recorder)
     (corolla.cwd / "app.py").write_text(f"open({str(tmp_path / 'imported')!r}, 'w').close()\nraise SystemExit(9)\n")
-    out = corolla("--help").stdout
-    assert "  recorded  [recorder] A recorded command." in out
-    # Only the factory ran, with an app reference that loaded nothing; no plugin instance, no app import.
+    result = corolla("--help")
+    assert "  recorded  [recorder] A recorded command." in result.stdout
+    # Only the factory ran, with an app reference that loaded nothing; no plugin instance.
     assert CALLS == ["factory <LazyApp for plugin 'recorder'>"]
+    # The app is imported, to list its own commands (as flask --help does); one exiting on import is named.
+    assert (tmp_path / "imported").exists()
+    assert "the app's own commands are unavailable: importing the app exited (9)" in result.stderr
+    # Without an app in the folder nothing is imported at all.
+    (corolla.cwd / "app.py").unlink()
+    (tmp_path / "imported").unlink()
+    corolla("--help")
     assert not (tmp_path / "imported").exists()
 
 

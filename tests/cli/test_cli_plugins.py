@@ -24,6 +24,32 @@ def test_list_text_is_an_aligned_table_in_load_order(corolla: Corolla, trio: Syn
     assert "\x1b[" not in out  # not a terminal: no colour
 
 
+def test_bare_plugins_is_plugins_list(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    assert corolla("plugins").stdout == corolla("plugins", "list").stdout
+
+
+def test_disable_plugin_leaves_plugins_out_for_one_invocation(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    rows = {r["name"]: r for r in corolla.json("--disable-plugin", "greeter", "plugins", "list", "--json")}
+    assert rows["greeter"]["status"] == "disabled"
+    assert rows["sessions"]["status"] == "enabled"
+    rows = {
+        r["name"]: r
+        for r in corolla.json(
+            "--disable-plugin=greeter",
+            "--disable-plugin",
+            "forms",
+            "plugins",
+            "list",
+            "--json",
+            environ={"COROLLA_DISABLE_PLUGINS": "nothing-else"},
+        )
+    }
+    assert rows["greeter"]["status"] == rows["forms"]["status"] == "disabled"
+    assert "COROLLA_DISABLE_PLUGINS" in rows["forms"]["reason"]
+    # The next invocation has them back.
+    assert {r["name"]: r["status"] for r in corolla.json("plugins", "list", "--json")}["greeter"] == "enabled"
+
+
 def test_list_json_has_the_documented_keys(corolla: Corolla, trio: SyntheticPlugins) -> None:
     rows = corolla.json("plugins", "list", "--json")
     assert all(set(row) >= LIST_KEYS for row in rows)
@@ -214,38 +240,38 @@ def test_why_chains_through_several_plugins(corolla: Corolla, corolla_plugins: S
 def test_why_follows_only_requires_beyond_the_first_level_and_lists_integrators_once(
     corolla: Corolla, corolla_plugins: SyntheticPlugins
 ) -> None:
-    # templates <-optional- routing <-optional- orm <-optional- sessions; app requires all of them.
+    # templates <-optional- routing <-optional- orm <-optional- sessions; site requires all of them.
     corolla_plugins.add("templates")
     corolla_plugins.add("routing", optional=["templates"])
     corolla_plugins.add("orm", optional=["routing"])
     corolla_plugins.add("sessions", optional=["orm", "templates"])
-    corolla_plugins.add("app", requires=["templates", "routing", "orm", "sessions"])
-    enabled = '["templates", "routing", "orm", "sessions", "app"]'
+    corolla_plugins.add("site", requires=["templates", "routing", "orm", "sessions"])
+    enabled = '["templates", "routing", "orm", "sessions", "site"]'
     (corolla.cwd / "corolla.toml").write_text(f"[plugins]\nenabled = {enabled}\n")
     text = corolla("plugins", "why", "templates").stdout
     assert text.splitlines()[1:] == [
         "loaded because:",
         "  in [plugins] enabled (corolla.toml)",
-        "  required by app (templates)",
+        "  required by site (templates)",
         "required by:",
-        "  <- app (requires 'templates', enabled)",
+        "  <- site (requires 'templates', enabled)",
         "integrated with (optional, they use it when it is loaded): routing (enabled), sessions (enabled)",
     ]
     data = corolla.json("plugins", "why", "templates", "--json")
     assert [(d["plugin"], d["kind"], d["needed_by"]) for d in data["needed_by"]] == [
         ("routing", "optional", []),
         ("sessions", "optional", []),
-        ("app", "requires", []),
+        ("site", "requires", []),
     ]
     assert data["loaded_because"][0].startswith("in [plugins] enabled (") and data["loaded_because"][1:] == [
-        "required by app (templates)"
+        "required by site (templates)"
     ]
-    assert corolla.json("plugins", "why", "app", "--json")["loaded_because"][1:] == []
+    assert corolla.json("plugins", "why", "site", "--json")["loaded_because"][1:] == []
     env = {"COROLLA_PLUGINS": "templates"}
     assert corolla.json("plugins", "why", "templates", "--json", environ=env)["loaded_because"] == [
         "in COROLLA_PLUGINS"
     ]
-    assert corolla.json("plugins", "why", "app", "--json", environ=env)["loaded_because"] == []
+    assert corolla.json("plugins", "why", "site", "--json", environ=env)["loaded_because"] == []
 
 
 def test_graph_expands_each_plugin_once(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 HEAVY = ("sqlalchemy", "wtforms", "jinja2", "alembic", "redis")
-STANDARD = {"routing", "sessions", "orm", "forms", "templates", "auth"}
+STANDARD = {"routing", "sessions", "orm", "forms", "templates", "auth"}  # auth: installed, not autoloaded
 
 # Runs the console script's entry point, then prints which heavy modules it imported.
 PROBE = """

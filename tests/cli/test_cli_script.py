@@ -46,9 +46,23 @@ def pinger(corolla_plugins: SyntheticPlugins, tmp_path: Path) -> SyntheticPlugin
 
 
 def test_version_and_help(pinger: SyntheticPlugins, tmp_path: Path) -> None:
+    import platform
+    from importlib.metadata import version
+
     import corolla as core
 
-    assert corolla(pinger, tmp_path, "--version").stdout == f"corolla {core.__version__}\n"
+    lines = corolla(pinger, tmp_path, "--version").stdout.splitlines()
+    assert lines[:5] == [
+        f"corolla {core.__version__}",
+        f"Python {platform.python_version()} ({platform.python_implementation()})",
+        f"werkzeug {version('werkzeug')}",
+        f"pluggy {version('pluggy')}",
+        f"click {version('click')}",
+    ]
+    # Every installed plugin, the synthetic one among the real ones (PYTHONPATH comes first).
+    assert lines[5] == "plugins (installed):"
+    assert any(line.split() == ["pinger", "corolla-pinger", "3.1"] for line in lines[6:])
+    assert any(line.split() == ["routing", "corolla-routing", version("corolla-routing")] for line in lines[6:])
     out = corolla(pinger, tmp_path, "--help").stdout
     assert "plugins" in out and "hooks" in out and "run" in out
 

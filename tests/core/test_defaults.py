@@ -11,12 +11,13 @@ def checks(app) -> dict[str, Check]:
 
 
 def test_core_deploy_checks_fail_for_a_development_setup(make_app):
-    app = make_app(config={"core": {"debug": True, "trace_hooks": True}})
+    app = make_app(config={"core": {"debug": True, "testing": True, "trace_hooks": True}})
 
     found = checks(app)
 
     failed = {check_id for check_id, check in found.items() if not check.ok}
-    assert {"core.debug", "core.trace_hooks", "core.secret_key", "core.plugins_pinned", "core.trusted_hosts"} <= failed
+    expected = {"core.debug", "core.testing", "core.trace_hooks", "core.secret_key", "core.plugins_pinned"}
+    assert expected | {"core.trusted_hosts"} <= failed
     assert found["core.debug"].fix == "set [core] debug = false (or COROLLA_CORE__DEBUG=0)"
     assert "generated in the instance folder" in found["core.secret_key"].message
     assert found["core.plugins_pinned"].message == "every installed plugin is autoloaded"

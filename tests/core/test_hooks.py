@@ -532,6 +532,7 @@ def test_there_are_hook_specifications() -> None:
         "corolla_startup",
         "corolla_shutdown",
         "corolla_cli_commands",
+        "corolla_shell_context",
         "corolla_deploy_checks",
     }
 

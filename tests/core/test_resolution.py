@@ -101,6 +101,37 @@ def test_missing_but_installed_and_disabled_says_enable_it(corolla_plugins, make
     assert "pip install" not in problem.fix
 
 
+def test_a_plugin_that_does_not_autoload_loads_only_when_named(corolla_plugins, make_app):
+    corolla_plugins.add("routes")
+    corolla_plugins.add("example", body="autoload = False")
+
+    unpinned = make_app()
+    assert list(unpinned.resolution.order) == ["routes"]
+    decision = unpinned.resolution.decisions["example"]
+    assert decision.status == "disabled"
+    assert "not autoloaded (it declares autoload = False)" in decision.reason
+    assert "[plugins] enabled" in decision.reason
+
+    assert list(make_app(["routes", "example"]).resolution.order) == ["example", "routes"]
+    assert list(make_app(environ={"COROLLA_PLUGINS": "example"}).resolution.order) == ["example"]
+
+
+def test_a_plugin_requiring_one_that_does_not_autoload_says_enable_it(corolla_plugins, make_app):
+    corolla_plugins.add("example", body="autoload = False")
+    corolla_plugins.add("user", requires=["example"])
+
+    problem = only(failing(make_app), "missing")
+    assert problem.plugin == "user"
+    assert "provides it but is disabled" in problem.message
+    assert problem.fix.startswith("enable 'example'")
+
+
+def test_autoload_must_be_a_bool(corolla_plugins, make_app):
+    corolla_plugins.add("example", body="autoload = 'no'")
+    problem = only(failing(make_app), "invalid-declaration")
+    assert "autoload must be True or False, not 'no'" in problem.message
+
+
 def test_version_outside_specifier_shows_required_and_installed(corolla_plugins, make_app):
     corolla_plugins.add("sessions", version="0.1.5")
     corolla_plugins.add("forms", requires=["sessions>=0.2,<1"])

@@ -9,11 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.test import Client
 
 import corolla
 from corolla import App, Setting
-from corolla.testing import SyntheticPlugins
+from corolla.testing import Client, SyntheticPlugins
 
 MakeApp = Callable[..., App]
 
@@ -200,6 +199,30 @@ def test_make_app_allowlist_config_and_root(
     assert Path(a.root).is_dir()
 
 
+def test_make_app_wraps_an_app_factory(corolla_plugins: SyntheticPlugins, make_app: MakeApp, tmp_path: Path) -> None:
+    corolla_plugins.add("one", settings={"word": "Setting(str, 'x')"})
+    project = tmp_path / "project"
+    project.mkdir()
+    made: list[App] = []
+
+    def create_app(config: dict[str, object] | None = None) -> App:
+        app = App(config, root=project, plugin_path=corolla_plugins.path, environ={})
+        made.append(app)
+        return app
+
+    app = make_app(config={"one": {"word": "y"}}, factory=create_app)
+    assert made == [app]
+    assert app.root == project.resolve()
+    assert app.config["one"]["word"] == "y"
+    # The instance folder (the development key, SQLite files) is a temporary one, not the project's.
+    assert not app.instance_path.is_relative_to(project)
+    assert app.secret_key and not (project / "instance").exists()
+    own = make_app(config={"core": {"instance_path": str(tmp_path / "mine")}}, factory=create_app)
+    assert own.instance_path == tmp_path / "mine"
+    with pytest.raises(TypeError, match=r"make_app\(factory=...\): .* returned None, not a corolla.App"):
+        make_app(factory=lambda config: None)
+
+
 # -- client, with an app fixture defined here ----------------------------------
 
 
@@ -220,6 +243,67 @@ def test_client_wraps_the_app_fixture(client: Client, app: App) -> None:
     assert isinstance(client, Client)
     assert client.application is app
     assert client.post("/x").json == {"method": "POST", "path": "/x"}
+
+
+def test_request_context_runs_after_response_callbacks_and_teardown(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp
+) -> None:
+    # A plugin setting a cookie the way session plugins do: an after_response
+    # callback registered on first use; teardown records what it saw.
+    corolla_plugins.add(
+        "jar",
+        request_attributes=["jar"],
+        body="""
+        seen = []
+
+        @hookimpl
+        def corolla_request_attributes(self, app):
+            def jar(request):
+                box = {"value": request.cookies.get("jar", "")}
+                request.after_response(lambda request, response: response.set_cookie("jar", box["value"]))
+                return box
+            return {"jar": jar}
+
+        @hookimpl
+        def corolla_dispatch(self, request):
+            return "jar=" + request.jar["value"]
+
+        @hookimpl
+        def corolla_teardown(self, request, exception):
+            type(self).seen.append((request.path, type(exception).__name__))
+        """,
+    )
+    app = make_app()
+    client = app.test_client()
+    with client.request_context("/somewhere") as request:
+        assert request.path == "/somewhere"
+        request.jar["value"] = "cookies"  # type: ignore[attr-defined]
+    assert client.get("/").text == "jar=cookies"
+    with pytest.raises(ValueError), client.request_context() as request:
+        request.jar["value"] = "lost"  # type: ignore[attr-defined]
+        raise ValueError
+    assert client.get("/").text == "jar=cookies"
+    seen = type(app.plugins["jar"]).seen  # type: ignore[attr-defined]
+    assert seen == [("/somewhere", "NoneType"), ("/", "NoneType"), ("/", "ValueError"), ("/", "NoneType")]
+
+
+def test_session_transaction_without_a_session_plugin_says_what_to_install(app: App) -> None:
+    with (
+        pytest.raises(RuntimeError, match="no loaded plugin adds request.session"),
+        app.test_client().session_transaction(),
+    ):
+        pass
+
+
+def test_last_request_outside_with_client_says_how(client: Client) -> None:
+    client.get("/a")
+    with pytest.raises(RuntimeError, match="only inside `with client:`"):
+        client.last_request  # noqa: B018
+    with client:
+        with pytest.raises(RuntimeError, match="no request was made"):
+            client.last_request  # noqa: B018
+        client.get("/b")
+        assert client.last_request.path == "/b"
 
 
 # -- the plugin as a pytest user sees it ---------------------------------------

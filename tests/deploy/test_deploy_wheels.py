@@ -231,6 +231,49 @@ def test_plugin_wheels_require_a_compatible_core_and_their_libraries(dists: dict
     assert str(orm["sqlalchemy"].specifier) == "<2.2,>=2.0"
 
 
+def metadata_fields(dist: Dist) -> tuple[dict[str, list[str]], str]:
+    """The wheel's METADATA headers (name -> values) and its long description."""
+    text = dist.read(f"{dist.dist_info}/METADATA")
+    head, _, body = text.partition("\n\n")
+    fields: dict[str, list[str]] = {}
+    for line in head.splitlines():
+        name, _, value = line.partition(": ")
+        fields.setdefault(name, []).append(value)
+    return fields, body
+
+
+def test_every_wheel_has_the_metadata_an_index_shows(dists: dict[str, Dist]) -> None:
+    """Project URLs, a long description that works off the repository, classifiers, keywords, floors."""
+    for dist in dists.values():
+        fields, description = metadata_fields(dist)
+        urls = dict(url.split(", ", 1) for url in fields.get("Project-URL", []))
+        assert {"Source", "Documentation", "Issues"} <= urls.keys(), (dist.name, urls)
+        assert all(url.startswith("https://") for url in urls.values()), (dist.name, urls)
+        assert fields.get("Description-Content-Type") == ["text/markdown"], dist.name
+        assert description.strip(), f"{dist.name}: no long description"
+        # Links relative to the repository (../../docs) are broken on a package index.
+        relative = re.findall(r"\]\((?!https?://|#)([^)]+)\)", description)
+        assert not relative, (dist.name, relative)
+        classifiers = set(fields.get("Classifier", []))
+        assert {
+            "Development Status :: 3 - Alpha",
+            "Programming Language :: Python :: 3 :: Only",
+            "Programming Language :: Python :: 3.10",
+            "Programming Language :: Python :: 3.13",
+            "Typing :: Typed",
+        } <= classifiers, (dist.name, sorted(classifiers))
+        keywords = fields["Keywords"][0].split(",")
+        assert "corolla" in keywords, dist.name
+        # Plugins share a marker keyword, as Datasette's plugins share their Framework classifier.
+        assert ("corolla-plugin" in keywords) == bool(dist.entry_points), (dist.name, keywords)
+        assert fields["Requires-Python"] == [">=3.10"], dist.name
+        # One floor per library across every distribution.
+        for name, req in requirements(dist).items():
+            floor = {"werkzeug": ">=3.1.4", "click": ">=8.1", "itsdangerous": ">=2.2"}.get(name)
+            if floor is not None:
+                assert floor in str(req.specifier).split(","), (dist.name, str(req))
+
+
 def plugins_list(corolla: Path, cwd: Path) -> list[dict[str, object]]:
     result = run(corolla, "plugins", "list", "--json", cwd=cwd)
     listed: list[dict[str, object]] = json.loads(result.stdout)

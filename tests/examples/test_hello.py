@@ -58,3 +58,14 @@ def test_the_demo_module_builds_its_app(monkeypatch: pytest.MonkeyPatch) -> None
         assert "hello" in module.app.resolution.order
     finally:
         sys.modules.pop("app", None)
+
+
+def test_an_unpinned_app_leaves_the_example_plugins_out(tmp_path: Path) -> None:
+    # The development environment installs corolla-hello and corolla-auth; an
+    # app that names no plugins must not get their pages and endpoints.
+    app = App(root=tmp_path, environ={})
+    for example in ("hello", "auth"):
+        assert app.resolution.decisions[example].status == "disabled"
+        assert "autoload = False" in app.resolution.decisions[example].reason
+    assert "routing" in app.resolution.order
+    assert Client(app).get("/").status_code == 404  # no hello page shadowing the app's routes

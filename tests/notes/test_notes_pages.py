@@ -107,7 +107,16 @@ def test_create_edit_and_delete_a_note(alice: Visitor) -> None:
     assert flashes(saved) == ["Note “Groceries (Sat)” saved."]
     assert "Groceries (Sat)" in saved.text and "milk" not in saved.text
 
-    deleted = alice.post(f"/notes/{note_id}/delete", token_from=f"/notes/{note_id}/edit", follow=True)
+    # Deleting asks first: the edit page links to a confirmation page, whose form posts.
+    edit_page = alice.get(f"/notes/{note_id}/edit").text
+    assert f'<a class="button danger" href="/notes/{note_id}/delete">Delete this note…</a>' in edit_page
+    assert 'method="post" action="/notes/' not in edit_page
+    confirm = alice.get(f"/notes/{note_id}/delete")
+    assert confirm.status_code == 200
+    assert "<h1>Delete “Groceries (Sat)”?</h1>" in confirm.text
+    assert f'<form class="danger" method="post" action="/notes/{note_id}/delete">' in confirm.text
+    assert note_ids(alice.get("/").text) == [note_id]  # asking deleted nothing
+    deleted = alice.post(f"/notes/{note_id}/delete", token_from=f"/notes/{note_id}/delete", follow=True)
     assert flashes(deleted) == ["Note “Groceries (Sat)” deleted."]
     assert note_ids(deleted.text) == []
     assert alice.get(f"/notes/{note_id}/edit").status_code == 404
@@ -124,7 +133,12 @@ def test_newest_first_and_flash_shown_once(alice: Visitor) -> None:
 def test_an_invalid_note_is_shown_again_with_its_errors(alice: Visitor) -> None:
     page = alice.post("/notes/new", {"title": "   ", "body": "kept"})
     assert page.status_code == 200
-    assert '<p class="error">Give the note a title.</p>' in page.text
+    assert '<p class="error" id="title-error">Give the note a title.</p>' in page.text
+    # The invalid field says so, names its error, and has the focus; the valid one does not.
+    (title,) = re.findall(r"<input [^>]*name=\"title\"[^>]*>", page.text)
+    assert 'aria-invalid="true"' in title and 'aria-describedby="title-error"' in title and "autofocus" in title
+    (body,) = re.findall(r"<textarea [^>]*>", page.text)
+    assert "aria-invalid" not in body and "autofocus" not in body
     assert "kept</textarea>" in page.text
     assert note_ids(alice.get("/").text) == []
     too_long = alice.post("/notes/new", {"title": "x" * 201})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -63,8 +64,19 @@ def test_init_revision_upgrade_current_history_downgrade(cli_app: App) -> None:
     history = invoke(db, "history")
     assert "aaa111 -> bbb222 (head), empty second" in history
     assert "<base> -> aaa111, first" in history
+    assert json.loads(invoke(db, "current", "--json")) == {
+        "database": cli_app.db.safe_url(),  # type: ignore[attr-defined]
+        "current": ["aaa111"],
+        "heads": ["bbb222"],
+    }
     assert invoke(db, "upgrade") == "Upgraded to bbb222 (head)\n"
     assert "bbb222 (head)" in invoke(db, "current")
+    assert json.loads(invoke(db, "current", "--json"))["current"] == ["bbb222"]
+    rows = json.loads(invoke(db, "history", "--json"))
+    assert [(r["revision"], r["down_revision"], r["message"], r["is_head"]) for r in rows] == [
+        ("bbb222", ["aaa111"], "empty second", True),
+        ("aaa111", [], "first", False),
+    ]
     assert invoke(db, "upgrade") == "Already at head: bbb222 (head)\n"
 
     assert invoke(db, "downgrade", "aaa111") == "Downgraded to aaa111\n"
@@ -174,3 +186,48 @@ def test_the_revision_template_renders_ruff_clean_merges_and_dialect_imports(tmp
     assert "Revises:\n" in branch.read_text()
     assert "depends_on: str | Sequence[str] | None = ['aaa111', 'bbb222']" in branch.read_text()
     ruff_check(merge, branch)
+
+
+SCHEMA = """
+DROP TABLE IF EXISTS script_post;
+CREATE TABLE script_post (id INTEGER PRIMARY KEY, title TEXT NOT NULL);
+INSERT INTO script_post (id, title) VALUES (1, 'first; with a semicolon');
+INSERT INTO script_post (id, title) VALUES (2, 'second');
+"""
+
+
+def test_run_script_runs_every_statement(cli_app: App, tmp_path: Path) -> None:
+    cli_app.db.run_script(SCHEMA)  # type: ignore[attr-defined]
+    with cli_app.db.engine.connect() as conn:  # type: ignore[attr-defined]
+        rows = conn.execute(sa.text("SELECT id, title FROM script_post ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(1, "first; with a semicolon"), (2, "second")]
+
+    script = tmp_path / "schema.sql"
+    script.write_text(SCHEMA.replace("'second'", "'again'"))
+    out = invoke(cli_app, "run-script", str(script))
+    assert out.startswith(f"Ran {script} in ")
+    with cli_app.db.engine.connect() as conn:  # type: ignore[attr-defined]
+        assert conn.execute(sa.text("SELECT title FROM script_post WHERE id = 2")).scalar_one() == "again"
+
+
+def test_run_script_failure_names_the_script_and_database(cli_app: App, tmp_path: Path) -> None:
+    script = tmp_path / "broken.sql"
+    script.write_text("CREATE TABLE ok_table (id INTEGER);\nCREATE TABLE nonsense (;\n")
+    out = invoke(cli_app, "run-script", str(script), ok=False)
+    assert f"Error: {script} failed in " in out
+    assert "syntax error" in out.lower()
+    with pytest.raises(TypeError, match=r"pass path.read_text\(\)"):
+        cli_app.db.run_script(script)  # type: ignore[attr-defined]
+
+
+def test_shell_has_db_and_the_models(cli_app: App) -> None:
+    from click.testing import CliRunner
+
+    from corolla.cli import cli, make_state
+
+    state = make_state(["shell"], {"app": cli_app, "environ": {}})
+    result = CliRunner().invoke(cli, ["shell"], obj=state, input="print(db is app.db, Counter.__tablename__)\n")
+    assert result.exit_code == 0, result.output
+    assert f"True {Counter.__tablename__}" in result.stdout
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("Predefined: ")]
+    assert {"Counter", "app", "db"} <= set(line.removeprefix("Predefined: ").split(", "))

@@ -74,11 +74,57 @@ def test_touched_request_checks_out_once_and_returns_it(orm_app: Callable[..., A
     assert count_rows(db_url) == 1
 
 
+def test_request_db_kept_past_its_request_refuses_use(orm_app: Callable[..., App], db_url: str) -> None:
+    app = orm_app({"url": db_url})
+    app.db.create_all()
+    kept: list[Any] = []
+
+    def view(request: Any) -> str:
+        kept.append(request.db)
+        return str(request.db.scalar(sa.select(sa.func.count()).select_from(Counter)))
+
+    app.views["/keep"] = view
+    assert Client(app).get("/keep").text == "0"
+    (session,) = kept
+    for use in (
+        lambda: session.execute(sa.select(1)),
+        lambda: session.get(Counter, 1),
+        lambda: session.begin(),
+        lambda: session.add(Counter(name="late")),
+    ):
+        with pytest.raises(sa.exc.InvalidRequestError) as info:
+            use()
+        assert "request.db was used after its request ('GET /keep') finished" in str(info.value)
+        assert "with app.db as session:" in str(info.value)
+    # Nothing was checked out by the refused uses, and nothing was written.
+    assert app.db.engine.pool.checkedout() == 0
+    assert count_rows(db_url) == 0
+
+
+def test_an_error_page_after_the_view_gets_a_fresh_request_db(orm_app: Callable[..., App], db_url: str) -> None:
+    app = orm_app({"url": db_url})
+    app.db.create_all()
+    kept: list[Any] = []
+
+    def view(request: Any) -> str:
+        kept.append(request.db)
+        request.db.add(Counter(name="a"))
+        request.db.flush()
+        raise RuntimeError("boom")
+
+    app.views["/fail"] = view
+    assert Client(app).get("/fail").status_code == 500
+    assert app.db.engine.pool.checkedout() == 0
+    assert count_rows(db_url) == 0  # the view's write was rolled back
+    with pytest.raises(sa.exc.InvalidRequestError, match=r"its request \('GET /fail'\) finished"):
+        kept[0].execute(sa.select(1))
+
+
 def test_session_that_never_executes_checks_out_nothing(orm_app: Callable[..., App], db_url: str) -> None:
     app = orm_app({"url": db_url})
     seen = checkouts(app.db.engine)
     app.views["/touch"] = lambda request: type(request.db).__name__
-    assert Client(app).get("/touch").text == "Session"
+    assert Client(app).get("/touch").text == "RequestSession"
     assert seen == []
 
 

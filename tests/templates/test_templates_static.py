@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,12 @@ def test_cli_collect_gathers_every_folder_app_winning(
     assert listed.exit_code == 0
     assert listed.output.splitlines()[0].endswith("(the app's folder)")
     assert "(plugin 'widgets')" in listed.output
+    rows = json.loads(run_cli("static", "folders", "--json", app=app).stdout)
+    assert rows[0] == {"path": str(app.root / "static"), "owner": "app", "exists": True}
+    assert {r["owner"] for r in rows} >= {"app", "widgets"}
+    again = json.loads(run_cli("static", "collect", str(dest), "--json", app=app).stdout)
+    assert again["dest"] == str(dest) and again["prefix"] == "/static/"
+    assert [c["owner"] for c in again["copied"]][-1] == "app"  # copied last: the app's files win
 
 
 def test_cli_needs_an_app(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ This module only re-exports the public API; see docs/architecture.md.
 """
 
 from ._app import App
+from ._app_cli import AppCommands
 from ._calls import call_each
 from ._checks import Check
 from ._commands import AppRef
@@ -31,6 +32,7 @@ from ._wrappers import Request, Response, lazy, make_response
 __all__ = [
     "GROUP",
     "App",
+    "AppCommands",
     "AppRef",
     "Check",
     "Config",

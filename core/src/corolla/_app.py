@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
+from ._app_cli import AppCommands
+from ._app_hooks import APP_LABEL, APP_PLUGIN, AppHooks
 from ._calls import call_each, iter_calls
 from ._config import Config, instance_secret_key
 from ._defaults import CorePlugin
@@ -30,9 +32,12 @@ from ._wrappers import Request, lazy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
-    from werkzeug.test import Client
+
+    from ._client import Client
 
 logger = logging.getLogger("corolla")
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _caller_root() -> Path:
@@ -75,6 +80,9 @@ class App:
     pipeline: list[str]  # the plugins wrapping requests, outermost first
     plan: Plan
     _pipeline: Pipeline  # the compiled request path that __call__ hands requests to
+    cli: AppCommands
+    propagate_exceptions: bool
+    request_hooks: AppHooks
 
     def __init__(
         self,
@@ -87,6 +95,10 @@ class App:
     ) -> None:
         plugins = _checked_arguments(config, plugins)
         self.root = Path(root).resolve() if root is not None else _caller_root()
+        #: The app's own ``corolla`` commands: ``@app.cli.command("init-db")``.
+        self.cli = AppCommands("app")
+        #: Functions of @app.before_request / after_request / teardown_request (the plugin 'app').
+        self.request_hooks = AppHooks()
         plan = plan_app(self.root, config, plugins, plugin_path=plugin_path, environ=environ)
         self.selection = plan.selection
         self.resolution = plan.resolution
@@ -97,6 +109,9 @@ class App:
         self.config = plan.config
         core = self.config["core"]
         self.debug = core["debug"]
+        #: An exception no exception hook handles leaves the app (teardown still runs) instead of
+        #: becoming a 500: ``[core] testing``, and werkzeug's debugger (``corolla run --debug``).
+        self.propagate_exceptions = core["testing"]
         # A relative instance path is relative to the app's root, not to the
         # folder a worker happened to start in.
         self.instance_path = self.root / (core["instance_path"] or "instance")
@@ -220,36 +235,97 @@ class App:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- the app's own request hooks (Flask's decorators) ---------------------
+
+    def before_request(self, function: F) -> F:
+        """Decorator: ``function(request)`` runs before every view; a value other than None answers instead.
+
+        Runs inside every plugin's wrapper (sessions, the CSRF check), just
+        before dispatch, in the order registered. See ``_app_hooks``.
+        """
+        self.request_hooks.before.append(function)
+        self._install_request_hooks()
+        return function
+
+    def after_request(self, function: F) -> F:
+        """Decorator: ``function(request, response)`` changes every response in place (error pages too).
+
+        Run in the reverse order of registration; returning a different
+        response is an error (change the one given).
+        """
+        self.request_hooks.after.append(function)
+        self._install_request_hooks()
+        return function
+
+    def teardown_request(self, function: F) -> F:
+        """Decorator: ``function(request, exception)`` runs after every request (exception: the unhandled one, or None).
+
+        Reverse order of registration; one that raises is logged and the others still run.
+        """
+        self.request_hooks.teardown.append(function)
+        self._install_request_hooks()
+        return function
+
+    def _install_request_hooks(self) -> None:
+        # The app-local plugin is made again with just the hooks in use, and
+        # the pipeline compiled again around it (one attribute swap: a
+        # request already running finishes on the pipeline it started on).
+        pm = self.plugin_manager
+        previous = pm.get_plugin(APP_PLUGIN)
+        if previous is not None:
+            pm.unregister(previous)
+        pm.register(self.request_hooks.plugin(), name=APP_PLUGIN)
+        self._host.labels[APP_PLUGIN] = APP_LABEL
+        self._pipeline = compile_pipeline(self, self._host, self.request_class)
+        self.pipeline = self._pipeline.wrappers
+
     def test_client(self) -> Client:
-        """A werkzeug test ``Client`` for this app (``client.get("/")``)."""
-        from werkzeug.test import Client
+        """A test client for this app: werkzeug's ``Client`` plus Flask's extras (``corolla.testing.Client``).
+
+        ``client.get("/")``; ``with client:`` keeps ``client.last_request``;
+        ``client.session_transaction()`` reads and writes the session.
+        """
+        from ._client import Client
 
         return Client(self)
 
     def run(
         self, host: str = "127.0.0.1", port: int = 8000, *, debug: bool | None = None, reload: bool = False
     ) -> None:
-        """Serve with werkzeug's development server (never in production).
+        """Serve with werkzeug's development server, threaded (never in production).
 
-        ``debug`` shows tracebacks; werkzeug's interactive debugger (which runs
-        any Python code a visitor types) is on only when ``host`` is a loopback
-        address, as with ``corolla run --debug``; elsewhere it stays off, with a
-        warning.
+        ``debug`` (default ``[core] debug``) sets ``app.debug`` (tracebacks in
+        error pages) and starts werkzeug's interactive debugger, which runs
+        any Python code a visitor types, only when ``host`` is a loopback
+        address, as with ``corolla run --debug``; elsewhere it stays off, with
+        a warning. With the debugger on, a raising view reaches it
+        (``propagate_exceptions``).
         """
         from werkzeug.serving import run_simple
 
         from ._security import is_loopback
 
-        use_debug = self.debug if debug is None else debug
-        if use_debug and not is_loopback(host):
+        if debug is not None:
+            self.debug = debug
+        use_debugger = self.debug and is_loopback(host)
+        if self.debug and not use_debugger:
             logger.warning(
                 "App.run(debug=True) on %s, which is not a loopback address: the interactive debugger "
                 "(which runs any code a visitor types) is OFF; never expose debug mode to a network",
                 host,
             )
-            use_debug = False
+        if use_debugger:
+            self.propagate_exceptions = True
         self.__dict__["_dev_server"] = True  # the generated secret key is expected here
-        run_simple(host, port, self, use_reloader=reload, use_debugger=use_debug)
+        run_simple(
+            host,
+            port,
+            self,
+            use_reloader=reload,
+            use_debugger=use_debugger,
+            use_evalex=use_debugger,
+            threaded=True,
+        )
 
     def __repr__(self) -> str:
         order = ", ".join(self.resolution.order) or "no plugins"

@@ -32,6 +32,17 @@ class CorePlugin:
                 "set [core] debug = false (or COROLLA_CORE__DEBUG=0)",
             ),
         ]
+        testing = app.config["core"]["testing"]
+        checks.append(
+            Check(
+                "core.testing",
+                not testing,
+                "testing is on: an unhandled exception escapes the app instead of a 500 page"
+                if testing
+                else "testing is off",
+                "set [core] testing = false (or COROLLA_CORE__TESTING=0); it is for test suites",
+            )
+        )
         tracing = app.config["core"]["trace_hooks"]
         checks.append(
             Check(

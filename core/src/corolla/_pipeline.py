@@ -136,7 +136,13 @@ class Pipeline:
             else:
                 response = self.finalize(request, rv)
         except Exception as exc:
-            response = self.handle_exception(request, exc)
+            try:
+                response = self.handle_exception(request, exc)
+            except Propagate:
+                # [core] testing, or werkzeug's debugger: the caller sees the exception, after teardown.
+                if self.teardown_hooks:
+                    self.teardown(request, exc)
+                raise exc from None
             error = exc
         if self.teardown_hooks:
             self.teardown(request, error)
@@ -186,6 +192,8 @@ class Pipeline:
                     return handled
         if isinstance(exc, HTTPException):
             return exc.get_response(request.environ)
+        if self.app.propagate_exceptions:  # read here, on the error path: App.run may set it late
+            raise Propagate()
         self.log_exception(request, exc, "")
         return self.internal_error(exc)
 
@@ -220,7 +228,7 @@ class Pipeline:
     # -- errors ----------------------------------------------------------------
 
     def internal_error(self, exc: BaseException) -> _WerkzeugResponse:
-        if self.debug:
+        if self.app.debug:  # not a copy: App.run(debug=True) sets it after compiling
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             return Response(f"Internal Server Error (debug)\n\n{text}", 500, mimetype="text/plain")
         return InternalServerError().get_response()
@@ -242,6 +250,13 @@ class Pipeline:
             exc_info=(type(exc), exc, exc.__traceback__),
             extra={"corolla_plugin": plugin},
         )
+
+
+class Propagate(BaseException):
+    """The exception is to leave the app (``App.propagate_exceptions``).
+
+    A BaseException, so the error path's own ``except Exception`` lets it through to ``serve``.
+    """
 
 
 def run_after_response(request: Request, response: _WerkzeugResponse) -> None:

@@ -100,6 +100,11 @@ class Plugin:
         Its ``corolla`` subcommands: name -> ``"module:factory"``; the
         command line imports the factory and calls it with a lazy reference
         to the app (``corolla.AppRef``) only when it lists or runs commands.
+    ``autoload``
+        False for a plugin loaded only when an allowlist names it
+        (``[plugins] enabled``, ``App(plugins=[...])``, ``COROLLA_PLUGINS``),
+        never just because it is installed: examples and demos, which would
+        otherwise add their routes to every app in the same environment.
     """
 
     requires: ClassVar[Sequence[str]] = ()
@@ -114,6 +119,7 @@ class Plugin:
     request_attributes: ClassVar[Sequence[str]] = ()
     hookspecs: ClassVar[object | None] = None
     commands: ClassVar[Mapping[str, str]] = {}
+    autoload: ClassVar[bool] = True
 
     def __init__(self, app: App, record: PluginRecord, config: Mapping[str, Any]) -> None:
         #: The app this instance belongs to; plugin state lives here, not in globals.

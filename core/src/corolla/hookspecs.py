@@ -172,6 +172,17 @@ def corolla_cli_commands(app: App | None) -> Sequence[Any]:
 
 
 @hookspec
+def corolla_shell_context(app: App) -> Mapping[str, Any]:
+    """Return names to predefine in ``corolla shell``: name -> object.
+
+    Called once, when ``corolla shell`` starts, in load order; all results
+    are merged (a later plugin's name wins) over ``{"app": app}``. The orm
+    plugin returns ``db`` and every model class. Never called while serving.
+    """
+    raise NotImplementedError
+
+
+@hookspec
 def corolla_deploy_checks(app: App) -> Sequence[Check]:
     """Return production-readiness checks for ``corolla check --deploy``.
 

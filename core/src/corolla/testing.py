@@ -6,14 +6,24 @@ Fixtures:
     A ``SyntheticPlugins`` folder on ``sys.path`` for this test: make real
     plugin distributions with ``corolla_plugins.add(name, ...)``.
 ``make_app``
-    ``make_app(plugins=None, config=None, *, isolated=True, environ=None)``
-    builds an ``App`` rooted in a temporary folder. ``isolated`` discovers
-    only the ``corolla_plugins`` distributions; ``isolated=False`` sees every
-    installed plugin (for testing your real plugin). ``environ`` defaults to
-    an empty mapping so the developer's ``COROLLA_*`` variables do not leak
-    in. Apps are closed after the test.
+    ``make_app(plugins=None, config=None, *, isolated=True, environ=None,
+    root=None)`` builds an ``App`` rooted in a temporary folder (or in
+    ``root``: your app's folder, to read its ``corolla.toml`` and
+    templates). ``isolated`` discovers only the ``corolla_plugins``
+    distributions; ``isolated=False`` sees every installed plugin (for
+    testing your real plugin). ``environ`` defaults to an empty mapping so
+    the developer's ``COROLLA_*`` variables do not leak in.
+    ``make_app(config=..., factory=create_app)`` calls your app factory
+    with the config instead (``factory(config)``), its ``[core]
+    instance_path`` a temporary folder unless the config sets one, so a
+    test never writes your real instance folder. Apps are closed after the
+    test.
 ``client``
-    A werkzeug test ``Client`` for the ``app`` fixture you define.
+    A test ``Client`` for the ``app`` fixture you define (what
+    ``app.test_client()`` returns): werkzeug's client, plus ``with client:``
+    keeping ``client.last_request``, ``client.request_context(path)`` and
+    ``client.session_transaction()`` (read and write the session between
+    requests, for every session backend).
 
 ``run_cli(*args, app=None, cwd=None, environ=None, plugin_path=None)``
     Runs the ``corolla`` command line in-process (click's ``CliRunner``) and
@@ -30,9 +40,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.test import Client
 
 from ._app import App
+from ._client import Client
 from ._synthetic import SyntheticPlugins
 
 __all__ = ["Client", "SyntheticPlugins", "client", "corolla_plugins", "make_app", "run_cli"]
@@ -61,7 +71,22 @@ def make_app(
         isolated: bool = True,
         environ: Mapping[str, str] | None = None,
         root: str | Path | None = None,
+        factory: Callable[[dict[str, Any]], App] | None = None,
     ) -> App:
+        if factory is not None:
+            if plugins is not None or root is not None:
+                raise TypeError(
+                    "make_app(factory=...) lets the factory choose the plugins and the root; "
+                    "pass only config=... (and pin plugins in the app's corolla.toml or App(plugins=[...]))"
+                )
+            settings = {section: dict(values) for section, values in (config or {}).items()}
+            core = settings.setdefault("core", {})
+            core.setdefault("instance_path", str(tmp_path_factory.mktemp("corolla-instance")))
+            app = factory(settings)
+            if not isinstance(app, App):
+                raise TypeError(f"make_app(factory=...): {factory!r} returned {app!r}, not a corolla.App")
+            apps.append(app)
+            return app
         app = App(
             config,
             plugins,

@@ -71,11 +71,13 @@ def edit(request: Request, note_id: int) -> Any:
     return request.render("notes/form.html", form=form, note=note)
 
 
-@router.post("/notes/<int:note_id>/delete")
+@router.route("/notes/<int:note_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(request: Request, note_id: int) -> Any:
-    # The CSRF token was checked before this view ran ([forms] csrf_everywhere).
     note = own_note(request, note_id)
+    if request.method == "GET":
+        return request.render("notes/delete.html", note=note)  # asks first
+    # The CSRF token was checked before this view ran ([forms] csrf_everywhere).
     request.db.delete(note)
     request.db.commit()
     flash(request, f"Note “{note.title}” deleted.", "info")

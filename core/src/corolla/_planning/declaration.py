@@ -40,6 +40,7 @@ class Declaration:
     app_attributes: tuple[str, ...] = ()
     request_attributes: tuple[str, ...] = ()
     commands: Mapping[str, str] = field(default_factory=dict)
+    autoload: bool = True
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
@@ -104,6 +105,8 @@ def parse_declaration(cls: type[Plugin]) -> Declaration:
         if len(req.specifier) and (len(pinned) != 1 or len(req.specifier) != 1):
             raise ValueError(f"provides entry {str(req)!r} may only pin one version with '=='")
         provides[canonicalize_name(req.name)] = Version(pinned[0].version) if pinned else None
+    if not isinstance(cls.autoload, bool):
+        raise TypeError(f"autoload must be True or False, not {cls.autoload!r}")
     settings = dict(cls.settings)
     for key, setting in settings.items():
         if not isinstance(setting, Setting):
@@ -120,4 +123,5 @@ def parse_declaration(cls: type[Plugin]) -> Declaration:
         app_attributes=_attributes(cls.app_attributes, "app_attributes"),
         request_attributes=_attributes(cls.request_attributes, "request_attributes"),
         commands=parse_commands(cls.commands),
+        autoload=cls.autoload,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 ENV_PREFIX = "COROLLA_"
 
 #: Names no plugin may take: the core's own config sections and its own plugin.
-RESERVED_NAMES = frozenset({"core", "corolla", "plugins"})
+RESERVED_NAMES = frozenset({"app", "core", "corolla", "plugins"})
 
 
 def env_section(name: str) -> str:

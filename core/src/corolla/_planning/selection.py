@@ -67,6 +67,12 @@ def select(records: Sequence[PluginRecord], selection: Selection, found: Finding
             found.decisions[name] = Decision(name, DISABLED, reason, record)
         elif name in selection.disabled:
             found.decisions[name] = Decision(name, DISABLED, f"disabled by {selection.disabled[name]}", record)
+        elif selection.enabled is None and record.declaration is not None and not record.declaration.autoload:
+            reason = (
+                "not autoloaded (it declares autoload = False): name it in [plugins] enabled "
+                "or App(plugins=[...]) to load it"
+            )
+            found.decisions[name] = Decision(name, DISABLED, reason, record)
         else:
             candidates[name] = record
     return candidates

@@ -45,6 +45,11 @@ CORE_SETTINGS: dict[str, Setting] = {
         list, [], "Older keys still accepted when verifying signatures", secret=True, check=no_placeholders
     ),
     "debug": Setting(bool, False, "Show tracebacks in error responses; never in production"),
+    "testing": Setting(
+        bool,
+        False,
+        "Let exceptions no exception hook handles propagate to the caller (the test client) instead of a 500",
+    ),
     "trace_hooks": Setting(
         bool, False, "Log every request-time hook call with its plugin and duration (corolla run --trace-hooks)"
     ),

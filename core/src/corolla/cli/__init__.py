@@ -5,6 +5,7 @@ Imported only by the console script (``corolla = corolla.cli:main``), never by
 """
 
 from ._main import cli, main, make_state
+from ._render import table
 from ._target import AppLoadError, State
 
-__all__ = ["AppLoadError", "State", "cli", "main", "make_state"]
+__all__ = ["AppLoadError", "State", "cli", "main", "make_state", "table"]

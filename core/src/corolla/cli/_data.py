@@ -34,6 +34,25 @@ def plugin_rows(plan: Plan) -> list[dict[str, Any]]:
     return [d.as_dict() for d in ordered_decisions(plan)]
 
 
+def app_hook_rows(app: Any) -> list[dict[str, Any]]:
+    """The app-local plugin ``app`` (@app.before_request ...) as a ``plugins list`` row, when the app has one."""
+    hooks = getattr(app, "request_hooks", None)
+    if not hooks:
+        return []
+    return [
+        {
+            "name": "app",
+            "version": "-",
+            "distribution": "(the app)",
+            "status": "enabled",
+            "reason": f"the app's own request hooks: {', '.join(hooks.kinds())}",
+            "provides": [],
+            "requires": [],
+            "position": None,
+        }
+    ]
+
+
 def check_data(plan: Plan) -> dict[str, Any]:
     errors = [p.as_dict() for p in plan.problems]
     return {

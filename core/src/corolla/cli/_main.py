@@ -4,11 +4,14 @@
 a plugin. ``--help`` lists plugins' commands in their own section from
 ``State.command_index()``: the names plugins declare (``Plugin.commands``,
 data in the working folder's plan), each built by its factory with a lazy
-reference to the app, which a command loads only when it runs.
+reference to the app, which a command loads only when it runs. The one
+exception: when an app is found, ``--help`` imports it to list its own
+commands (``app.cli``, as ``flask --help`` does).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -16,11 +19,12 @@ from typing import Any
 import click
 
 from .._errors import did_you_mean
-from .._version import __version__
-from . import _check, _hooks, _new, _plugins, _run
+from . import _check, _hooks, _new, _plugins, _run, _shell
+from ._app_commands import app_commands, format_app_commands
 from ._commands import LEGACY_HOOK
 from ._render import warn
 from ._target import State
+from ._version import print_version
 
 BUILTIN: dict[str, click.Command] = {
     "check": _check.check,
@@ -28,6 +32,7 @@ BUILTIN: dict[str, click.Command] = {
     "new": _new.new,
     "plugins": _plugins.plugins,
     "run": _run.run,
+    "shell": _shell.shell,
 }
 
 
@@ -51,7 +56,12 @@ class CorollaGroup(click.Group):
         if cmd_name in BUILTIN:
             return BUILTIN[cmd_name]
         state = _state(ctx)
-        return state.plugin_command(cmd_name) if state is not None else None
+        if state is None:
+            return None
+        command = state.plugin_command(cmd_name)
+        if command is None:  # only then the app is imported, for its own commands (app.cli)
+            command = app_commands(state, quiet=True).get(cmd_name)
+        return command
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -64,6 +74,7 @@ class CorollaGroup(click.Group):
         errors = state.command_index().errors if state is not None else []
         if command is None:
             known = [*BUILTIN, *(state.command_index().entries if state is not None else ())]
+            known += list(app_commands(state, quiet=True)) if state is not None else []
             hint = did_you_mean(name, known)
             ctx.fail("\n".join([f"no such command {name!r}" + (f"; {hint}" if hint else ""), *errors]))
         for error in errors:
@@ -92,6 +103,7 @@ class CorollaGroup(click.Group):
                 formatter.write_dl(rows)
         for error in index.errors:
             warn(error)
+        format_app_commands(state, set(BUILTIN), formatter)
 
 
 def _state(ctx: click.Context) -> State | None:
@@ -113,12 +125,26 @@ def _state(ctx: click.Context) -> State | None:
     "then app.py or wsgi.py in the working folder.",
 )
 @click.option("--traceback", "show_traceback", is_flag=True, help="Show the full traceback when something fails.")
-@click.version_option(__version__, "--version", prog_name="corolla", message="%(prog)s %(version)s")
+@click.option(
+    "--disable-plugin",
+    "disabled",
+    metavar="NAME",
+    multiple=True,
+    help="Leave this plugin out for this invocation (repeatable; adds to COROLLA_DISABLE_PLUGINS).",
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=print_version,
+    help="Show the versions of corolla, Python, werkzeug and every installed plugin, and exit.",
+)
 @click.pass_context
-def cli(ctx: click.Context, app_ref: str | None, show_traceback: bool) -> None:
+def cli(ctx: click.Context, app_ref: str | None, show_traceback: bool, disabled: tuple[str, ...]) -> None:
     """Corolla: inspect the plugins and hooks of an app, run it, check it, scaffold plugins."""
     if not isinstance(ctx.obj, State):
-        ctx.obj = State(app_ref, show_traceback)
+        ctx.obj = State(app_ref, show_traceback, **disable_plugins(os.environ, disabled))
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -130,17 +156,40 @@ def make_state(args: Sequence[str], overrides: Any = None) -> State:
     ``plugin_path`` (tests and tools).
     """
     app_ref, show_traceback = None, False
+    disabled: list[str] = []
     items = list(args)
     for i, arg in enumerate(items):
-        if arg == "--app" and i + 1 < len(items):
-            app_ref = items[i + 1]
+        if arg in ("--app", "--disable-plugin") and i + 1 < len(items):
+            if arg == "--app":
+                app_ref = items[i + 1]
+            else:
+                disabled.append(items[i + 1])
         elif arg.startswith("--app="):
             app_ref = arg.split("=", 1)[1]
+        elif arg.startswith("--disable-plugin="):
+            disabled.append(arg.split("=", 1)[1])
         elif arg == "--traceback":
             show_traceback = True
-        elif not arg.startswith("-") and (i == 0 or items[i - 1] != "--app"):
+        elif not arg.startswith("-") and (i == 0 or items[i - 1] not in ("--app", "--disable-plugin")):
             break  # the subcommand: what follows is its own
-    return State(app_ref, show_traceback, **(dict(overrides) if overrides else {}))
+    options = dict(overrides) if overrides else {}
+    options.update(disable_plugins(options.get("environ", os.environ), disabled))
+    return State(app_ref, show_traceback, **options)
+
+
+def disable_plugins(environ: Any, names: Sequence[str]) -> dict[str, Any]:
+    """``--disable-plugin NAME``: COROLLA_DISABLE_PLUGINS for this invocation, the app's ``App()`` included.
+
+    The process environment itself is changed (the console script is its own
+    process), so an app built by importing the user's module sees it too.
+    """
+    if not names:
+        return {}
+    joined = ",".join(filter(None, [environ.get("COROLLA_DISABLE_PLUGINS", ""), *names]))
+    if environ is os.environ:
+        os.environ["COROLLA_DISABLE_PLUGINS"] = joined
+        return {}
+    return {"environ": {**environ, "COROLLA_DISABLE_PLUGINS": joined}}
 
 
 def main(args: Sequence[str] | None = None, *, obj: Any = None) -> Any:

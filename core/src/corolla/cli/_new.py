@@ -1,10 +1,12 @@
-"""``corolla new plugin NAME``: scaffold a third-party plugin distribution.
+"""``corolla new plugin NAME`` and ``corolla new app NAME``: start a plugin distribution or an app.
 
 The files come from the template folder ``scaffold/plugin`` next to this
 module (``$name``-style placeholders, ``__module__`` in paths): a pyproject
 with the entry point and a compatible ``corolla`` range, a plugin class
 implementing one hook, a README, a changelog and tests using
 ``corolla.testing``. The tests pass right after ``pip install -e``.
+``new app`` uses ``scaffold/app``: an ``app.py`` with two routes, a
+``corolla.toml`` pinning its plugins, and tests that pass as written.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .._version import __version__
 from ._render import echo
 
 SCAFFOLD = Path(__file__).parent / "scaffold" / "plugin"
+APP_SCAFFOLD = Path(__file__).parent / "scaffold" / "app"
 NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # fullmatch: "$" would let a final newline through
 
 
@@ -44,13 +47,15 @@ def substitutions(name: str) -> dict[str, str]:
     }
 
 
-def scaffold(name: str, target: Path) -> list[Path]:
-    """Write the plugin's files under ``target``; returns them, relative to it."""
+def scaffold(name: str, target: Path, folder: Path = SCAFFOLD) -> list[Path]:
+    """Write the files of template ``folder`` under ``target``; returns them, relative to it."""
     values = substitutions(name)
     written = []
-    for template in sorted(SCAFFOLD.rglob("*.tmpl")):
-        relative = template.relative_to(SCAFFOLD)
-        out = target / Path(str(relative).replace("__module__", values["module"]).removesuffix(".tmpl"))
+    for template in sorted(folder.rglob("*.tmpl")):
+        relative = str(template.relative_to(folder)).replace("__module__", values["module"]).removesuffix(".tmpl")
+        if relative == "gitignore":  # a dot file would be left out of the wheel's package data
+            relative = ".gitignore"
+        out = target / Path(relative)
         out.parent.mkdir(parents=True, exist_ok=True)
         text = Template(template.read_text()).substitute(values)
         out.write_text(text)
@@ -91,4 +96,30 @@ def plugin(name: str, directory: Path | None) -> None:
     echo("Next:")
     echo(f"  cd {target}")
     echo('  pip install -e ".[test]"')
+    echo("  pytest")
+
+
+@new.command("app")
+@click.argument("name")
+@click.option(
+    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path), help="Folder to create (default: ./NAME)."
+)
+def app(name: str, directory: Path | None) -> None:
+    """Create an app NAME: app.py with two routes, a test, and a corolla.toml pinning its plugins."""
+    if not NAME.fullmatch(name):
+        raise click.BadParameter(
+            f"{name!r} is not an app name: use lower-case letters, digits and single dashes, starting with a letter",
+            param_hint="NAME",
+        )
+    target = directory if directory is not None else Path(name)
+    if target.exists() and any(target.iterdir()):
+        raise click.UsageError(f"{target} already exists and is not empty; choose another --dir")
+    files = scaffold(name, target, APP_SCAFFOLD)
+    echo(f"Created app {name!r} in {target}:")
+    for path in files:
+        echo(f"  {path.as_posix()}")
+    echo("Next:")
+    echo(f"  cd {target}")
+    echo("  pip install corolla-routing pytest   # if they are not installed yet")
+    echo("  corolla run --reload --debug          # http://127.0.0.1:8000/")
     echo("  pytest")

@@ -23,9 +23,12 @@ from ._target import PlanError, State
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema: docs/cli.md).")
 
 
-@click.group()
-def plugins() -> None:
-    """Inspect the installed plugins: what loads, in which order, and why."""
+@click.group(invoke_without_command=True)
+@click.pass_context
+def plugins(ctx: click.Context) -> None:
+    """Inspect the installed plugins: what loads, in which order, and why (bare: plugins list)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_)
 
 
 def _plan(ctx: click.Context) -> Plan:
@@ -52,7 +55,8 @@ def _known_name(plan: Plan, name: str) -> str:
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Every discovered plugin: version, distribution, status (and why), provides, requires."""
     plan = _plan(ctx)
-    rows = _data.plugin_rows(plan)
+    state: State = ctx.find_root().obj
+    rows = _data.plugin_rows(plan) + _data.app_hook_rows(state.loaded_app)
     if as_json:
         emit_json(rows)
         return
@@ -68,7 +72,8 @@ def list_(ctx: click.Context, as_json: bool) -> None:
             status(r["status"]),
             join(r["provides"]),
             join(r["requires"]),
-            "" if r["status"] == "enabled" else r["reason"],
+            # The app's own hooks are not a distribution: say what they are.
+            "" if r["status"] == "enabled" and r["distribution"] != "(the app)" else r["reason"],
         ]
         for r in rows
     ]

@@ -169,6 +169,13 @@ class Database:
             factory = self._make_factory()
         return factory(**options) if options else factory()
 
+    def session_options(self) -> dict[str, Any]:
+        """The ``bind`` and ``binds`` every session of these databases is made with."""
+        factory = self._factory
+        if factory is None or self._factory_tables != len(self.metadata.tables):
+            factory = self._make_factory()
+        return dict(factory.kw)
+
     def _make_factory(self) -> sessionmaker[Session]:
         from sqlalchemy.orm import sessionmaker
 
@@ -219,6 +226,26 @@ class Database:
             tables = self.tables_for(bind)
             if tables:
                 self.metadata.drop_all(self.get_engine(bind), tables=tables)
+
+    def run_script(self, sql: str, *, bind: str | None = None) -> None:
+        """Run ``sql``, a script of several statements (a ``schema.sql``), in one database.
+
+        Goes to the driver's own script support, since SQLAlchemy runs one
+        statement per call: SQLite's ``executescript`` (which commits what
+        was pending first and runs each statement on its own unless the
+        script has its own BEGIN/COMMIT), or the whole text in one
+        ``execute`` for PostgreSQL and other drivers that accept several
+        statements without parameters, committed at the end. Migrations
+        (``corolla db upgrade``) remain the way to change a schema over time.
+        """
+        if not isinstance(sql, str):
+            raise TypeError(f"run_script() takes the SQL text, not {type(sql).__name__}: pass path.read_text()")
+        engine = self.get_engine(bind)
+        with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.connection.driver_connection.executescript(sql)  # type: ignore[union-attr]
+            else:
+                connection.exec_driver_sql(sql)
 
     def dispose(self) -> None:
         """Close every pooled connection; engines are made again on next use."""

@@ -69,12 +69,14 @@ class OrmPlugin(corolla.Plugin):
 
     @hookimpl
     def corolla_request_attributes(self, app: corolla.App) -> Mapping[str, Callable[[corolla.Request], Any]]:
-        session = self.db.session
+        database = self.db
 
         def db(request: corolla.Request) -> Session:
             # Runs on first access only; a Session checks out a connection
             # only when it first executes something.
-            return session()
+            from ._request_session import RequestSession
+
+            return RequestSession(**database.session_options())
 
         return {"db": db}
 
@@ -96,7 +98,7 @@ class OrmPlugin(corolla.Plugin):
             except BaseException as exc:
                 session = request.__dict__.get("db")
                 if session is not None:
-                    _close(session)  # rolls back whatever the view wrote
+                    _finish(request, session)  # rolls back whatever the view wrote
                 if isinstance(exc, Exception):
                     # A missing row or a database outage becomes the HTTP error
                     # here, inside the pipeline, so error handlers registered for
@@ -105,7 +107,7 @@ class OrmPlugin(corolla.Plugin):
                     if http_error is not None:
                         raise http_error from exc
                 raise
-            _close(session)
+            _finish(request, session)
             return rv
 
         return with_db
@@ -118,13 +120,21 @@ class OrmPlugin(corolla.Plugin):
         # Closing twice costs nothing; an untouched request pays one dict lookup.
         session = request.__dict__.get("db")
         if session is not None:
-            _close(session)
+            _finish(request, session)
 
     @hookimpl
     def corolla_handle_exception(self, request: corolla.Request, exception: Exception) -> Any:
         # For errors raised outside this plugin's wrapper (another plugin's
         # outer wrapper using app.db); the wrapper already mapped the rest.
         return http_error_for(self.db, request, exception)
+
+    @hookimpl
+    def corolla_shell_context(self, app: corolla.App) -> Mapping[str, Any]:
+        # `corolla shell`: the database and every mapped model, by class name.
+        from .model import Model
+
+        models = {mapper.class_.__name__: mapper.class_ for mapper in Model.registry.mappers}
+        return {"db": self.db, **models}
 
     @hookimpl
     def corolla_deploy_checks(self, app: corolla.App) -> Sequence[corolla.Check]:
@@ -137,9 +147,16 @@ class OrmPlugin(corolla.Plugin):
         self.db.dispose()
 
 
-def _close(session: Session) -> None:
+def _finish(request: corolla.Request, session: Any) -> None:
+    """Close ``request.db`` for good, and forget it.
+
+    Forgetting it lets what runs after the wrapper (an error page reading the
+    database) get a fresh session from ``request.db``, closed in teardown;
+    the finished one refuses any later use (a reference the view kept).
+    """
+    request.__dict__.pop("db", None)
     try:
-        session.close()
+        session.finish(request.log_line())
     except Exception:  # a dead connection must not hide the view's own error
         import logging
 

@@ -12,7 +12,7 @@ from ._inspect import RouteInfo, routes_info
 if TYPE_CHECKING:
     from corolla import AppRef
 
-COLUMNS = ("Endpoint", "Methods", "Rule", "View", "Registered by")
+COLUMNS = ("ENDPOINT", "METHODS", "RULE", "VIEW", "REGISTERED BY")
 
 
 def _row(info: RouteInfo) -> tuple[str, ...]:
@@ -28,11 +28,10 @@ def _row(info: RouteInfo) -> tuple[str, ...]:
 
 
 def render_table(infos: list[RouteInfo]) -> str:
-    rows = [COLUMNS, *(_row(i) for i in infos)]
-    widths = [max(len(r[c]) for r in rows) for c in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    # The core's renderer, as every corolla table: aligned, fitted to the terminal.
+    from corolla.cli import table
+
+    return table(COLUMNS, [_row(i) for i in infos])
 
 
 def routes_command(app: AppRef) -> click.Command:

@@ -216,7 +216,11 @@ class RoutingPlugin(corolla.Plugin):
 
     # -- per request ---------------------------------------------------------
 
-    @hookimpl
+    # tryfirst: a path the router owns is answered by its route, whatever
+    # other dispatchers are loaded (one answering "/" must not shadow the
+    # app's view while `corolla routes` says "/" is the app's); the others
+    # see only the paths no route matches.
+    @hookimpl(tryfirst=True)
     def corolla_dispatch(self, request: Request) -> Any:
         # The hot path: one werkzeug match and the view call. url_rule is
         # already in the request's __dict__ only if a wrapper asked for it.

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from corolla import AppCommands
 
 from ._errors import RoutingError
 from ._handlers import ErrorHandler, register
 from ._registrar import Registrar, View
+from ._views import check_async
+
+H = TypeVar("H", bound=Callable[..., Any])
 
 
 class Table(Protocol):
@@ -70,6 +75,8 @@ class Router(Registrar):
     its own routes); they are tried before the app's.
 
     Routes added after the router was included are added to those apps too.
+    ``router.cli`` holds the group's commands; they join the app's commands
+    (``app.cli``) when it is included.
     """
 
     def __init__(
@@ -91,6 +98,13 @@ class Router(Registrar):
         self.routes: list[PendingRoute] = []
         self.error_handlers: dict[type[BaseException], ErrorHandler] = {}
         self.includes: list[Include] = []
+        #: The group's own ``corolla`` commands (``@router.cli.command()``, as a Flask blueprint's
+        #: ``cli``): on include they join the app's, under ``corolla <name> ...`` for a named group.
+        self.cli = AppCommands(f"Router {name!r}" if name else "Router")
+        #: The group's request hooks (see ``_group_hooks``), run for its routes only.
+        self.before: list[Callable[..., Any]] = []
+        self.after: list[Callable[..., Any]] = []
+        self.teardown: list[Callable[..., Any]] = []
 
     def add_url_rule(
         self,
@@ -108,9 +122,37 @@ class Router(Registrar):
         # Checked where the mistake is made, not later when an app includes us.
         if not isinstance(rule, str) or not rule.startswith("/"):
             raise RoutingError(f"route {rule!r} of {self!r}: a rule is a string starting with '/', e.g. '/users'")
+        if view is not None:
+            from ._table import describe  # _table imports this module
+
+            # Its signature is checked on include, once the prefix's values are known too.
+            check_async(rule, view, describe(view))
         self.routes.append(pending)
         for include in self.includes:
             include.table.add_pending(pending, include)
+
+    def before_request(self, function: H) -> H:
+        """Decorator: ``function(request)`` runs before each of this group's views; non-None answers instead."""
+        return self._add_hook(self.before, function, "before_request")
+
+    def after_request(self, function: H) -> H:
+        """Decorator: ``function(request, response)`` changes the responses of this group's views in place."""
+        return self._add_hook(self.after, function, "after_request")
+
+    def teardown_request(self, function: H) -> H:
+        """Decorator: ``function(request, exception)`` runs when one of this group's views is done."""
+        return self._add_hook(self.teardown, function, "teardown_request")
+
+    def _add_hook(self, functions: list[Callable[..., Any]], function: H, kind: str) -> H:
+        if self.includes:
+            raise RoutingError(
+                f"{self!r} is already included in an app; register its {kind} functions before "
+                "app.include(...), so they are compiled into its views"
+            )
+        if not callable(function):
+            raise TypeError(f"{kind} takes a function, not {function!r}")
+        functions.append(function)
+        return function
 
     def errorhandler(self, code_or_exception: int | type[BaseException]) -> Callable[[ErrorHandler], ErrorHandler]:
         """Decorator: ``@router.errorhandler(404)``; the handler is ``handler(request, exception)``."""

@@ -24,9 +24,11 @@ from werkzeug.routing import BuildError, Map, MapAdapter, Rule
 
 from ._adapter import RequestAdapter, bind_outside_request, subdomain_of
 from ._errors import RoutingError, UrlBuildError, quoted
+from ._group_hooks import registered_view, with_group_hooks
 from ._handlers import ErrorHandler, register
 from ._mount import Mounted
 from ._router import Include, PendingRoute, Router, normalize_prefix
+from ._views import check_async, check_signature, rule_arguments
 
 if TYPE_CHECKING:
     from corolla import App, Request
@@ -56,6 +58,32 @@ def describe(view: Any) -> str:
     code = getattr(func, "__code__", None)
     where = f" ({_short(code.co_filename)}:{code.co_firstlineno})" if code is not None else ""
     return f"{module}.{name}{where}" if module else f"{name}{where}"
+
+
+def _add_commands(app: App, router: Router) -> None:
+    """A group's commands join the app's: ``corolla <group name> <command>``, or top level for an unnamed group."""
+    if not router.name:
+        for name, command in router.cli.commands.items():
+            app.cli.add_command(command, name)
+        return
+    import click
+
+    group = click.Group(
+        router.name, commands=dict(router.cli.commands), help=f"Commands of the route group {router.name!r}."
+    )
+    app.cli.add_command(group)
+
+
+def _pin_hint(*registrants: str) -> str:
+    """How to leave out a plugin the app may not have asked for (an unpinned app loads every installed one)."""
+    plugins = [r for r in dict.fromkeys(registrants) if r.startswith("plugin ")]
+    if not plugins:
+        return ""
+    return (
+        f". If the app did not ask for {' or '.join(plugins)}, pin the plugins it uses: "
+        "[plugins] enabled = [...] in corolla.toml, or App(plugins=[...]) (an app without a list loads "
+        "every installed plugin)"
+    )
 
 
 def _short(filename: str) -> str:
@@ -160,18 +188,28 @@ class RouteTable:
                 f"route {rule!r} has subdomain={options['subdomain']!r}, but subdomain matching is off; "
                 "set [routing] server_name = 'example.com' and subdomain_matching = true"
             )
+        if view is not None:
+            check_async(rule, view, describe(view))
+            values = [*rule_arguments(rule), *(options.get("defaults") or {})]
+            for part in ("host", "subdomain"):  # they may hold variables too: <user>.example.com
+                values += rule_arguments(str(options.get(part) or ""))
+            check_signature(rule, view, describe(view), values)
         method_set = None if any_method else self._methods(rule, methods)
         existing = self.views.get(endpoint)
-        if existing is not None and existing.view is not view:
+        # A group's hooks wrap its views (functools.wraps): compare what was registered.
+        if existing is not None and registered_view(existing.view) is not view:
             raise RoutingError(
                 f"duplicate endpoint {endpoint!r}: {describe(view)} for {rule!r} and {describe(existing.view)} "
                 f"for {existing.rule!r} (registered by {existing.registered_by}). Endpoints name views for "
                 "url_for, so each must be unique: pass endpoint='...' to one of them, or use a named Router"
+                + _pin_hint(existing.registered_by, registered_by or self.registrant())
             )
         try:
             route = Route(rule, endpoint=endpoint, methods=method_set, **options)
         except (TypeError, ValueError) as exc:
             raise RoutingError(f"route {rule!r}: {exc}") from exc
+        if include is not None and (include.router.before or include.router.after or include.router.teardown):
+            view = with_group_hooks(view, include.router)
         route.view = view
         route.include = include
         route.registered_by = registered_by or self.registrant()
@@ -223,6 +261,8 @@ class RouteTable:
         for pending in router.routes:
             self.add_pending(pending, inc)
         router.includes.append(inc)
+        if router.cli.commands:
+            _add_commands(self.app, router)
         self.includes.append(inc)
 
     def mount(self, prefix: str, wsgi_app: Any) -> None:

@@ -32,6 +32,9 @@ class _Request(corolla.Request, HelloRequest):
 class HelloPlugin(corolla.Plugin):
     """Serves ``/`` (an HTML page) and ``/plugins.json``; declines every other path."""
 
+    # An example: loaded only by apps that name it, never just because the
+    # development environment has it installed (its "/" would shadow theirs).
+    autoload = False
     settings = {"greeting": corolla.Setting(str, "Hello from Corolla", "The page's heading")}
     request_attributes = ["visitor"]
 

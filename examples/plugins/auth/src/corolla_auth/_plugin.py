@@ -63,6 +63,10 @@ class AuthPlugin(corolla.Plugin):
         "sessions>=0.1,<0.2",
         "templates>=0.1,<0.2",
     ]
+    # An example shipped in the development environment: loaded only by apps
+    # that name it ([plugins] enabled), so its /auth pages and endpoints never
+    # appear in an app that did not ask for them.
+    autoload = False
     settings = {
         "prefix": corolla.Setting(str, "/auth", "Where the login, register and logout pages are mounted"),
         "home": corolla.Setting(

@@ -447,6 +447,29 @@ def test_a_huge_urlencoded_form_is_refused_before_it_is_parsed(
     assert client.post("/read", data=ok, content_type="application/x-www-form-urlencoded").json == {"fields": 1000}
 
 
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ("&".join(f"f{i}=v" for i in range(1000)) + "&", 1000),  # a trailing separator is no field
+        ("&&&".join(f"f{i}=v" for i in range(400)), 400),  # runs of separators: 1,197 "&", 400 fields
+        ("&" * 2000 + "a=1", 1),
+        ("a=1;b=2", 1),  # ";" is no separator (werkzeug and the standard library agree)
+    ],
+)
+def test_the_urlencoded_field_limit_counts_fields_not_separators(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp, body: str, fields: int
+) -> None:
+    corolla_plugins.add("forms", body=FORM_VIEW)
+    client = Client(make_app())
+    r = client.post("/read", data=body, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 200, r.text
+    assert r.json == {"fields": fields}
+    over = "&&".join(f"f{i}=v" for i in range(1001)) + "&"
+    r = client.post("/read", data=over, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 413
+    assert "more than 1000 fields" in r.text
+
+
 def test_default_request_limits(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
     app = make_app()
     assert app.request_class.max_content_length == 16 * 1024 * 1024

@@ -10,10 +10,10 @@ werkzeug's own code, which reads these attributes.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from urllib.parse import unquote
 
 from werkzeug.datastructures import EnvironHeaders, Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -63,6 +63,37 @@ def _decode(value: str) -> str:
     return value.encode("latin1").decode("utf-8", "replace")
 
 
+def parse_urlencoded(data: bytes, max_fields: int | None) -> list[tuple[str, str]]:
+    """``name=value&...`` as werkzeug parses it (``parse_qsl``, blanks kept), counting real fields.
+
+    A field is a non-empty piece between ``&`` separators, so a trailing
+    ``&`` or a run of them adds none (``parse_qsl``'s own ``max_num_fields``
+    counts separators). More than ``max_fields`` fields is a 413. Pieces
+    without ``%`` or ``+`` (most names, many values) skip ``unquote``, which
+    is where ``parse_qsl`` spends its time. Raises ``UnicodeDecodeError`` (a
+    ``ValueError``, which werkzeug's parser turns into an empty form) for a
+    body that is not UTF-8, as werkzeug does.
+    """
+    pieces = data.decode().split("&")
+    if max_fields is not None and len(pieces) > max_fields and len(pieces) - pieces.count("") > max_fields:
+        raise RequestEntityTooLarge(f"The form has more than {max_fields} fields ([core] max_form_parts).")
+    items = []
+    for piece in pieces:
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        if "+" in name:
+            name = name.replace("+", " ")
+        if "%" in name:
+            name = unquote(name, errors="werkzeug.url_quote")
+        if "+" in value:
+            value = value.replace("+", " ")
+        if "%" in value:
+            value = unquote(value, errors="werkzeug.url_quote")
+        items.append((name, value))
+    return items
+
+
 class _FormDataParser(FormDataParser):
     """werkzeug's parser, with the form limits applied to urlencoded bodies too.
 
@@ -84,9 +115,7 @@ class _FormDataParser(FormDataParser):
                 )
         else:
             data = stream.read()
-        if self.max_form_parts is not None and data.count(b"&") >= self.max_form_parts:
-            raise RequestEntityTooLarge(f"The form has more than {self.max_form_parts} fields ([core] max_form_parts).")
-        return super()._parse_urlencoded(io.BytesIO(data), mimetype, content_length, options)
+        return stream, self.cls(parse_urlencoded(data, self.max_form_parts)), self.cls()
 
 
 #: Where ``Request.after_response`` keeps its callbacks (in the instance ``__dict__``).

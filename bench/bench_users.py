@@ -295,11 +295,10 @@ def full_page(root: Path) -> tuple[dict[str, WSGIApp], str]:
     import flask
     import jinja2
     import sqlalchemy as sa
+    from bench_users_models import Note, SANote
     from flask_sqlalchemy import SQLAlchemy
     from sqlalchemy.orm import Session
     from werkzeug.test import Client
-
-    from bench_users_models import Note, SANote
 
     (root / "templates").mkdir(exist_ok=True)
     (root / "templates" / "page.html").write_text(PAGE)

@@ -16,6 +16,7 @@ from corolla import hookimpl
 from ._adapter import RequestAdapter
 from ._errors import RoutingError, UrlBuildError
 from ._handlers import find, with_status
+from ._matcher import NO_ROUTE
 from ._pages import error_page
 from ._registrar import Registrar, View
 from ._router import Router
@@ -250,6 +251,19 @@ class RoutingPlugin(corolla.Plugin):
                 return seen
         rule: Any
         values: Any
+        compiled = table.compiled
+        if compiled is not None:
+            found = compiled.match(path, method)
+            if found is NO_ROUTE:
+                d["url_rule"] = d["view_args"] = None
+                return None
+            if found is not None:
+                rule, values = found
+                d["url_rule"] = rule
+                d["view_args"] = values
+                if not values and rule.methods is not None:
+                    table.remember(path, method, rule)
+                return rule  # type: ignore[no-any-return]
         try:
             adapter = table.adapter(request, path, method)
             rule, values = adapter.match(path, method, return_rule=True)

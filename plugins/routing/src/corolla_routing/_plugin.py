@@ -160,9 +160,10 @@ class RoutingPlugin(corolla.Plugin):
             return RequestAdapter(table.url_map, request, path, method, "", str(request.host).lower())
 
         def url_for(request: Request) -> Callable[..., str]:
-            adapter = request.url_adapter  # type: ignore[attr-defined]
-
+            # The adapter is made on the first call, not here: templates get url_for in their
+            # context on every render (corolla_template_context), and most never call it.
             def build(endpoint: str, /, **values: Any) -> str:
+                adapter = request.url_adapter  # type: ignore[attr-defined]
                 if endpoint[:1] == ".":
                     # Relative, as in Flask blueprints: ".b" is "<group name>.b" in a named group's view.
                     rule = request.url_rule  # type: ignore[attr-defined]

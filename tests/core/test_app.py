@@ -470,6 +470,32 @@ def test_the_urlencoded_field_limit_counts_fields_not_separators(
     assert "more than 1000 fields" in r.text
 
 
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8"]
+)
+def test_urlencoded_forms_decode_as_werkzeug_does(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp, content_type: str
+) -> None:
+    corolla_plugins.add(
+        "forms",
+        body="""
+@hookimpl
+def corolla_dispatch(self, request):
+    return {"form": [[k, v] for k, v in request.form.items(multi=True)]}
+""",
+    )
+    client = Client(make_app())
+
+    def form(body: bytes) -> Any:
+        return client.post("/", data=body, content_type=content_type).json["form"]
+
+    assert form(b"a=1+2&b=%C3%A9%26&a=&c&=d&e=x=y") == [
+        ["a", "1 2"], ["a", ""], ["b", "\u00e9&"], ["c", ""], ["", "d"], ["e", "x=y"]
+    ]  # fmt: skip
+    assert form(b"bad=%FF%C3&nul=%00x") == [["bad", "%FF%C3"], ["nul", "\x00x"]]
+    assert form(b"raw=\xff") == []  # not UTF-8: an empty form, as werkzeug's parser gives
+
+
 def test_default_request_limits(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
     app = make_app()
     assert app.request_class.max_content_length == 16 * 1024 * 1024

@@ -68,30 +68,36 @@ def parse_urlencoded(data: bytes, max_fields: int | None) -> list[tuple[str, str
 
     A field is a non-empty piece between ``&`` separators, so a trailing
     ``&`` or a run of them adds none (``parse_qsl``'s own ``max_num_fields``
-    counts separators). More than ``max_fields`` fields is a 413. Pieces
-    without ``%`` or ``+`` (most names, many values) skip ``unquote``, which
-    is where ``parse_qsl`` spends its time. Raises ``UnicodeDecodeError`` (a
-    ``ValueError``, which werkzeug's parser turns into an empty form) for a
-    body that is not UTF-8, as werkzeug does.
+    counts separators). More than ``max_fields`` fields is a 413. Raises
+    ``UnicodeDecodeError`` (a ``ValueError``, which werkzeug's parser turns
+    into an empty form) for a body that is not UTF-8, as werkzeug does.
+
+    Faster than ``parse_qsl``, which calls ``unquote`` twice per field (most
+    of its time): ``+`` is replaced once in the whole body (before the split
+    and before unquoting, as ``parse_qsl`` does per piece), and every name and
+    value is unquoted by a single ``unquote`` call over all of them joined by
+    NUL, split again after. That is exact because a NUL byte never belongs to
+    a UTF-8 sequence, so an invalid escape is quoted back the same either way;
+    a body holding a NUL (raw or ``%00``) takes the per-piece way.
     """
-    pieces = data.decode().split("&")
+    text = data.decode()
+    pieces = text.split("&")
     if max_fields is not None and len(pieces) > max_fields and len(pieces) - pieces.count("") > max_fields:
         raise RequestEntityTooLarge(f"The form has more than {max_fields} fields ([core] max_form_parts).")
-    items = []
-    for piece in pieces:
-        if not piece:
-            continue
-        name, _, value = piece.partition("=")
-        if "+" in name:
-            name = name.replace("+", " ")
-        if "%" in name:
-            name = unquote(name, errors="werkzeug.url_quote")
-        if "+" in value:
-            value = value.replace("+", " ")
-        if "%" in value:
-            value = unquote(value, errors="werkzeug.url_quote")
-        items.append((name, value))
-    return items
+    if "+" in text:
+        text = text.replace("+", " ")
+        pieces = text.split("&")
+    if "%" not in text:
+        return [(name, value) for name, _, value in (piece.partition("=") for piece in pieces if piece)]
+    if "\x00" in text or "%00" in text:
+        return [
+            (unquote(name, errors="werkzeug.url_quote"), unquote(value, errors="werkzeug.url_quote"))
+            for name, _, value in (piece.partition("=") for piece in pieces if piece)
+        ]
+    # name NUL value NUL name NUL value...: the first "=" of each piece splits it, as partition() does.
+    joined = "\x00".join(piece.replace("=", "\x00", 1) if "=" in piece else piece + "\x00" for piece in pieces if piece)
+    flat = unquote(joined, errors="werkzeug.url_quote").split("\x00")
+    return list(zip(flat[::2], flat[1::2], strict=True))
 
 
 class _FormDataParser(FormDataParser):
@@ -105,18 +111,24 @@ class _FormDataParser(FormDataParser):
     """
 
     def _parse_urlencoded(self, stream: Any, mimetype: str, content_length: int | None, options: dict[str, str]) -> Any:
-        limit = self.max_form_memory_size
-        if limit is not None:
-            data = stream.read(limit + 1)
-            if len(data) > limit:
-                raise RequestEntityTooLarge(
-                    f"The form is larger than {limit} bytes ([core] max_form_memory_size); "
-                    "send large data as a file in a multipart body."
-                )
-        else:
-            data = stream.read()
+        data = read_form(stream, self.max_form_memory_size)
         return stream, self.cls(parse_urlencoded(data, self.max_form_parts)), self.cls()
 
+
+def read_form(stream: Any, limit: int | None) -> bytes:
+    """An urlencoded body, at most ``limit`` bytes (``[core] max_form_memory_size``; 413 beyond)."""
+    if limit is None:
+        return bytes(stream.read())
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise RequestEntityTooLarge(
+            f"The form is larger than {limit} bytes ([core] max_form_memory_size); "
+            "send large data as a file in a multipart body."
+        )
+    return bytes(data)
+
+
+URLENCODED = "application/x-www-form-urlencoded"
 
 #: Where ``Request.after_response`` keeps its callbacks (in the instance ``__dict__``).
 AFTER_RESPONSE = "_after_response"
@@ -170,6 +182,26 @@ class Request(_WerkzeugRequest):
     @lazy
     def remote_addr(self) -> str | None:
         return self.environ.get("REMOTE_ADDR")
+
+    def _load_form_data(self) -> None:
+        # The usual urlencoded POST (the exact Content-Type browsers send) skips
+        # werkzeug's parser object, its Content-Type parsing and its dispatch
+        # (about a third of reading a 20-field form): the same safe stream
+        # (max_content_length, Content-Length), the same limits and 413s.
+        d = self.__dict__
+        if "form" in d:
+            return
+        if self.environ.get("CONTENT_TYPE") != URLENCODED or "_cached_data" in d:
+            super()._load_form_data()
+            return
+        stream = self.stream
+        data = read_form(stream, self.max_form_memory_size)
+        try:
+            items = parse_urlencoded(data, self.max_form_parts)
+        except ValueError:
+            items = []  # not UTF-8: an empty form, as werkzeug's (silent) parser gives
+        cls = self.parameter_storage_class
+        d["stream"], d["form"], d["files"] = stream, cls(items), cls()
 
     def touched(self, name: str) -> bool:
         """Whether the lazy attribute ``name`` was computed during this request.

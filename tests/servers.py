@@ -357,3 +357,42 @@ def gunicorn(
             yield Gunicorn(port, process)
         finally:
             _stop(process)
+
+
+@contextmanager
+def corolla_serve(
+    app: str,
+    *,
+    cwd: str | Path,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+) -> Iterator[Gunicorn]:
+    """``corolla --app APP serve`` (gunicorn, started by Corolla's production command); stop it on exit."""
+    port = free_port()
+    script = Path(sys.executable).with_name("corolla")
+    command = [
+        str(script),
+        "--app",
+        app,
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        *args,
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=str(cwd),
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, process, timeout=30)
+        yield Gunicorn(port, process)
+    finally:
+        _stop(process)

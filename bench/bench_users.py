@@ -290,21 +290,20 @@ def make_database(path: Path) -> str:
     return url
 
 
-def full_page(root: Path) -> tuple[dict[str, WSGIApp], str]:
-    """(apps, the Cookie header carrying each app's logged-in session)."""
+def page_apps(root: Path, url: str) -> dict[str, WSGIApp]:
+    """The full page in Corolla (sessions, orm, templates), in Flask (+ Flask-SQLAlchemy), and its floor.
+
+    ``root`` holds ``templates/page.html``; ``url`` a database made by ``make_database``.
+    Each app also has ``/login``, which puts the user in its session.
+    """
     import flask
     import jinja2
     import sqlalchemy as sa
     from bench_users_models import Note, SANote
     from flask_sqlalchemy import SQLAlchemy
     from sqlalchemy.orm import Session
-    from werkzeug.test import Client
 
-    (root / "templates").mkdir(exist_ok=True)
-    (root / "templates" / "page.html").write_text(PAGE)
-    url = make_database(root / "page.db")
     secret = bench_sessions.SECRET
-
     app = corolla_app(
         root,
         ["sessions", "orm", "templates"],
@@ -359,11 +358,31 @@ def full_page(root: Path) -> tuple[dict[str, WSGIApp], str]:
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
         return [body]
 
+    return {"Corolla": app, "Flask": fl, "floor": bare}
+
+
+def prepare_page(root: Path) -> str:
+    """The template and the database of the full page under ``root``; the database URL."""
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "page.html").write_text(PAGE)
+    return make_database(root / "page.db")
+
+
+def login_cookies(apps: dict[str, WSGIApp]) -> str:
+    """The Cookie header carrying Corolla's and Flask's logged-in sessions."""
+    from werkzeug.test import Client
+
     cookies = []
-    for name, wsgi in (("corolla_page", app), ("flask_page", fl)):
+    for name, wsgi in (("corolla_page", apps["Corolla"]), ("flask_page", apps["Flask"])):
         response = Client(wsgi).get("/login")
         cookies.append(next(c for c in response.headers.getlist("Set-Cookie") if c.startswith(name)).split(";")[0])
-    return {"Corolla": app, "Flask": fl, "floor": bare}, "; ".join(cookies)
+    return "; ".join(cookies)
+
+
+def full_page(root: Path) -> tuple[dict[str, WSGIApp], str]:
+    """(apps, the Cookie header carrying each app's logged-in session)."""
+    apps = page_apps(root, prepare_page(root))
+    return apps, login_cookies(apps)
 
 
 # -- running ------------------------------------------------------------------------

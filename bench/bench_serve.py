@@ -1,0 +1,149 @@
+"""Over HTTP on loopback: Corolla and Flask on gunicorn (sync, gthread) and granian (WSGI), in one run.
+
+    .venv/bin/python bench/bench_serve.py            # 4 s per server and app (about 2 minutes)
+    .venv/bin/python bench/bench_serve.py --quick    # 1 s each
+
+Needs ``wrk`` (``apt-get install wrk``) and, for its rows, granian (``pip install granian``);
+a missing one is reported, not guessed. Each server runs 2 worker processes (the cores
+of the machine the README's figures come from); gthread with 4 threads per worker. The
+Corolla app is served by ``corolla serve`` (gunicorn rows; ``--no-access-log``, as the
+peers log no access either), Flask by ``gunicorn``; both by ``granian --interface wsgi``.
+wrk runs 1 thread, 16 connections, for a fixed time, against 127.0.0.1, after a warm-up
+of the same length; the figure is wrk's requests per second and mean latency. wrk
+shares the machine with the server, as nothing else can here: the ratios between rows
+are what matter.
+
+Scenarios: ``GET /`` hello-world, and bench_users.py's full page (a logged-in session,
+20 rows through SQLAlchemy from SQLite, a Jinja2 loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+WORKERS = 2
+THREADS = 4
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {port} after {timeout} s")
+
+
+def command(server: str, framework: str, port: int) -> list[str]:
+    threads = ["--threads", str(THREADS)] if server == "gunicorn gthread" else []
+    if server.startswith("gunicorn"):
+        if framework == "corolla":
+            return [str(BIN / "corolla"), "--app", "serve_apps:app", "serve", "--port", str(port),
+                    "--workers", str(WORKERS), "--no-access-log", *threads]  # fmt: skip
+        return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+                *threads, "serve_apps:app"]  # fmt: skip
+    return [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(WORKERS), "--no-access-log", "serve_apps:app"]  # fmt: skip
+
+
+@contextmanager
+def server(name: str, framework: str, scenario: str, root: Path) -> Iterator[int]:
+    port = free_port()
+    env = {**os.environ, "BENCH_SERVE_APP": f"{framework}-{scenario}", "BENCH_SERVE_ROOT": str(root)}
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    process = subprocess.Popen(
+        command(name, framework, port), cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        wait_for_port(port, process)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wrk(port: int, seconds: int, cookie: str | None) -> tuple[float, float, int]:
+    """(requests per second, mean latency in ms, non-2xx responses)."""
+    args = ["wrk", "-t1", "-c16", f"-d{seconds}s", f"http://127.0.0.1:{port}/"]
+    if cookie:
+        args[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"Latency\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    latency = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return rps, latency, int(bad.group(1)) if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1 s per measurement")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("bench_serve.py needs wrk (apt-get install wrk); skipped", file=sys.stderr)
+        return 0
+    seconds = 1 if args.quick else 4
+    servers = ["gunicorn sync", "gunicorn gthread"]
+    if (BIN / "granian").exists():
+        servers.append("granian")
+    else:
+        print("granian is not installed (pip install granian): its rows are skipped", file=sys.stderr)
+    sys.path.insert(0, str(HERE))
+    import bench_users
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="corolla-bench-serve-") as tmp:
+        root = Path(tmp)
+        apps = bench_users.page_apps(root, bench_users.prepare_page(root))
+        cookie = bench_users.login_cookies(apps)  # the same secret: valid for the servers' apps
+        for scenario in ("hello", "page"):
+            for name in servers:
+                for framework in ("corolla", "flask"):
+                    with server(name, framework, scenario, root) as port:
+                        wrk(port, seconds, cookie if scenario == "page" else None)  # warm-up
+                        rps, latency, bad = wrk(port, seconds, cookie if scenario == "page" else None)
+                    if bad:
+                        raise RuntimeError(f"{framework} on {name}: {bad} responses were not 2xx/3xx")
+                    rows.append((scenario, name, framework, rps, latency))
+                    print(f"# {scenario} {name} {framework}: {rps:.0f} req/s, {latency:.2f} ms", file=sys.stderr)
+    print(f"Over HTTP on 127.0.0.1: {WORKERS} workers, wrk 1 thread, 16 connections, {seconds} s per row")
+    print("| scenario | server | Corolla req/s | Flask req/s | Corolla / Flask | Corolla ms | Flask ms |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    by = {(s, n, f): (r, lat) for s, n, f, r, lat in rows}
+    for scenario in ("hello", "page"):
+        for name in servers:
+            (cr, cl), (fr, fl) = by[(scenario, name, "corolla")], by[(scenario, name, "flask")]
+            print(f"| {scenario} | {name} | {cr:.0f} | {fr:.0f} | {cr / fr:.2f} | {cl:.2f} | {fl:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

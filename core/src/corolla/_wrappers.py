@@ -10,14 +10,17 @@ werkzeug's own code, which reads these attributes.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from urllib.parse import unquote
 
 from werkzeug.datastructures import EnvironHeaders, Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import _get_server
@@ -243,6 +246,48 @@ class Response(_WerkzeugResponse):
 
     default_mimetype = "text/html"
 
+    def __init__(
+        self,
+        response: Any = None,
+        status: int | str | HTTPStatus | None = None,
+        headers: Any = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> None:
+        # The usual call, Response(body[, status][, mimetype=... or content_type=...]), sets
+        # the attributes werkzeug's constructor would (tests compare them) without its
+        # Headers() set-and-validate round trips: about half the cost of a Response.
+        if (
+            headers is None
+            and not direct_passthrough
+            and (type(response) is str or type(response) is bytes)
+            and (status is None or type(status) is int)
+            and self.automatically_set_content_length
+        ):
+            if content_type is None:
+                content_type = _content_type(self.default_mimetype if mimetype is None else mimetype)
+            if "\n" not in content_type and "\r" not in content_type:
+                body = response.encode() if isinstance(response, str) else bytes(response)
+                fields = Headers()
+                fields._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+                self.headers = fields
+                self.status = self.default_status if status is None else status
+                self.direct_passthrough = False
+                self._on_close = []
+                self.response = [body]
+                return
+        super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_type(mimetype: str) -> str:
+    return get_content_type(mimetype, "utf-8")
+
+
+#: What a dict or list is sent as (werkzeug adds no charset to it).
+JSON_TYPE = "application/json"
+
 
 class ResponseValueError(TypeError):
     """A view (or a plugin's wrapper) returned something that cannot be made into a response."""
@@ -289,7 +334,7 @@ def make_response(rv: Any, request: Request) -> _WerkzeugResponse:
     if isinstance(rv, (str, bytes, bytearray)):
         response = Response(bytes(rv) if isinstance(rv, bytearray) else rv)
     elif isinstance(rv, (dict, list)):
-        response = Response(_json(rv), mimetype="application/json")
+        response = Response(_json(rv), mimetype=JSON_TYPE)
     elif isinstance(rv, _WerkzeugResponse):
         response = rv
     elif isinstance(rv, HTTPException):

@@ -17,6 +17,11 @@ the header list and the body of the common values are known at once:
   own class, not a subclass, which may change how it is sent) with a body of
   bytes in memory and no ``call_on_close`` callback.
 
+The same conversion sends a plain ``Response`` that plugins did see (a
+``corolla_response`` hook, an ``after_response`` callback such as the
+sessions plugin's ``Set-Cookie``): they get a full werkzeug ``Response`` as
+always, and only its sending skips ``Response.__call__`` (``sendable``).
+
 Anything else returns None and goes through ``make_response`` and werkzeug,
 as do the cases where werkzeug would change what is sent: a status without
 a body (1xx, 204, 304), ``Location`` and ``Content-Location`` (werkzeug
@@ -64,6 +69,13 @@ def direct(rv: Any, extra: list[tuple[str, str]]) -> Wire | None:
         return "200 OK", [("Content-Type", HTML_TYPE), ("Content-Length", str(len(rv))), *extra], [rv]
     if kind in _PLAIN_RESPONSES:
         return _response(rv, extra)
+    return None
+
+
+def sendable(response: _WerkzeugResponse) -> Wire | None:
+    """What werkzeug would send for ``response`` once plugins are done with it, or None: let werkzeug send it."""
+    if type(response) in _PLAIN_RESPONSES:
+        return _response(response, [])
     return None
 
 

@@ -449,7 +449,12 @@ def time_row(
             check_status(name, app, environ, status)
     cases = [harness.Case(name, app) for name, app in apps.items()]
     harness.measure(cases, environ, repeats=repeats, seconds_per_repeat=seconds)
+    MINIMA.update({case.name: min(case.samples) * 1e6 for case in cases})
     return {case.name: case.median_us for case in cases}
+
+
+#: The fastest repeat of each app in the last row timed (the full page's overhead is also given from these).
+MINIMA: dict[str, float] = {}
 
 
 def check_status(name: str, app: WSGIApp, environ: dict[str, Any], status: int) -> None:
@@ -479,12 +484,16 @@ def render(results: dict[str, dict[str, float]], repeats: int) -> str:
         lines.append(f"| {row} | " + " | ".join(cells + ratios) + " |")
     page = next((us for row, us in results.items() if row.startswith("full page")), None)
     if page:
-        over_c, over_f = page["Corolla"] - page["floor"], page["Flask"] - page["floor"]
-        lines.append(
-            f"full page above its no-framework floor: Corolla +{over_c:.1f} µs, Flask +{over_f:.1f} µs "
-            f"(Corolla's overhead is {over_c / over_f:.2f} of Flask's; target at most 0.33)"
-        )
+        for label, figures in (("medians", page), ("fastest repeats", PAGE_MINIMA)):
+            over_c, over_f = figures["Corolla"] - figures["floor"], figures["Flask"] - figures["floor"]
+            lines.append(
+                f"full page above its no-framework floor ({label}): Corolla +{over_c:.1f} µs, Flask +{over_f:.1f} µs "
+                f"(Corolla's overhead is {over_c / over_f:.2f} of Flask's; target at most 0.33)"
+            )
     return "\n".join(lines)
+
+
+PAGE_MINIMA: dict[str, float] = {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -504,7 +513,12 @@ def main(argv: list[str] | None = None) -> int:
                 if args.profile:
                     profile(apps["Corolla"], environ)
                     return 0
-                results[name] = time_row(environ, status, body, apps, repeats, seconds)
+                # The full page is 100 times longer than the other rows, and as noisy in µs:
+                # three times the repeats.
+                many = 3 if name.startswith("full page") else 1
+                results[name] = time_row(environ, status, body, apps, repeats * many, seconds)
+                if name.startswith("full page"):
+                    PAGE_MINIMA.update(MINIMA)
                 print(f"# {name}: " + ", ".join(f"{k} {v:.1f}" for k, v in results[name].items()), file=sys.stderr)
         finally:
             for plugins in _SESSION_PLUGINS:

@@ -142,6 +142,8 @@ CONSTRUCTOR_CALLS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
     ((b"bytes",), {}),
     (("caf\u00e9",), {"mimetype": "text/plain"}),
     (("x",), {"status": 404}),
+    (("x",), {"status": 299}),
+    (("x",), {"status": 999}),
     (("x", 201), {"mimetype": "application/json"}),
     (("x",), {"content_type": "text/csv; charset=latin-1"}),
     (("x",), {"mimetype": ""}),

@@ -35,13 +35,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
+from ._wrappers import _STATUS_LINES as STATUS_LINES
 from ._wrappers import JSON_TYPE, Response, _json
 
-#: Status code -> status line as werkzeug writes it ("404 NOT FOUND").
-STATUS_LINES = {code: f"{code} {reason.upper()}" for code, reason in HTTP_STATUS_CODES.items()}
 HTML_TYPE = "text/html; charset=utf-8"
 #: Headers werkzeug rewrites or drops while sending: their responses take werkzeug's way.
 _REWRITTEN = frozenset({"location", "content-location", "content-length"})

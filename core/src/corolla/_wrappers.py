@@ -20,6 +20,7 @@ from urllib.parse import unquote
 from werkzeug.datastructures import EnvironHeaders, Headers
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
@@ -272,12 +273,21 @@ class Response(_WerkzeugResponse):
                 fields = Headers()
                 fields._list = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
                 self.headers = fields
-                self.status = self.default_status if status is None else status
+                code = self.default_status if status is None else status
+                line = _STATUS_LINES.get(code)
+                if line is None:
+                    self.status = code  # werkzeug's own words for an unknown code
+                else:
+                    self._status, self._status_code = line, code
                 self.direct_passthrough = False
                 self._on_close = []
                 self.response = [body]
                 return
         super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+
+
+#: Status code -> status line as werkzeug writes it ("404 NOT FOUND").
+_STATUS_LINES = {code: f"{code} {reason.upper()}" for code, reason in HTTP_STATUS_CODES.items()}
 
 
 @functools.lru_cache(maxsize=64)

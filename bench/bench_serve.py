@@ -14,8 +14,10 @@ warm-up, so drift on the machine lands on both; the figure is the best round's r
 per second and its mean latency. wrk shares the machine with the servers, as nothing
 else can here: the ratios between rows are what matter.
 
-Scenarios: ``GET /`` hello-world, and bench_users.py's full page (a logged-in session,
-20 rows through SQLAlchemy from SQLite, a Jinja2 loop).
+Scenarios: ``GET /`` hello-world, bench_users.py's full page (a logged-in session,
+20 rows through SQLAlchemy from SQLite, a Jinja2 loop), and the notes demo's own
+logged-in index page (its six plugins, a user with 20 notes, on its own SQLite database
+in a temporary folder; Corolla only: Flask has no notes demo).
 """
 
 from __future__ import annotations
@@ -61,14 +63,15 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 
 def command(server: str, framework: str, port: int) -> list[str]:
     threads = ["--threads", str(THREADS)] if server == "gunicorn gthread" else []
+    target = "app:app" if framework == "notes" else "serve_apps:app"
     if server.startswith("gunicorn"):
-        if framework == "corolla":
-            return [str(BIN / "corolla"), "--app", "serve_apps:app", "serve", "--port", str(port),
+        if framework in ("corolla", "notes"):
+            return [str(BIN / "corolla"), "--app", target, "serve", "--port", str(port),
                     "--workers", str(WORKERS), "--no-access-log", *threads]  # fmt: skip
         return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
                 *threads, "serve_apps:app"]  # fmt: skip
     return [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(WORKERS), "--no-access-log", "serve_apps:app"]  # fmt: skip
+            "--workers", str(WORKERS), "--no-access-log", target]  # fmt: skip
 
 
 @contextmanager
@@ -76,8 +79,12 @@ def server(name: str, framework: str, scenario: str, root: Path) -> Iterator[int
     port = free_port()
     env = {**os.environ, "BENCH_SERVE_APP": f"{framework}-{scenario}", "BENCH_SERVE_ROOT": str(root)}
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    cwd = HERE
+    if framework == "notes":
+        env.update(notes_environ(root))
+        cwd = NOTES
     process = subprocess.Popen(
-        command(name, framework, port), cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command(name, framework, port), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
         wait_for_port(port, process)
@@ -89,6 +96,53 @@ def server(name: str, framework: str, scenario: str, root: Path) -> Iterator[int
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+NOTES = HERE.parent / "examples" / "notes"
+NOTES_SECRET = "bench-notes-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+REGISTER = """
+import re, sys
+from werkzeug.test import Client
+from app import app
+
+client = Client(app)
+token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/auth/register").text).group(1)
+password = "correct horse battery staple"
+data = {"username": "ann", "password": password, "confirm": password, "csrf_token": token}
+assert client.post("/auth/register", data=data).status_code == 303
+for i in range(20):
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/notes/new").text).group(1)
+    data = {"title": f"note <{i}>", "body": f"body & text {i}", "csrf_token": token}
+    assert client.post("/notes/new", data=data).status_code == 303
+print("session=" + client.get_cookie("session").value)
+"""
+
+
+def notes_environ(root: Path) -> dict[str, str]:
+    """The notes demo on its own SQLite database under ``root`` (never its instance/ folder)."""
+    return {"COROLLA_ORM__URL": f"sqlite:///{root / 'notes.db'}", "COROLLA_CORE__SECRET_KEY": NOTES_SECRET}
+
+
+def notes_login(root: Path) -> str:
+    """Migrate the notes demo's database, register a user with 20 notes; that user's Cookie header."""
+    env = {**os.environ, **notes_environ(root)}
+    subprocess.run([str(BIN / "corolla"), "db", "upgrade"], cwd=NOTES, env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-c", REGISTER], cwd=NOTES, env=env, check=True, capture_output=True, text=True, timeout=120
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def check_logged_in(port: int, cookie: str) -> None:
+    """The notes index with ``cookie`` lists the user's notes (not the welcome page): else the figure would lie."""
+    import urllib.request
+
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        page = response.read().decode()
+    if "note &lt;19&gt;" not in page:
+        raise RuntimeError("the notes demo did not show the logged-in user's notes; the benchmark would be wrong")
 
 
 def wrk(port: int, seconds: int, cookie: str | None) -> tuple[float, float, int]:
@@ -126,9 +180,19 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         apps = bench_users.page_apps(root, bench_users.prepare_page(root))
         cookie = bench_users.login_cookies(apps)  # the same secret: valid for the servers' apps
-        for scenario in ("hello", "page"):
-            header = cookie if scenario == "page" else None
+        notes_cookie = notes_login(root)
+        for scenario in ("hello", "page", "notes"):
+            header = {"hello": None, "page": cookie, "notes": notes_cookie}[scenario]
             for name in servers:
+                if scenario == "notes":
+                    # Only Corolla has the notes demo: one server, measured alone.
+                    with server(name, "notes", scenario, root) as port:
+                        check_logged_in(port, header or "")
+                        wrk(port, 1, header)
+                        best_notes = max(wrk(port, seconds, header)[:2] for _ in range(rounds))
+                    rows.append((scenario, name, "corolla", *best_notes))
+                    print(f"# notes {name}: {best_notes[0]:.0f} req/s", file=sys.stderr)
+                    continue
                 # Both servers up at once, measured in alternation (the idle one costs nothing):
                 # drift on the machine lands on both; the best of the rounds is kept.
                 with (
@@ -154,9 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     print("| scenario | server | Corolla req/s | Flask req/s | Corolla / Flask | Corolla ms | Flask ms |")
     print("|---|---|---:|---:|---:|---:|---:|")
     by = {(s, n, f): (r, lat) for s, n, f, r, lat in rows}
-    for scenario in ("hello", "page"):
+    for scenario in ("hello", "page", "notes"):
         for name in servers:
-            (cr, cl), (fr, fl) = by[(scenario, name, "corolla")], by[(scenario, name, "flask")]
+            cr, cl = by[(scenario, name, "corolla")]
+            if scenario == "notes":
+                print(f"| notes demo, logged in, 20 notes | {name} | {cr:.0f} | | | {cl:.2f} | |")
+                continue
+            fr, fl = by[(scenario, name, "flask")]
             print(f"| {scenario} | {name} | {cr:.0f} | {fr:.0f} | {cr / fr:.2f} | {cl:.2f} | {fl:.2f} |")
     return 0
 

@@ -150,17 +150,15 @@ def _response(response: _WerkzeugResponse, extra: list[tuple[str, str]]) -> Wire
         if type(chunk) is not bytes:
             return None
     headers = list(response.headers)
-    length = False
+    present = set()
     for key, _ in headers:
         lower = key.lower()
         if lower == "location" or lower == "content-location":
             return None
-        if lower == "content-length":
-            length = True
+        present.add(lower)
     if extra:
-        present = {key.lower() for key, _ in headers}
         headers += [(key, value) for key, value in extra if key.lower() not in present]
-    if not length and response.automatically_set_content_length:
+    if "content-length" not in present and response.automatically_set_content_length:
         # What get_wsgi_headers does for a body in memory without a length of its own.
         headers.append(("Content-Length", str(sum(map(len, body)))))
     return response.status, headers, body

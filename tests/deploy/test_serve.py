@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -51,22 +52,29 @@ def environ() -> dict[str, str]:
 
 
 @contextmanager
-def serving(folder: Path, *args: str) -> Iterator[tuple[int, subprocess.Popen[bytes], Path]]:
-    port = servers.free_port()
+def serving(folder: Path, *args: str, app: str | None = None) -> Iterator[tuple[int, subprocess.Popen[bytes], Path]]:
+    # Handed a listening socket (--bind fd://N): the port cannot be taken in between.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port = int(listener.getsockname()[1])
     log = folder / "serve.log"
-    with log.open("wb") as out:
+    named = ["--app", app] if app else []
+    with listener, log.open("wb") as out:
         process = subprocess.Popen(
-            [str(SCRIPT), "serve", "--port", str(port), *args],
+            [str(SCRIPT), *named, "serve", "--bind", f"fd://{listener.fileno()}", *args],
             cwd=folder,
             env=environ(),
             stdout=out,
             stderr=subprocess.STDOUT,
+            pass_fds=(listener.fileno(),),
         )
-        try:
-            servers.wait_for_port(port, process, timeout=30)
-            yield port, process, log
-        finally:
-            servers._stop(process)
+    try:
+        if not servers.wait_for_line(log, "Booting worker", process, timeout=30):
+            raise RuntimeError(f"corolla serve exited with code {process.returncode}:\n{log.read_text()}")
+        yield port, process, log
+    finally:
+        servers._stop(process)
 
 
 def get(port: int) -> tuple[str, int]:
@@ -136,21 +144,8 @@ def test_app_named_with_app_may_be_a_wsgi_wrapper(tmp_path: Path) -> None:
             """
         )
     )
-    port = servers.free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(SCRIPT), "--app", "wsgi_wrapped:application", "serve", "--port", str(port), "-w", "1"],
-            cwd=tmp_path,
-            env=environ(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            servers.wait_for_port(port, process, timeout=30)
-            assert get(port)[0] == "v1"
-        finally:
-            servers._stop(process)
+    with serving(tmp_path, "-w", "1", app="wsgi_wrapped:application") as (port, _, _log):
+        assert get(port)[0] == "v1"
 
 
 def test_without_an_app_it_says_how_to_name_one(tmp_path: Path) -> None:

@@ -71,6 +71,13 @@ def _quiet_control_socket() -> dict[str, Any]:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
 @click.option(
+    "--bind",
+    "-b",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Instead of --host/--port, gunicorn's bind addresses (repeatable): HOST:PORT, unix:PATH, fd://N.",
+)
+@click.option(
     "--workers",
     "-w",
     type=click.IntRange(1),
@@ -111,6 +118,7 @@ def serve(
     ctx: click.Context,
     host: str,
     port: int,
+    bind: tuple[str, ...],
     workers: int | None,
     threads: int,
     timeout: int,
@@ -130,7 +138,9 @@ def serve(
         ) from None
     settings: dict[str, Any] = {}
     given = {name for name in ctx.params if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT}
-    if not config_file or {"host", "port"} & given:
+    if bind:
+        settings["bind"] = list(bind)
+    elif not config_file or {"host", "port"} & given:
         settings["bind"] = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
     if not config_file or "workers" in given:
         settings["workers"] = workers or os.cpu_count() or 1

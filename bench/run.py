@@ -46,6 +46,8 @@ import startup
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 #: The plugins' own benchmarks, each standalone (``python bench/<name>.py``).
 PLUGIN_BENCHES = [
+    "bench_users",
+    "bench_serve",
     "bench_routing",
     "bench_sessions",
     "bench_orm",

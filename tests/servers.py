@@ -357,3 +357,43 @@ def gunicorn(
             yield Gunicorn(port, process)
         finally:
             _stop(process)
+
+
+@contextmanager
+def corolla_serve(
+    app: str,
+    *,
+    cwd: str | Path,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+) -> Iterator[Gunicorn]:
+    """``corolla --app APP serve`` (gunicorn, started by Corolla's production command); stop it on exit.
+
+    Handed a listening socket (``--bind fd://N``), as ``gunicorn()`` is, so
+    the port cannot be taken in between; ready when a worker booted.
+    """
+    listener = socket.socket()
+    listener.bind((HOST, 0))
+    listener.listen(128)
+    port = int(listener.getsockname()[1])
+    fd = listener.fileno()
+    script = Path(sys.executable).with_name("corolla")
+    command = [str(script), "--app", app, "serve", "--bind", f"fd://{fd}", "--workers", str(workers), *args]
+    with tempfile.TemporaryDirectory(prefix="corolla-serve-") as folder:
+        log = Path(folder) / "serve.log"
+        with listener, log.open("wb") as out:
+            process = subprocess.Popen(
+                command,
+                cwd=str(cwd),
+                env={**os.environ, **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                pass_fds=(fd,),
+            )
+        try:
+            if not wait_for_line(log, "Booting worker", process, timeout=30):
+                raise RuntimeError(f"corolla serve exited with code {process.returncode}:\n{log.read_text()}")
+            yield Gunicorn(port, process)
+        finally:
+            _stop(process)

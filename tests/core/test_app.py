@@ -447,6 +447,55 @@ def test_a_huge_urlencoded_form_is_refused_before_it_is_parsed(
     assert client.post("/read", data=ok, content_type="application/x-www-form-urlencoded").json == {"fields": 1000}
 
 
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ("&".join(f"f{i}=v" for i in range(1000)) + "&", 1000),  # a trailing separator is no field
+        ("&&&".join(f"f{i}=v" for i in range(400)), 400),  # runs of separators: 1,197 "&", 400 fields
+        ("&" * 2000 + "a=1", 1),
+        ("a=1;b=2", 1),  # ";" is no separator (werkzeug and the standard library agree)
+    ],
+)
+def test_the_urlencoded_field_limit_counts_fields_not_separators(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp, body: str, fields: int
+) -> None:
+    corolla_plugins.add("forms", body=FORM_VIEW)
+    client = Client(make_app())
+    r = client.post("/read", data=body, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 200, r.text
+    assert r.json == {"fields": fields}
+    over = "&&".join(f"f{i}=v" for i in range(1001)) + "&"
+    r = client.post("/read", data=over, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 413
+    assert "more than 1000 fields" in r.text
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8"]
+)
+def test_urlencoded_forms_decode_as_werkzeug_does(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp, content_type: str
+) -> None:
+    corolla_plugins.add(
+        "forms",
+        body="""
+@hookimpl
+def corolla_dispatch(self, request):
+    return {"form": [[k, v] for k, v in request.form.items(multi=True)]}
+""",
+    )
+    client = Client(make_app())
+
+    def form(body: bytes) -> Any:
+        return client.post("/", data=body, content_type=content_type).json["form"]
+
+    assert form(b"a=1+2&b=%C3%A9%26&a=&c&=d&e=x=y") == [
+        ["a", "1 2"], ["a", ""], ["b", "\u00e9&"], ["c", ""], ["", "d"], ["e", "x=y"]
+    ]  # fmt: skip
+    assert form(b"bad=%FF%C3&nul=%00x") == [["bad", "%FF%C3"], ["nul", "\x00x"]]
+    assert form(b"raw=\xff") == []  # not UTF-8: an empty form, as werkzeug's parser gives
+
+
 def test_default_request_limits(corolla_plugins: SyntheticPlugins, make_app: MakeApp) -> None:
     app = make_app()
     assert app.request_class.max_content_length == 16 * 1024 * 1024

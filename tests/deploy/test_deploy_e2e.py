@@ -1,9 +1,9 @@
-"""The notes demo deployed as docs/deploy.md says: PostgreSQL, Redis, gunicorn with two workers.
+"""The notes demo deployed as docs/deploy.md says: PostgreSQL, Redis, ``corolla serve`` (gunicorn), two workers.
 
 Everything is real and on 127.0.0.1: the session's PostgreSQL cluster (a
 database of this module's own) and Redis (tests/servers.py), ``corolla db
 upgrade`` / ``check --deploy`` / ``static collect`` as subprocesses, and
-gunicorn started with ``examples/notes/deploy/gunicorn.conf.py`` and the
+``corolla serve`` (gunicorn) started with ``examples/notes/deploy/gunicorn.conf.py`` and the
 ``COROLLA_*`` environment of ``deploy/production.env`` plus the three secrets.
 The one addition is a WSGI wrapper around ``deploy/wsgi.py`` that names the
 worker's pid in an ``X-Worker-Pid`` header, so the tests can say which worker
@@ -122,8 +122,8 @@ def deployment(
     folder = tmp_path_factory.mktemp("deploy-e2e")
     (folder / "e2e_wsgi.py").write_text(textwrap.dedent(WRAPPER))
     gunicorn_env = {**env, "PYTHONPATH": str(folder)}
-    args = ["--config", str(DEPLOY / "gunicorn.conf.py"), "--access-logfile", str(folder / "access.log")]
-    with servers.gunicorn("e2e_wsgi:application", cwd=NOTES, workers=2, env=gunicorn_env, args=args) as server:
+    args = ["--config", str(DEPLOY / "gunicorn.conf.py"), "--access-log", str(folder / "access.log")]
+    with servers.corolla_serve("e2e_wsgi:application", cwd=NOTES, workers=2, env=gunicorn_env, args=args) as server:
         yield Deployment(env, f"{conninfo} dbname={name}", server, folder / "access.log")
 
 

@@ -40,6 +40,22 @@ def test_template_context_gives_url_for(corolla_plugins: Any, build: Any) -> Non
     assert Client(app).get("/users/5", base_url="http://example.org").text == "http://example.org/users/5"
 
 
+def test_the_template_context_makes_the_url_adapter_only_when_url_for_is_called(
+    corolla_plugins: Any, build: Any
+) -> None:
+    corolla_plugins.add("fake-templates", source=SPEC_PLUGIN)
+    app = build(plugins=["fake-templates"])
+
+    @app.get("/page")
+    def page(request: Any) -> dict[str, bool]:
+        (context,) = app.plugin_manager.hook.corolla_template_context(request=request)
+        before = request.touched("url_adapter")
+        url = context["url_for"]("page")
+        return {"before": before, "after": request.touched("url_adapter"), "url": url}
+
+    assert Client(app).get("/page").json == {"before": False, "after": True, "url": "/page"}
+
+
 def test_routing_loads_without_the_template_hook(build: Any) -> None:
     app = build()  # the implementation is optionalhook=True: no error while nobody declares the hook
     assert app.plugin_manager.hook.corolla_template_context.spec is None

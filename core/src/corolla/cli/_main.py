@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from .._errors import did_you_mean
-from . import _check, _hooks, _new, _plugins, _run, _shell
+from . import _check, _hooks, _new, _plugins, _run, _serve, _shell
 from ._app_commands import app_commands, format_app_commands
 from ._commands import LEGACY_HOOK
 from ._render import warn
@@ -32,6 +32,7 @@ BUILTIN: dict[str, click.Command] = {
     "new": _new.new,
     "plugins": _plugins.plugins,
     "run": _run.run,
+    "serve": _serve.serve,
     "shell": _shell.shell,
 }
 

@@ -16,6 +16,7 @@ from corolla import hookimpl
 from ._adapter import RequestAdapter
 from ._errors import RoutingError, UrlBuildError
 from ._handlers import find, with_status
+from ._matcher import NO_ROUTE
 from ._pages import error_page
 from ._registrar import Registrar, View
 from ._router import Router
@@ -159,9 +160,10 @@ class RoutingPlugin(corolla.Plugin):
             return RequestAdapter(table.url_map, request, path, method, "", str(request.host).lower())
 
         def url_for(request: Request) -> Callable[..., str]:
-            adapter = request.url_adapter  # type: ignore[attr-defined]
-
+            # The adapter is made on the first call, not here: templates get url_for in their
+            # context on every render (corolla_template_context), and most never call it.
             def build(endpoint: str, /, **values: Any) -> str:
+                adapter = request.url_adapter  # type: ignore[attr-defined]
                 if endpoint[:1] == ".":
                     # Relative, as in Flask blueprints: ".b" is "<group name>.b" in a named group's view.
                     rule = request.url_rule  # type: ignore[attr-defined]
@@ -250,6 +252,19 @@ class RoutingPlugin(corolla.Plugin):
                 return seen
         rule: Any
         values: Any
+        compiled = table.compiled
+        if compiled is not None:
+            found = compiled.match(path, method)
+            if found is NO_ROUTE:
+                d["url_rule"] = d["view_args"] = None
+                return None
+            if found is not None:
+                rule, values = found
+                d["url_rule"] = rule
+                d["view_args"] = values
+                if not values and rule.methods is not None:
+                    table.remember(path, method, rule)
+                return rule  # type: ignore[no-any-return]
         try:
             adapter = table.adapter(request, path, method)
             rule, values = adapter.match(path, method, return_rule=True)

@@ -26,6 +26,7 @@ from ._adapter import RequestAdapter, bind_outside_request, subdomain_of
 from ._errors import RoutingError, UrlBuildError, quoted
 from ._group_hooks import registered_view, with_group_hooks
 from ._handlers import ErrorHandler, register
+from ._matcher import CompiledMatcher
 from ._mount import Mounted
 from ._router import Include, PendingRoute, Router, normalize_prefix
 from ._views import check_async, check_signature, rule_arguments
@@ -138,6 +139,8 @@ class RouteTable:
         self.plain_pages = False
         #: (path, method) -> Route: werkzeug's answers for routes without arguments (see remember()).
         self.static_matches: dict[tuple[str, str], Route] | None = None
+        #: The compiled matcher tried before werkzeug's (None: werkzeug answers every request).
+        self.compiled: CompiledMatcher | None = None
         self._plugin_names = plugin_names
 
     # -- registration --------------------------------------------------------
@@ -296,6 +299,7 @@ class RouteTable:
         # is werkzeug's answer a function of (path, method) alone.
         plain = not self.url_map.host_matching and not self.subdomain_matching
         self.static_matches = {} if plain else None
+        self.compiled = CompiledMatcher.build(self.url_map, self.routes) if plain else None
         self.frozen = True
 
     def remember(self, path: str, method: str, route: Route) -> None:

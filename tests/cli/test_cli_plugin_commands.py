@@ -165,7 +165,7 @@ def test_an_invalid_declaration_is_refused_by_the_plan(corolla: Corolla, corolla
 
 def test_no_plugin_commands_when_the_set_does_not_resolve(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
     corolla_plugins.add("greeter", plugin=Needy)
-    result = corolla("--help")
+    result = corolla("--help", environ={"COROLLA_PLUGINS": "greeter"})
     assert "plugin commands are unavailable" in result.stderr
     assert "greet" not in result.stdout
 

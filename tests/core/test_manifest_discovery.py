@@ -154,3 +154,24 @@ def test_environment_may_narrow_the_apps_pinned_set_but_not_widen_it(
     message = str(info.value)
     assert "COROLLA_PLUGINS names 'admin', which App(plugins=...) does not list" in message
     assert "admin" not in sys.modules
+
+
+def test_help_lists_a_manifests_commands_without_importing_the_plugin(
+    corolla_plugins: SyntheticPlugins, tmp_path: Path
+) -> None:
+    mark = tmp_path / "imported"
+    corolla_plugins.add(
+        "cache",
+        source=MARKING.format(mark=str(mark), requires=[]),
+        manifest={"commands": {"cache-clear": "synth_cache_cli:command"}},
+    )
+    # The command's factory module (imported to build the command, as docs/cli.md says), not the plugin.
+    (corolla_plugins.folder / "synth_cache_cli.py").write_text(
+        "import click\n\n\ndef command(app):\n"
+        "    @click.command('cache-clear')\n    def clear():\n        'Empty the cache.'\n\n    return clear\n"
+    )
+    corolla_plugins.modules.add("synth_cache_cli")
+    result = run_cli("--help", cwd=tmp_path, plugin_path=corolla_plugins.path)
+    assert result.exit_code == 0, result.output
+    assert "cache-clear" in result.stdout
+    assert not mark.exists()

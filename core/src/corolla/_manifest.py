@@ -80,16 +80,17 @@ class Manifest:
     core: str = ""
     lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     settings: Mapping[str, Setting] = field(default_factory=dict)
-    #: None when the manifest does not say (``commands`` of a plugin that adds none may be omitted)
     hooks: tuple[str, ...] = ()
     hookspecs: tuple[str, ...] = ()
-    commands: tuple[str, ...] = ()
+    commands: Mapping[str, str] = field(default_factory=dict)
 
     def declaration(self) -> Declaration:
         """The declaration this manifest makes, checked as a class's would be (raises ``ManifestError``)."""
         from ._planning.declaration import parse_declaration
 
-        source = SimpleNamespace(core=self.core, settings=dict(self.settings), **dict(self.lists))
+        source = SimpleNamespace(
+            core=self.core, settings=dict(self.settings), commands=dict(self.commands), **dict(self.lists)
+        )
         try:
             return parse_declaration(source)  # type: ignore[arg-type]
         except (TypeError, ValueError) as exc:
@@ -101,6 +102,13 @@ def _strings(data: Mapping[str, Any], key: str, source: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ManifestError(f"{source}: {key} must be a list of strings, not {value!r}")
     return tuple(value)
+
+
+def _commands(data: Mapping[str, Any], source: str) -> dict[str, str]:
+    value = data.get("commands", {})
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ManifestError(f'{source}: commands must be a table of name = "module:factory", not {value!r}')
+    return dict(value)
 
 
 def _setting(key: str, raw: Any, source: str) -> Setting:
@@ -155,7 +163,7 @@ def parse(text: str, source: str) -> Manifest:
         settings={key: _setting(key, raw, source) for key, raw in settings.items()},
         hooks=_strings(data, "hooks", source),
         hookspecs=_strings(data, "hookspecs", source),
-        commands=_strings(data, "commands", source),
+        commands=_commands(data, source),
     )
 
 
@@ -274,35 +282,10 @@ def declared_hookspecs(cls: type[Plugin]) -> tuple[str, ...]:
     return tuple(sorted(n for n in dir(namespace) if hasattr(getattr(namespace, n, None), "corolla_spec")))
 
 
-def class_commands(cls: type) -> tuple[str, ...] | None:
-    """The command names a class declares as data (``commands``), or None when it declares none as data."""
-    value = getattr(cls, "commands", None)
-    if value is None:
-        return None
-    if isinstance(value, Mapping):
-        return tuple(sorted(str(k) for k in value))
-    names = []
-    for item in value:
-        names.append(item if isinstance(item, str) else str(getattr(item, "name", item)))
-    return tuple(sorted(names))
-
-
-def hook_commands(cls: type[Plugin]) -> tuple[str, ...] | None:
-    """The names ``corolla_cli_commands(app=None)`` returns on a bare instance (as ``corolla --help`` asks).
-
-    None when the class does not implement the hook or the call fails.
-    """
-    method = getattr(cls, "corolla_cli_commands", None)
-    if method is None or "corolla_cli_commands" not in implemented_hooks(cls):
-        return None
-    bare = cls.__new__(cls)
-    defaults = {key: setting.default for key, setting in dict(cls.settings).items()}
-    bare.__dict__.update(app=None, record=None, config=defaults)
-    try:
-        commands = list(method(bare, app=None) or ())
-    except Exception:  # the author's own check reports a mismatch; a crash here proves nothing
-        return None
-    return tuple(sorted(str(getattr(c, "name", c)) for c in commands))
+def class_commands(cls: type) -> dict[str, str]:
+    """The commands a class declares (``commands``: name -> ``"module:factory"``), sorted by name."""
+    value = getattr(cls, "commands", None) or {}
+    return {str(k): str(v) for k, v in sorted(dict(value).items())}
 
 
 def _setting_table(setting: Setting) -> dict[str, Any]:
@@ -318,19 +301,8 @@ def _setting_table(setting: Setting) -> dict[str, Any]:
     return table
 
 
-def class_data(
-    cls: type[Plugin],
-    name: str,
-    entry_point: str | None = None,
-    commands: Iterable[str] | None = None,
-    ask_commands: bool = True,
-) -> dict[str, Any]:
-    """What ``cls`` (loaded from ``entry_point``) implies a manifest says, as the manifest's data.
-
-    ``ask_commands`` calls ``corolla_cli_commands`` on a bare instance for
-    the command names when the class declares none as data (the author's
-    check does; ``App()`` does not, as that may import a plugin's CLI code).
-    """
+def class_data(cls: type[Plugin], name: str, entry_point: str | None = None) -> dict[str, Any]:
+    """What ``cls`` (loaded from ``entry_point``) implies a manifest says, as the manifest's data."""
     data: dict[str, Any] = {
         "format": FORMAT,
         "name": name,
@@ -341,10 +313,7 @@ def class_data(
         data[key] = list(getattr(cls, key) or ())
     data["hooks"] = list(implemented_hooks(cls))
     data["hookspecs"] = list(declared_hookspecs(cls))
-    listed = tuple(commands) if commands is not None else class_commands(cls)
-    if listed is None and ask_commands:
-        listed = hook_commands(cls)
-    data["commands"] = sorted(listed or ())
+    data["commands"] = class_commands(cls)
     data["settings"] = {key: _setting_table(s) for key, s in dict(cls.settings).items()}
     return data
 
@@ -378,33 +347,20 @@ def dumps(data: Mapping[str, Any], header: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def manifest_text(
-    cls: type[Plugin], name: str, entry_point: str | None = None, commands: Iterable[str] | None = None
-) -> str:
+def manifest_text(cls: type[Plugin], name: str, entry_point: str | None = None) -> str:
     """The manifest ``cls`` implies, as TOML text to save as ``corolla-plugin.toml`` in its package."""
     header = (
         f"The declaration of plugin {name!r}, read by the plugin manager without importing the code.\n"
         f"Keep it equal to {cls.__module__}.{cls.__qualname__}: corolla.testing.check_manifest says where they differ."
     )
-    return dumps(class_data(cls, name, entry_point, commands), header)
+    return dumps(class_data(cls, name, entry_point), header)
 
 
-def differences(
-    manifest: Manifest,
-    cls: type[Plugin],
-    entry_point: str | None = None,
-    commands: Iterable[str] | None = None,
-    ask_commands: bool = True,
-) -> list[str]:
-    """Where ``manifest`` and ``cls`` (loaded from ``entry_point``) disagree, one line each naming both.
-
-    Commands are compared when known without running the plugin (see ``class_data``).
-    """
+def differences(manifest: Manifest, cls: type[Plugin], entry_point: str | None = None) -> list[str]:
+    """Where ``manifest`` and ``cls`` (loaded from ``entry_point``) disagree, one line each naming both."""
     where = f"{manifest.source} says"
     them = f"{cls.__module__}.{cls.__qualname__} has"
-    expected = class_data(cls, manifest.name, entry_point or manifest.entry_point, commands, ask_commands)
-    if commands is None and class_commands(cls) is None and not ask_commands:
-        expected["commands"] = sorted(manifest.commands)  # not known without running the plugin
+    expected = class_data(cls, manifest.name, entry_point or manifest.entry_point)
     out = []
     if manifest.entry_point != expected["class"]:
         out.append(f"class: {where} {manifest.entry_point!r}, but the entry point is {expected['class']!r}")
@@ -417,8 +373,8 @@ def differences(
         out.append(f"hooks: {where} {sorted(manifest.hooks)}; {them} {expected['hooks']} (implemented, @hookimpl)")
     if sorted(manifest.hookspecs) != expected["hookspecs"]:
         out.append(f"hookspecs: {where} {sorted(manifest.hookspecs)}; {them} {expected['hookspecs']}")
-    if sorted(manifest.commands) != expected["commands"]:
-        out.append(f"commands: {where} {sorted(manifest.commands)}; {them} {expected['commands']}")
+    if dict(sorted(manifest.commands.items())) != expected["commands"]:
+        out.append(f"commands: {where} {dict(sorted(manifest.commands.items()))}; {them} {expected['commands']}")
     mine = {key: _setting_table(s) for key, s in manifest.settings.items()}
     for key in sorted(set(mine) | set(expected["settings"])):
         if mine.get(key) != expected["settings"].get(key):

@@ -246,7 +246,7 @@ class SyntheticPlugins:
         data: dict[str, Any] = {"format": FORMAT, "name": name, "class": entry_point, "core": core, **lists}
         data["hooks"] = sorted(set(re.findall(r"def (corolla_\w+)", body)))
         data["hookspecs"] = []
-        data["commands"] = []
+        data["commands"] = {}
         data["settings"] = {
             key: _setting_table(eval(f"corolla.{src}", {"corolla": corolla}))  # test code, written by the test
             for key, src in settings.items()

@@ -67,8 +67,8 @@ def lock(ctx: click.Context, output: Path | None, as_json: bool) -> None:
     if as_json:
         emit_json({"ok": True, "lock": str(path), "core": __version__, "plugins": as_data(found)})
         return
-    rows = [[r.name, r.distribution, r.version, r.files[:19] + "..."] for r in found.values()]
-    echo(table(["NAME", "DISTRIBUTION", "VERSION", "FILES"], rows) if rows else "(no plugins)")
+    rows = [[r.name, r.distribution, r.version, r.entry_point] for r in found.values()]
+    echo(table(["NAME", "DISTRIBUTION", "VERSION", "ENTRY POINT"], rows) if rows else "(no plugins)")
     echo(f"{status('ok')}: wrote {path} ({len(found)} plugin{'s' * (len(found) != 1)}, corolla {__version__})")
 
 

@@ -257,15 +257,7 @@ class State:
             if app is not None:
                 self._plan = app.plan
             elif not imports:
-                # Without an app, inspection reads manifests only: no plugin with one is imported.
-                if self._manifest_plan is None:
-                    try:
-                        self._manifest_plan = plan_app(
-                            self.cwd, plugin_path=self.plugin_path, environ=self.environ, import_plugins=False
-                        )
-                    except CorollaError as exc:
-                        raise PlanError(exc) from exc
-                return self._manifest_plan
+                return self.manifest_plan()
             else:
                 try:
                     self._plan = plan_app(self.cwd, plugin_path=self.plugin_path, environ=self.environ)
@@ -281,6 +273,17 @@ class State:
             except CorollaError as exc:
                 raise PlanError(exc) from exc
         return self._folder_plan
+
+    def manifest_plan(self) -> Plan:
+        """The working folder's plan read from manifests only: no plugin that ships one is imported."""
+        if self._manifest_plan is None:
+            try:
+                self._manifest_plan = plan_app(
+                    self.cwd, plugin_path=self.plugin_path, environ=self.environ, import_plugins=False
+                )
+            except CorollaError as exc:
+                raise PlanError(exc) from exc
+        return self._manifest_plan
 
     def folder_plan_without_lock(self) -> Plan:
         """The working folder's plan with ``[plugins] lock`` off: the set as installed, to lock it anew."""
@@ -340,7 +343,8 @@ class State:
                 self._index = declared_index(app.plan)
             else:
                 try:
-                    self._index = declared_index(self.folder_plan())
+                    # Manifests only: --help imports no plugin that ships one (nor the app).
+                    self._index = declared_index(self.manifest_plan())
                 except PlanError as err:
                     self._index = CommandIndex(errors=[f"plugin commands are unavailable: {err.message}"])
         return self._index

@@ -335,6 +335,7 @@ def test_forms_without_sessions_does_not_take_routing_down(dists: dict[str, Dist
     # Later, on its own and without its dependencies (corolla-forms names corolla-sessions,
     # which a plain install would bring): the app pins no plugin set.
     pip_install(python, "--no-deps", dists["corolla-forms"].wheel)
+    pip_install(python, "wtforms>=3.1,<4", "itsdangerous>=2.2,<3")  # its libraries, from the index
     work = tmp_path / "work"
     work.mkdir()
     corolla = python.parent / "corolla"

@@ -356,8 +356,14 @@ def manifest_text(cls: type[Plugin], name: str, entry_point: str | None = None) 
     return dumps(class_data(cls, name, entry_point), header)
 
 
-def differences(manifest: Manifest, cls: type[Plugin], entry_point: str | None = None) -> list[str]:
-    """Where ``manifest`` and ``cls`` (loaded from ``entry_point``) disagree, one line each naming both."""
+def differences(
+    manifest: Manifest, cls: type[Plugin], entry_point: str | None = None, *, help_text: bool = True
+) -> list[str]:
+    """Where ``manifest`` and ``cls`` (loaded from ``entry_point``) disagree, one line each naming both.
+
+    ``help_text=False`` ignores settings' help (``App()`` does: a reworded help
+    changes no decision; the author's check still reports it).
+    """
     where = f"{manifest.source} says"
     them = f"{cls.__module__}.{cls.__qualname__} has"
     expected = class_data(cls, manifest.name, entry_point or manifest.entry_point)
@@ -376,6 +382,9 @@ def differences(manifest: Manifest, cls: type[Plugin], entry_point: str | None =
     if dict(sorted(manifest.commands.items())) != expected["commands"]:
         out.append(f"commands: {where} {dict(sorted(manifest.commands.items()))}; {them} {expected['commands']}")
     mine = {key: _setting_table(s) for key, s in manifest.settings.items()}
+    if not help_text:
+        for table in (*mine.values(), *expected["settings"].values()):
+            table.pop("help", None)
     for key in sorted(set(mine) | set(expected["settings"])):
         if mine.get(key) != expected["settings"].get(key):
             out.append(f"settings.{key}: {where} {mine.get(key)}; {them} {expected['settings'].get(key)}")

@@ -238,4 +238,4 @@ def _manifest_differences(record: PluginRecord, cls: type[Plugin]) -> list[str]:
         manifest = parse_manifest(Path(record.manifest).read_text(encoding="utf-8"), record.manifest)
     except (OSError, ManifestError) as exc:
         return [f"cannot read {record.manifest} again: {exc}"]
-    return differences(manifest, cls, record.entry_point)
+    return differences(manifest, cls, record.entry_point, help_text=False)

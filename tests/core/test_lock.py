@@ -88,9 +88,7 @@ def test_a_drifted_set_is_refused_with_every_difference_before_anything_is_impor
         "pip uninstall corolla-admin",
         "or: COROLLA_DISABLE_PLUGINS=admin",
     ]
-    assert problems["orm"].message == (
-        "plugin 'orm' (corolla-orm 2.0) is in corolla.lock but not installed (or disabled)"
-    )
+    assert problems["orm"].message == ("plugin 'orm' (corolla-orm 2.0) is in corolla.lock but not installed")
     assert problems["orm"].fix.splitlines()[0] == 'pip install "corolla-orm==2.0"'
     assert problems["sessions"].message == ("plugin 'sessions' (corolla-sessions 0.4) is at version 0.4, locked at 0.3")
     assert problems["sessions"].fix.splitlines()[0] == 'pip install --force-reinstall "corolla-sessions==0.3"'

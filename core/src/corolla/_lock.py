@@ -237,8 +237,7 @@ def differences(
                 Problem(
                     name,
                     KIND,
-                    f"plugin {name!r} ({want.distribution} {want.version}) is in {lock_path.name} but not installed "
-                    "(or disabled)",
+                    f"plugin {name!r} ({want.distribution} {want.version}) is in {lock_path.name} but not installed",
                     f"{_pin(want)}\nor: {relock}",
                 )
             )
@@ -349,5 +348,8 @@ def apply_lock(
                 )
                 continue
         kept.append(record)
-    selected = [(r.name, r.distribution, r.version, r.entry_point) for r in kept if selects(r.name)]
+    # The lock pins the environment; the selection chooses among it. A locked plugin the app
+    # does not load is still compared (a changed or missing one is drift); an installed one
+    # neither locked nor selected is none of the lock's business.
+    selected = [(r.name, r.distribution, r.version, r.entry_point) for r in kept if selects(r.name) or r.name in locked]
     return LockCheck(tuple(kept), tuple(verify(lock_path, selected, core_version, path)), tuple(ignored))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .._lock import as_data, dumps, installed, verify
+from .._lock import apply_lock, as_data, dumps, installed
 from .._planning import Plan
 from .._version import __version__
 from ._render import echo, emit_json, paint, status, table
@@ -90,10 +90,9 @@ def verify_command(ctx: click.Context, lock_file: Path | None, as_json: bool) ->
         _problems(ctx, [p.as_dict() for p in err.problems], "the plugin set cannot be planned", as_json)
         return
     path = _lock_path(plan, lock_file)
-    selected = [
-        (r.name, r.distribution, r.version, r.entry_point) for r in plan.records if plan.selection.selects(r.name)
-    ]
-    problems = [p.as_dict() for p in verify(path, selected, __version__, state.plugin_path)]
+    checked = apply_lock(path, plan.records, plan.selection.selects, __version__, state.plugin_path)
+    problems = [p.as_dict() for p in checked.problems]
+    selected = checked.records
     if problems:
         _problems(ctx, problems, f"the installed plugins differ from {path.name}", as_json)
     if as_json:

@@ -62,7 +62,7 @@ LIST_FIELDS = (
 #: What the code implies besides the declaration: hooks, declared specifications, commands.
 CODE_FIELDS = ("hooks", "hookspecs", "commands")
 _TYPES = {kind.__name__: kind for kind in SETTING_TYPES}
-_KNOWN = {"format", "name", "class", "core", "settings", *LIST_FIELDS, *CODE_FIELDS}
+_KNOWN = {"format", "name", "class", "core", "autoload", "settings", *LIST_FIELDS, *CODE_FIELDS}
 _SETTING_KEYS = {"type", "default", "help", "secret", "choices"}
 
 
@@ -83,13 +83,23 @@ class Manifest:
     hooks: tuple[str, ...] = ()
     hookspecs: tuple[str, ...] = ()
     commands: Mapping[str, str] = field(default_factory=dict)
+    autoload: bool = True
 
     def declaration(self) -> Declaration:
         """The declaration this manifest makes, checked as a class's would be (raises ``ManifestError``)."""
         from ._planning.declaration import parse_declaration
 
+        # The base class's defaults for anything a manifest does not carry.
+        defaults = {k: v for k, v in vars(Plugin).items() if not k.startswith("_") and not callable(v)}
         source = SimpleNamespace(
-            core=self.core, settings=dict(self.settings), commands=dict(self.commands), **dict(self.lists)
+            **{
+                **defaults,
+                **dict(self.lists),
+                "core": self.core,
+                "settings": dict(self.settings),
+                "commands": dict(self.commands),
+                "autoload": self.autoload,
+            }
         )
         try:
             return parse_declaration(source)  # type: ignore[arg-type]
@@ -102,6 +112,13 @@ def _strings(data: Mapping[str, Any], key: str, source: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ManifestError(f"{source}: {key} must be a list of strings, not {value!r}")
     return tuple(value)
+
+
+def _autoload(data: Mapping[str, Any], source: str) -> bool:
+    value = data.get("autoload", True)
+    if not isinstance(value, bool):
+        raise ManifestError(f"{source}: autoload must be true or false, not {value!r}")
+    return value
 
 
 def _commands(data: Mapping[str, Any], source: str) -> dict[str, str]:
@@ -164,6 +181,7 @@ def parse(text: str, source: str) -> Manifest:
         hooks=_strings(data, "hooks", source),
         hookspecs=_strings(data, "hookspecs", source),
         commands=_commands(data, source),
+        autoload=_autoload(data, source),
     )
 
 
@@ -309,6 +327,7 @@ def class_data(cls: type[Plugin], name: str, entry_point: str | None = None) -> 
         "class": entry_point or f"{cls.__module__}:{cls.__qualname__}",
     }
     data["core"] = cls.core or ""
+    data["autoload"] = bool(getattr(cls, "autoload", True))
     for key in LIST_FIELDS:
         data[key] = list(getattr(cls, key) or ())
     data["hooks"] = list(implemented_hooks(cls))
@@ -370,6 +389,8 @@ def differences(
     out = []
     if manifest.entry_point != expected["class"]:
         out.append(f"class: {where} {manifest.entry_point!r}, but the entry point is {expected['class']!r}")
+    if manifest.autoload != expected["autoload"]:
+        out.append(f"autoload: {where} {manifest.autoload}; {them} {expected['autoload']}")
     if manifest.core != expected["core"]:
         out.append(f"core: {where} {manifest.core!r}; {them} {expected['core']!r}")
     for key in LIST_FIELDS:

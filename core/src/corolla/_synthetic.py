@@ -243,7 +243,14 @@ class SyntheticPlugins:
 
         from ._manifest import _setting_table
 
-        data: dict[str, Any] = {"format": FORMAT, "name": name, "class": entry_point, "core": core, **lists}
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "name": name,
+            "class": entry_point,
+            "core": core,
+            "autoload": True,
+            **lists,
+        }
         data["hooks"] = sorted(set(re.findall(r"def (corolla_\w+)", body)))
         data["hookspecs"] = []
         data["commands"] = {}

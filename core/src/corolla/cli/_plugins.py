@@ -67,7 +67,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     body = [
         [
             str(r["position"]) if r["position"] is not None else "-",
-            r["name"] + ("" if r["manifest"] else "*"),
+            r["name"] + ("" if r.get("manifest", True) else "*"),
             r["version"],
             r["distribution"],
             status(r["status"]),
@@ -79,7 +79,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
         for r in rows
     ]
     echo(table(["#", "NAME", "VERSION", "DISTRIBUTION", "STATUS", "PROVIDES", "REQUIRES", "WHY"], body))
-    if not all(r["manifest"] for r in rows):
+    if not all(r.get("manifest", True) for r in rows):
         echo("* no manifest: its declaration was read by importing it (corolla.testing.check_manifest writes one)")
 
 

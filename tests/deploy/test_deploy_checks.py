@@ -90,7 +90,8 @@ def report(make_app: Callable[..., corolla.App], tmp_path: Path) -> Callable[...
     def run(config: dict[str, Any], *args: str) -> tuple[int, dict[str, Any]]:
         config = {**config, "orm": {"url": f"sqlite:///{tmp_path / 'app.db'}", **config.get("orm", {})}}
         if not (tmp_path / "corolla.lock").exists():  # the release's lock, of the installed plugins
-            assert run_cli("plugins", "lock", cwd=tmp_path).exit_code == 0
+            pinned = {"COROLLA_PLUGINS": ",".join(PLUGINS)}  # the app's set (auth is not autoloaded)
+            assert run_cli("plugins", "lock", cwd=tmp_path, environ=pinned).exit_code == 0
         plugins = config.setdefault("plugins", {})
         if "lock" not in plugins:
             config["plugins"] = {**plugins, "lock": str(tmp_path / "corolla.lock")}

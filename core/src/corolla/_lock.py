@@ -26,7 +26,7 @@ import importlib.metadata as metadata
 import io
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -317,11 +317,11 @@ class LockCheck:
 def apply_lock(
     lock_path: Path,
     records: Sequence[Any],
-    selects: Any,
+    selects: Callable[[Any], bool],
     core_version: str,
     path: Sequence[str] | None = None,
 ) -> LockCheck:
-    """Check discovered ``records`` (``PluginRecord``) that ``selects(name)`` against the lock.
+    """Check discovered ``records`` (``PluginRecord``) that ``selects(record)`` against the lock.
 
     The lock pins each plugin to a distribution: another distribution
     registering the same name is dropped here, before anything is imported
@@ -351,5 +351,5 @@ def apply_lock(
     # The lock pins the environment; the selection chooses among it. A locked plugin the app
     # does not load is still compared (a changed or missing one is drift); an installed one
     # neither locked nor selected is none of the lock's business.
-    selected = [(r.name, r.distribution, r.version, r.entry_point) for r in kept if selects(r.name) or r.name in locked]
+    selected = [(r.name, r.distribution, r.version, r.entry_point) for r in kept if selects(r) or r.name in locked]
     return LockCheck(tuple(kept), tuple(verify(lock_path, selected, core_version, path)), tuple(ignored))

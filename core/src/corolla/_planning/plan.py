@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,7 @@ def make_plan(
     lock = None
     if lock_setting:
         # Checked before any plugin is imported: a drifted set runs no code.
-        lock = apply_lock(root / lock_setting, records, selection.selects, __version__, plugin_path)
+        lock = apply_lock(root / lock_setting, records, would_load(selection), __version__, plugin_path)
         records = list(lock.records)
     if lock is not None and lock.problems:
         resolution = locked_out(records, selection, lock.problems, __version__)
@@ -196,6 +196,18 @@ def _strays(resolution: Resolution, selection: Selection) -> list[Problem]:
             )
         )
     return out
+
+
+def would_load(selection: Selection) -> Callable[[PluginRecord], bool]:
+    """Whether the selection would load a plugin, as far as metadata and manifests tell (autoload included)."""
+
+    def loads(record: PluginRecord) -> bool:
+        if not selection.selects(record.name):
+            return False
+        decl = record.declaration
+        return selection.enabled is not None or decl is None or decl.autoload
+
+    return loads
 
 
 def locked_out(

@@ -8,6 +8,7 @@ import click
 
 from .._lock import apply_lock, as_data, dumps, installed
 from .._planning import Plan
+from .._planning.plan import would_load
 from .._version import __version__
 from ._render import echo, emit_json, paint, status, table
 from ._target import PlanError, State
@@ -90,7 +91,7 @@ def verify_command(ctx: click.Context, lock_file: Path | None, as_json: bool) ->
         _problems(ctx, [p.as_dict() for p in err.problems], "the plugin set cannot be planned", as_json)
         return
     path = _lock_path(plan, lock_file)
-    checked = apply_lock(path, plan.records, plan.selection.selects, __version__, state.plugin_path)
+    checked = apply_lock(path, plan.records, would_load(plan.selection), __version__, state.plugin_path)
     problems = [p.as_dict() for p in checked.problems]
     selected = checked.records
     if problems:

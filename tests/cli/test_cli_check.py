@@ -54,7 +54,7 @@ def test_deploy_checks_fail_in_development(corolla: Corolla, trio: SyntheticPlug
     data = corolla.json("check", "--deploy", "--json", code=1)
     ids = {c["id"]: c for c in data["checks"]}
     expected = {"core.debug", "core.testing", "core.trace_hooks", "core.secret_key", "core.plugins_pinned"}
-    assert expected | {"core.trusted_hosts"} <= set(ids)
+    assert expected | {"core.trusted_hosts", "core.plugins_locked"} <= set(ids)
     keys = {"id", "ok", "message", "fix", "severity", "plugin", "silenced"}
     assert all(set(c) == keys for c in data["checks"])
     assert ids["core.debug"]["plugin"] == "corolla"
@@ -64,8 +64,9 @@ def test_deploy_checks_of_plugins(corolla: Corolla, corolla_plugins: SyntheticPl
     corolla_plugins.add("checked", settings={"mode": "Setting(str, 'unsafe')"}, body=CHECKS)
     data = corolla.json("check", "--deploy", "--json", environ=PRODUCTION, code=1)
     failed = [c["id"] for c in data["checks"] if not c["ok"]]
-    assert failed == ["checked.mode"]
-    (corolla.cwd / "corolla.toml").write_text("[checked]\nmode = 'safe'\n")
+    assert failed == ["checked.mode", "core.plugins_locked"]
+    corolla("plugins", "lock", environ=PRODUCTION)
+    (corolla.cwd / "corolla.toml").write_text("[plugins]\nlock = 'corolla.lock'\n\n[checked]\nmode = 'safe'\n")
     data = corolla.json("check", "--deploy", "--json", environ=PRODUCTION)
     assert data["ok"] is True
     assert "ok: deploy checks pass" in corolla("check", "--deploy", environ=PRODUCTION).stdout

@@ -86,14 +86,17 @@ def example_plugins(folder: Path) -> SyntheticPlugins:
         request_attributes=["session"],
         body=SESSIONS_BODY,
         requires_dist=["corolla>=0.1,<0.2"],
+        manifest=True,
     )
     plugins.add(
         "forms",
         version="0.1.0",
         requires=["sessions>=0.1"],
         optional=["orm"],
-        requires_dist=["corolla>=0.1,<0.2"],
+        requires_dist=["corolla>=0.1,<0.2", "corolla-sessions>=0.1"],
+        manifest=True,
     )
+    # An older plugin, without a manifest: `plugins list` marks it.
     plugins.add("audit", version="0.2.0", after=["sessions"], body=AUDIT_BODY, requires_dist=["corolla>=0.1,<0.2"])
     return plugins
 

@@ -81,7 +81,7 @@ def test_unknown_hook_did_you_mean(corolla: Corolla) -> None:
 
 def test_hooks_with_a_set_that_does_not_resolve(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
     corolla_plugins.add("forms", requires=["sessions"])
-    result = corolla("hooks", code=2)
+    result = corolla("hooks", environ={"COROLLA_PLUGINS": "forms"}, code=2)
     assert "the installed plugins do not start" in result.stderr
     assert "requires 'sessions'" in result.stderr
 

@@ -31,6 +31,7 @@ def test_scaffold_files(corolla: Corolla) -> None:
         "pyproject.toml",
         "src/corolla_acme_tools/__init__.py",
         "src/corolla_acme_tools/_plugin.py",
+        "src/corolla_acme_tools/corolla-plugin.toml",
         "src/corolla_acme_tools/py.typed",
         "tests/test_corolla_acme_tools.py",
     ]
@@ -104,7 +105,7 @@ def test_scaffold_tests_pass_after_editable_install(corolla: Corolla, tmp_path: 
         env=env,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "3 passed" in tests.stdout
+    assert "4 passed" in tests.stdout
 
 
 def test_new_app_makes_a_project_whose_tests_pass(corolla: Corolla) -> None:

@@ -158,14 +158,14 @@ def test_plugin_cannot_replace_a_builtin(corolla: Corolla, corolla_plugins: Synt
 
 def test_an_invalid_declaration_is_refused_by_the_plan(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
     corolla_plugins.add("bad", body="commands = {'Bad Name': 'x:y', 'ok': 'no colon'}")
-    data = corolla.json("plugins", "show", "bad", "--json")
-    assert data["status"] == "refused"
+    data = corolla.json("plugins", "show", "bad", "--json", environ={"COROLLA_PLUGINS": "bad"})
+    assert data["status"] == "refused"  # pinned: refused (unpinned it would be skipped, see docs/cli.md)
     assert "commands key 'Bad Name' must be a command name" in data["error"]
 
 
 def test_no_plugin_commands_when_the_set_does_not_resolve(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
     corolla_plugins.add("greeter", plugin=Needy)
-    result = corolla("--help")
+    result = corolla("--help", environ={"COROLLA_PLUGINS": "greeter"})
     assert "plugin commands are unavailable" in result.stderr
     assert "greet" not in result.stdout
 

@@ -7,20 +7,23 @@ from pathlib import Path
 import pytest
 from cli_support import Corolla
 
+from corolla.cli._data import PRECEDENCE
 from corolla.testing import SyntheticPlugins
 
-LIST_KEYS = {"name", "version", "distribution", "status", "reason", "provides", "requires", "position"}
+LIST_KEYS = {"name", "version", "distribution", "status", "reason", "provides", "requires", "position", "manifest"}
 
 
 def test_list_text_is_an_aligned_table_in_load_order(corolla: Corolla, trio: SyntheticPlugins) -> None:
     out = corolla("plugins", "list").stdout
     lines = out.splitlines()
     assert lines[0].split() == ["#", "NAME", "VERSION", "DISTRIBUTION", "STATUS", "PROVIDES", "REQUIRES", "WHY"]
-    names = [line.split()[1] for line in lines[1:]]
-    assert names == ["greeter", "sessions", "forms"]
+    *rows, footnote = lines[1:]
+    names = [line.split()[1] for line in rows]
+    assert names == ["greeter*", "sessions*", "forms*"]  # these synthetic plugins ship no manifest
+    assert footnote.startswith("* no manifest: its declaration was read by importing it")
     # aligned: every row's VERSION column starts where the header's does
     col = lines[0].index("VERSION")
-    assert all(line[col - 2 : col] == "  " and line[col] != " " for line in lines[1:])
+    assert all(line[col - 2 : col] == "  " and line[col] != " " for line in rows)
     assert "\x1b[" not in out  # not a terminal: no colour
 
 
@@ -86,11 +89,27 @@ def test_list_broken_plugin_is_refused_with_the_import_error(
 ) -> None:
     corolla_plugins.add("broken", source="import not_a_module_anywhere\n")
     corolla_plugins.add("fine")
-    rows = {r["name"]: r for r in corolla.json("plugins", "list", "--json")}
+    pinned = {"COROLLA_PLUGINS": "broken,fine"}
+    rows = {r["name"]: r for r in corolla.json("plugins", "list", "--json", environ=pinned)}
     assert rows["broken"]["status"] == "refused"
     assert "No module named 'not_a_module_anywhere'" in rows["broken"]["reason"]
-    assert rows["fine"]["status"] == "refused"  # nothing is half-loaded
-    assert "refused" in corolla("plugins", "list").stdout
+    assert rows["fine"]["status"] == "refused"  # nothing of a pinned set is half-loaded
+    assert "refused" in corolla("plugins", "list", environ=pinned).stdout
+
+
+def test_an_unpinned_broken_plugin_is_skipped_and_fails_the_check(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins
+) -> None:
+    corolla_plugins.add("broken", source="import not_a_module_anywhere\n")
+    corolla_plugins.add("fine")
+    rows = {r["name"]: r for r in corolla.json("plugins", "list", "--json")}
+    assert rows["fine"]["status"] == "enabled"  # the app starts without the plugin it never asked for
+    assert rows["broken"]["status"] == "skipped"
+    assert "No module named 'not_a_module_anywhere'" in rows["broken"]["reason"]
+    assert "skipped" in corolla("plugins", "list").stdout
+    data = corolla.json("plugins", "check", "--json", code=1)  # the CI gate still fails on it
+    assert [(e["plugin"], e["kind"]) for e in data["errors"]] == [("broken", "import")]
+    assert "\nor: pip uninstall corolla-broken\n" in data["errors"][0]["fix"]
 
 
 def test_check_ok_exits_0(corolla: Corolla, trio: SyntheticPlugins) -> None:
@@ -215,6 +234,8 @@ def test_why_gives_the_reason_and_reverse_dependencies(corolla: Corolla, trio: S
         "loaded because:",
         "  autoloaded: no allowlist ([plugins] enabled, App(plugins=...), COROLLA_PLUGINS) names the plugins",
         "  required by forms (sessions>=0.2)",
+        "plugin set chosen by: autoload (nothing pins the set)",
+        f"  (which wins: {PRECEDENCE})",
         "required by:",
         "  <- forms (requires 'sessions>=0.2', enabled)",
     ]
@@ -253,6 +274,8 @@ def test_why_follows_only_requires_beyond_the_first_level_and_lists_integrators_
         "loaded because:",
         "  in [plugins] enabled (corolla.toml)",
         "  required by site (templates)",
+        "plugin set chosen by: [plugins] enabled (corolla.toml)",
+        f"  (which wins: {PRECEDENCE})",
         "required by:",
         "  <- site (requires 'templates', enabled)",
         "integrated with (optional, they use it when it is loaded): routing (enabled), sessions (enabled)",
@@ -295,7 +318,7 @@ def test_why_a_capability_names_its_provider(corolla: Corolla, corolla_plugins: 
 
 def test_why_refused(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
     corolla_plugins.add("forms", requires=["sessions"])
-    text = corolla("plugins", "why", "forms").stdout
+    text = corolla("plugins", "why", "forms", environ={"COROLLA_PLUGINS": "forms"}).stdout
     assert "is refused: plugin 'forms' (corolla-forms 1.0) requires 'sessions'" in text
     assert "sessions (requires) <- nothing installed provides it" in text
 
@@ -351,7 +374,7 @@ def test_plugins_commands_do_not_build_plugin_commands(
 def test_show_a_plugin_that_does_not_import(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
     corolla_plugins.add("broken", source="raise RuntimeError('half-written plugin')\n")
     data = corolla.json("plugins", "show", "broken", "--json")
-    assert data["status"] == "refused"
+    assert data["status"] == "skipped"  # installed, not pinned: the app would start without it
     assert "RuntimeError: half-written plugin" in data["error"]
     assert data["hooks"] == [] and data["settings"] == []
     assert "error:        failed to import" in corolla("plugins", "show", "broken").stdout
@@ -360,8 +383,83 @@ def test_show_a_plugin_that_does_not_import(corolla: Corolla, corolla_plugins: S
 def test_why_and_graph_name_a_disabled_provider(corolla: Corolla, trio: SyntheticPlugins) -> None:
     env = {"COROLLA_DISABLE_PLUGINS": "sessions"}
     text = corolla("plugins", "why", "forms", environ=env).stdout
-    assert "is refused" in text
+    assert "is skipped" in text
     assert "sessions>=0.2 (requires) <- sessions (disabled)" in text
     edges = corolla.json("plugins", "graph", "--json", environ=env)["edges"]
     assert {"plugin": "forms", "needs": "sessions", "kind": "requires", "requirement": "sessions>=0.2"} in edges
     assert "requires sessions>=0.2: sessions 0.3 [disabled]" in corolla("plugins", "graph", environ=env).stdout
+
+
+def test_graph_shows_a_cycle_nothing_else_depends_on(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("alone")
+    corolla_plugins.add("chicken", requires=["egg"])
+    corolla_plugins.add("egg", requires=["chicken"])
+    text = corolla("plugins", "graph", environ={"COROLLA_PLUGINS__STRICT": "1"}).stdout
+    assert text.splitlines()[0].startswith("alone 1.0")
+    assert "chicken 1.0" in text and "requires egg: egg 1.0" in text and "(cycle)" in text
+
+
+def test_why_says_which_source_chose_the_set(corolla: Corolla, trio: SyntheticPlugins) -> None:
+    corolla.write_app('app = App(plugins=["sessions", "forms"], plugin_path=PLUGIN_PATH, environ=ENV)')
+    app_file = corolla.cwd / "app.py"
+    app_file.write_text(
+        app_file.read_text().replace("PLUGIN_PATH =", "import os\nENV = dict(os.environ)\nPLUGIN_PATH =")
+    )
+    data = corolla.json("plugins", "why", "sessions", "--json")
+    assert data["selected_by"]["source"] == "App(plugins=...)"
+
+
+MISSPELLED = """
+@hookimpl
+def corolla_respose(self, request, response):
+    pass
+"""
+
+
+def test_check_reports_every_misspelled_hook_at_once(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    for name in ("one", "two", "three", "four"):
+        corolla_plugins.add(name, body=MISSPELLED)
+    data = corolla.json("plugins", "check", "--json", code=1)
+    assert [(e["plugin"], e["kind"]) for e in data["errors"]] == [
+        ("four", "unknown-hook"),
+        ("one", "unknown-hook"),
+        ("three", "unknown-hook"),
+        ("two", "unknown-hook"),
+    ]
+    assert (
+        "implements 'corolla_respose', which no installed plugin declares as a hook; did you mean "
+        in (data["errors"][0]["message"])
+    )
+
+
+def test_check_fails_when_the_app_cannot_be_loaded(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("fine")
+    result = corolla("--app", "nosuch", "plugins", "check", code=1)
+    assert "could not load the app 'nosuch'" in result.stdout
+    assert "the plugin set it would start with is unknown" in result.stdout
+    (corolla.cwd / "app.py").write_text("import not_a_module_anywhere\n")
+    data = corolla.json("plugins", "check", "--json", code=1)
+    assert data["errors"][-1]["kind"] == "app"
+
+
+def test_check_checks_the_apps_own_pinned_set(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("fine")
+    corolla_plugins.add("forms", requires=["sessions"])  # installed, but not in the app's set
+    corolla.write_app('app = App(plugins=["fine"], plugin_path=PLUGIN_PATH, environ={})')
+    data = corolla.json("plugins", "check", "--json")
+    assert data["ok"] and data["order"] == ["fine"]
+
+
+def test_check_warns_when_a_required_plugin_is_not_a_dependency(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins
+) -> None:
+    corolla_plugins.add("base", distribution="acme-base", manifest=True)
+    corolla_plugins.add("extra", requires=["base"], manifest=True)  # its METADATA names only corolla
+    corolla_plugins.add("good", requires=["base"], requires_dist=["corolla", "acme-base>=1"], manifest=True)
+    data = corolla.json("plugins", "check", "--json")
+    assert data["ok"], data
+    assert [(w["plugin"], w["kind"]) for w in data["warnings"]] == [("extra", "undeclared-dependency")], data
+    assert (
+        data["warnings"][0]["fix"]
+        == 'add "acme-base" (with a version range) to corolla-extra\'s [project] dependencies'
+    )

@@ -105,7 +105,7 @@ def test_a_plugin_command_imports_what_it_needs(empty: Path) -> None:
 def test_plugins_check_reports_the_set_when_app_py_does_not_import(empty: Path) -> None:
     (empty / "app.py").write_text("import nonexistent_mod\n")
     out, code, _, warnings = probe(empty, "plugins", "check")
-    assert code == 0
-    assert out.startswith("ok: the plugin set resolves; load order: ")
+    assert code == 1  # the app's own set is unknown: the gate cannot pass
+    assert "the plugin set it would start with is unknown" in out
     assert warnings.startswith("warning: could not load the app 'app.py'")
     assert "ModuleNotFoundError: No module named 'nonexistent_mod' (at app.py:1)" in warnings

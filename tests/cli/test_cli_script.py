@@ -125,9 +125,9 @@ def test_warnings_are_coloured_by_stderr_not_stdout(pinger: SyntheticPlugins, tm
     (tmp_path / "app.py").write_text("import nonexistent_mod\n")
     terminal, piped = run_in_a_terminal(pinger, tmp_path, "plugins", "check", stream="stderr")
     assert "\x1b[33m" in terminal and "warning: " in terminal
-    assert piped.startswith("ok: ") and "\x1b[" not in piped
+    assert piped.startswith("error: ") and "\x1b[" not in piped
     terminal, piped = run_in_a_terminal(pinger, tmp_path, "plugins", "check", stream="stdout")
-    assert "\x1b[32m" in terminal
+    assert "\x1b[31m" in terminal
     assert piped.startswith("warning: could not load the app") and "\x1b[" not in piped
 
 

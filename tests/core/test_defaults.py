@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from corolla import Check
+from corolla.testing import run_cli
 
 
 def checks(app) -> dict[str, Check]:
@@ -17,28 +18,34 @@ def test_core_deploy_checks_fail_for_a_development_setup(make_app):
 
     failed = {check_id for check_id, check in found.items() if not check.ok}
     expected = {"core.debug", "core.testing", "core.trace_hooks", "core.secret_key", "core.plugins_pinned"}
-    assert expected | {"core.trusted_hosts"} <= failed
+    assert expected | {"core.trusted_hosts", "core.plugins_locked"} <= failed
     assert found["core.debug"].fix == "set [core] debug = false (or COROLLA_CORE__DEBUG=0)"
     assert "generated in the instance folder" in found["core.secret_key"].message
     assert found["core.plugins_pinned"].message == "every installed plugin is autoloaded"
+    assert found["core.plugins_locked"].message == "no lock file: any installed version of each plugin starts"
+    assert found["core.plugins_locked"].fix.startswith("run corolla plugins lock where the app was tested")
 
 
-def test_core_deploy_checks_pass_for_a_production_setup(corolla_plugins, make_app):
+def test_core_deploy_checks_pass_for_a_production_setup(corolla_plugins, make_app, tmp_path):
     corolla_plugins.add("hello")
-    app = make_app(
-        environ={
-            "COROLLA_CORE__SECRET_KEY": "k3y-with-enough-variety-" * 3,
-            "COROLLA_CORE__TRUSTED_HOSTS": "example.com",
-            "COROLLA_CORE__SSL_REDIRECT": "true",
-            "COROLLA_PLUGINS": "hello",
-        },
-    )
+    environ = {
+        "COROLLA_CORE__SECRET_KEY": "k3y-with-enough-variety-" * 3,
+        "COROLLA_CORE__TRUSTED_HOSTS": "example.com",
+        "COROLLA_CORE__SSL_REDIRECT": "true",
+        "COROLLA_PLUGINS": "hello",
+    }
+    locked = run_cli("plugins", "lock", cwd=tmp_path, plugin_path=corolla_plugins.path, environ=environ)
+    assert locked.exit_code == 0, locked.output
+    app = make_app(environ={**environ, "COROLLA_PLUGINS__LOCK": "corolla.lock"}, root=tmp_path)
 
     found = checks(app)
 
     assert all(check.ok for check in found.values()), found
     assert found["core.secret_key"].message == "the secret key comes from environment COROLLA_CORE__SECRET_KEY"
     assert found["core.plugins_pinned"].message == "the plugin set is pinned by COROLLA_PLUGINS"
+    assert found["core.plugins_locked"].message == (
+        "the plugins match the lock corolla.lock (environment COROLLA_PLUGINS__LOCK)"
+    )
 
 
 def test_plugin_deploy_checks_are_collected_beside_the_core(corolla_plugins, make_app):

@@ -63,7 +63,10 @@ def module_of(name: str):
 
 
 def test_missing_requirement_names_what_to_install(corolla_plugins, make_app):
-    corolla_plugins.add("forms", version="0.4", requires=["sessions>=0.2"])
+    # The distribution comes from the requiring plugin's own dependencies, never guessed.
+    corolla_plugins.add(
+        "forms", version="0.4", requires=["sessions>=0.2"], requires_dist=["corolla", "acme-sessions>=0.3"]
+    )
 
     problem = only(failing(make_app), "missing")
 
@@ -71,7 +74,7 @@ def test_missing_requirement_names_what_to_install(corolla_plugins, make_app):
     assert "'forms' (corolla-forms 0.4)" in problem.message
     assert "'sessions>=0.2'" in problem.message
     assert "no installed plugin provides" in problem.message
-    assert problem.fix.startswith('pip install "corolla-sessions>=0.2"')
+    assert problem.fix == 'pip install "acme-sessions>=0.3"'
 
     result = pure(corolla_plugins)
     assert not result.ok
@@ -139,7 +142,7 @@ def test_version_outside_specifier_shows_required_and_installed(corolla_plugins,
     problem = only(failing(make_app), "version")
 
     assert problem.plugin == "forms"
-    assert "requires 'sessions<1,>=0.2'" in problem.message
+    assert "requires 'sessions>=0.2,<1'" in problem.message  # as the author wrote it
     assert "'sessions' (corolla-sessions 0.1.5) at version 0.1.5" in problem.message
     assert problem.fix == 'pip install -U "corolla-sessions<1,>=0.2"'
 
@@ -404,7 +407,7 @@ def test_declared_conflict(corolla_plugins, make_app, conflicts, clash):
     problem = only(failing(make_app), "conflict")
     assert problem.plugin == "legacy-db"
     assert (
-        f"plugin 'legacy-db' (corolla-legacy-db 0.9) declares a conflict with {str(Requirement(conflicts[0]))!r}, "
+        f"plugin 'legacy-db' (corolla-legacy-db 0.9) declares a conflict with {conflicts[0]!r}, "
         "and 'orm' (corolla-orm 1.0) is enabled"
     ) in problem.message
     assert problem.fix == (
@@ -742,9 +745,10 @@ def trio(corolla_plugins):
             "not in the allowlist (COROLLA_PLUGINS)",
         ),
         (
-            {"plugins": ["beta"], "environ": {"COROLLA_PLUGINS": "alpha,gamma"}},
+            # The environment narrows the app's own pin (it can never widen it: test_manifest_discovery).
+            {"plugins": ["alpha", "beta", "gamma"], "environ": {"COROLLA_PLUGINS": "alpha,gamma"}},
             ("alpha", "gamma"),
-            "not in the allowlist (COROLLA_PLUGINS)",
+            "not in the allowlist (COROLLA_PLUGINS (narrowing App(plugins=...)))",
         ),
         (
             {"config": {"plugins": {"enabled": ["beta"]}}, "plugins": ["alpha", "gamma"]},
@@ -764,7 +768,7 @@ def trio(corolla_plugins):
         "config-disabled",
         "env-disable",
         "env-plugins",
-        "env-plugins-wins-over-App",
+        "env-plugins-narrows-App",
         "App-wins-over-config",
         "denylist-wins-over-allowlist",
     ],
@@ -1033,6 +1037,7 @@ def test_resolve_returns_a_resolution(corolla_plugins):
         "position": 2,
         "provides": ["forms"],
         "requires": ["sessions>=0.2"],
+        "manifest": False,
     }
     assert result.dependents("sessions") == [("forms", "requires")]
 
@@ -1256,3 +1261,14 @@ def test_setting_whose_default_has_the_wrong_type_fails_at_import(corolla_plugin
     problem = only(failing(make_app), "import")
 
     assert "TypeError: Setting(int, 'abc'): the default is a str, not a int" in problem.message
+
+
+def test_an_unknown_distribution_is_not_guessed(corolla_plugins, make_app):
+    corolla_plugins.add("forms", requires=["base>=1.0"])
+
+    problem = only(failing(make_app), "missing")
+
+    assert "corolla-base" not in problem.fix  # anyone could register that name on the index
+    assert problem.fix.startswith(
+        "install the distribution that provides plugin 'base': corolla-forms does not name it in its dependencies"
+    )

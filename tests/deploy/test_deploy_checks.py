@@ -33,7 +33,7 @@ GOOD: dict[str, dict[str, Any]] = {
         "ssl_redirect": True,
         "silenced_checks": {"orm.sqlite": "one machine, backed up nightly; the demo's production uses PostgreSQL"},
     },
-    "plugins": {"enabled": PLUGINS},
+    "plugins": {"enabled": PLUGINS},  # and [plugins] lock: the fixture writes the lock
     "sessions": {"cookie_secure": True},
     "templates": {"serve_static": False},
 }
@@ -55,6 +55,7 @@ BAD = [
     ("core", "referrer_policy", "", "core.referrer_policy", "referrer_policy"),
     ("core", "cross_origin_opener_policy", "", "core.cross_origin_opener_policy", "cross_origin_opener_policy"),
     ("plugins", "enabled", None, "core.plugins_pinned", "enabled"),
+    ("plugins", "lock", None, "core.plugins_locked", "corolla plugins lock"),
     ("sessions", "cookie_secure", False, "sessions.cookie_secure", "cookie_secure = true"),
     ("sessions", "cookie_httponly", False, "sessions.cookie_httponly", "cookie_httponly = true"),
     ("sessions", "cookie_samesite", "None", "sessions.cookie_samesite", "Lax"),
@@ -88,6 +89,12 @@ def report(make_app: Callable[..., corolla.App], tmp_path: Path) -> Callable[...
 
     def run(config: dict[str, Any], *args: str) -> tuple[int, dict[str, Any]]:
         config = {**config, "orm": {"url": f"sqlite:///{tmp_path / 'app.db'}", **config.get("orm", {})}}
+        if not (tmp_path / "corolla.lock").exists():  # the release's lock, of the installed plugins
+            pinned = {"COROLLA_PLUGINS": ",".join(PLUGINS)}  # the app's set (auth is not autoloaded)
+            assert run_cli("plugins", "lock", cwd=tmp_path, environ=pinned).exit_code == 0
+        plugins = config.setdefault("plugins", {})
+        if "lock" not in plugins:
+            config["plugins"] = {**plugins, "lock": str(tmp_path / "corolla.lock")}
         app = make_app(config["plugins"].get("enabled"), config, isolated=False, root=tmp_path)
         # Unpinned, the example plugin auth (autoload = False) and its migrations stay out: create the tables.
         upgraded = run_cli("db", "upgrade" if "auth" in app.plugins else "create-all", app=app)

@@ -116,10 +116,13 @@ def deployment(
     }
     assert set(secrets_env) == set(read_env_file(DEPLOY / "secrets.env.example"))
     env = {**read_env_file(DEPLOY / "production.env"), **secrets_env}
+    folder = tmp_path_factory.mktemp("deploy-e2e")
+    # The release's lock, made where the set was tested (here: this checkout's environment).
+    corolla("plugins", "lock", "--output", str(folder / "corolla.lock"), env=env)
+    env["COROLLA_PLUGINS__LOCK"] = str(folder / "corolla.lock")
 
     corolla("db", "upgrade", env=env)
 
-    folder = tmp_path_factory.mktemp("deploy-e2e")
     (folder / "e2e_wsgi.py").write_text(textwrap.dedent(WRAPPER))
     gunicorn_env = {**env, "PYTHONPATH": str(folder)}
     args = ["--config", str(DEPLOY / "gunicorn.conf.py"), "--access-log", str(folder / "access.log")]
@@ -266,8 +269,8 @@ def test_check_deploy_is_clean_with_the_production_config(deployment: Deployment
     assert (result.returncode, report["errors"], failed) == (0, [], [])
     ids = {c["id"] for c in report["checks"]}
     assert {
-        "core.secret_key", "core.plugins_pinned", "sessions.cookie_secure", "orm.sqlite", "orm.pool_pre_ping",
-        "orm.migrations", "templates.static", "forms.csrf_enabled", "auth.rate_limit",
+        "core.secret_key", "core.plugins_pinned", "core.plugins_locked", "sessions.cookie_secure", "orm.sqlite",
+        "orm.pool_pre_ping", "orm.migrations", "templates.static", "forms.csrf_enabled", "auth.rate_limit",
     } <= ids  # fmt: skip
     messages = {c["id"]: c["message"] for c in report["checks"]}
     assert messages["core.secret_key"] == "the secret key comes from environment COROLLA_CORE__SECRET_KEY"
@@ -281,7 +284,10 @@ def test_docs_show_the_real_check_output(deployment: Deployment) -> None:
     docs = (NOTES.parents[1] / "docs" / "deploy.md").read_text()
     shown = re.search(r"```console\n\$ corolla check --deploy\n(.*?)```", docs, re.DOTALL)
     assert shown, "docs/deploy.md lost its `corolla check --deploy` example"
-    expected = printed.replace(f"{NOTES}/", "/srv/corolla-notes/app/")
+    lock_folder = deployment.access_log.parent  # where the fixture wrote the lock
+    expected = printed.replace(f"{NOTES}/", "/srv/corolla-notes/app/").replace(
+        f"{lock_folder}/", "/srv/corolla-notes/app/"
+    )
     assert shown.group(1) == expected, f"update docs/deploy.md's example to the real output:\n{expected}"
 
 
@@ -292,7 +298,7 @@ def test_check_deploy_fails_without_the_production_environment(deployment: Deplo
     failed = {c["id"] for c in json.loads(result.stdout)["checks"] if not c["ok"]}
     assert failed == {  # as docs/deploy.md lists them
         "templates.static", "orm.sqlite", "orm.migrations", "sessions.cookie_secure", "core.secret_key",
-        "core.trusted_hosts", "core.ssl_redirect",
+        "core.trusted_hosts", "core.ssl_redirect", "core.plugins_locked",
     }  # fmt: skip
     assert not list(tmp_path.iterdir())  # check writes nothing: no secret key, no SQLite file
 

@@ -87,4 +87,4 @@ def test_the_guides_tests_pass_against_the_plugin(pytester: pytest.Pytester) -> 
     pytester.makeconftest(shown["tests/conftest.py"])
     pytester.makepyfile(test_corolla_auth=shown["tests/test_corolla_auth.py"])
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-W", "error")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)

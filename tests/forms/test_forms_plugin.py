@@ -20,21 +20,24 @@ def test_refused_when_sessions_is_disabled(make_app: Any) -> None:
         make_app(["forms", "views"], {"core": {"secret_key": SECRET}}, isolated=False)
     (problem,) = info.value.problems
     assert problem.kind == "missing"
-    assert "plugin 'forms' (corolla-forms 0.1.0) requires 'sessions<1,>=0.1'" in problem.message
+    assert "plugin 'forms' (corolla-forms 0.1.0) requires 'sessions>=0.1,<1'" in problem.message
     assert "plugin 'sessions' (corolla-sessions 0.1.0) provides it but is disabled" in problem.message
     assert problem.fix == "enable 'sessions' (remove it from the denylist or add it to the allowlist)"
 
 
 def test_refused_when_no_sessions_plugin_is_installed(make_app: Any, corolla_plugins: Any) -> None:
     # Only the forms plugin (the real class) and no provider of `sessions` in sight.
-    corolla_plugins.add("forms", source="from corolla_forms import FormsPlugin as Plugin\n")
+    corolla_plugins.add(
+        "forms",
+        source="from corolla_forms import FormsPlugin as Plugin\n",
+        requires_dist=["corolla>=0.1,<0.2", "corolla-sessions>=0.1,<0.2"],  # as corolla-forms' own metadata
+    )
     with pytest.raises(corolla.PluginResolutionError) as info:
         make_app(["forms"])
     (problem,) = info.value.problems
     assert problem.kind == "missing"
-    assert "requires 'sessions<1,>=0.1'" in problem.message
-    assert "pip install" in problem.fix
-    assert "sessions" in problem.fix
+    assert "requires 'sessions>=0.1,<1'" in problem.message
+    assert problem.fix.startswith('pip install "corolla-sessions>=0.1,<0.2"')
 
 
 def test_a_negative_time_limit_is_refused(forms_app: Any) -> None:

@@ -10,6 +10,7 @@ from ._checks import Check
 from ._commands import AppRef
 from ._compile import hook_functions
 from ._config import Config
+from ._deprecations import HookDeprecation, HookDeprecationWarning, deprecated_hookspec
 from ._errors import ConfigError, ConfigProblem, CorollaError, PluginError, PluginResolutionError, Problem
 from ._exports import lazy_exports
 from ._markers import hookimpl, hookspec
@@ -42,6 +43,8 @@ __all__ = [
     "Decision",
     "Declaration",
     "Edge",
+    "HookDeprecation",
+    "HookDeprecationWarning",
     "Plugin",
     "PluginError",
     "PluginRecord",
@@ -54,6 +57,7 @@ __all__ = [
     "Setting",
     "__version__",
     "call_each",
+    "deprecated_hookspec",
     "discover",
     "hook_functions",
     "hookimpl",

@@ -345,14 +345,19 @@ def plan_app(
     *,
     plugin_path: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
+    import_plugins: bool = True,
 ) -> Plan:
-    """The plan ``App(config, plugins, root=root, ...)`` would start from, without starting anything."""
+    """The plan ``App(config, plugins, root=root, ...)`` would start from, without starting anything.
+
+    ``import_plugins=False`` reads manifests only (inspection): plugins with one are not imported.
+    """
     return make_plan(
         root,
         config,
         plugins,
         plugin_path=plugin_path,
         environ=environ,
+        import_plugins=import_plugins,
         reserved_app=_public_names(App),
         reserved_request=_public_names(App.request_class),
     )

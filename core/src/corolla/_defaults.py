@@ -66,6 +66,19 @@ class CorePlugin:
                 "pin the exact set: [plugins] enabled = [...] in corolla.toml, or COROLLA_PLUGINS",
             )
         )
+        # The app started, so a configured lock matched the installed plugins (App() refuses otherwise).
+        lock = app.config["plugins"]["lock"]
+        checks.append(
+            Check(
+                "core.plugins_locked",
+                bool(lock),
+                f"the plugins match the lock {lock} ({app.config.source('plugins', 'lock')})"
+                if lock
+                else "no lock file: any installed version of each plugin starts",
+                "run corolla plugins lock where the app was tested, ship corolla.lock with the app, "
+                'and set [plugins] lock = "corolla.lock" (or COROLLA_PLUGINS__LOCK)',
+            )
+        )
         return checks
 
 

@@ -12,6 +12,7 @@ failure is pinned on the plugin that raised.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,7 +20,8 @@ import pluggy
 
 from . import hookspecs
 from ._calls import call_impl
-from ._errors import PluginError, did_you_mean
+from ._deprecations import HookDeprecationWarning, deprecated_hooks, deprecation_problems
+from ._errors import PluginError, Problem, did_you_mean
 from ._markers import PROJECT
 from ._plugin import Plugin
 
@@ -82,6 +84,8 @@ class PluginHost:
         self.pm: pluggy.PluginManager = _PluginManager(PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, Plugin] = {}
+        #: One warning per plugin implementing a deprecated hook (kind "deprecated-hook").
+        self.deprecations: list[Problem] = []
 
     def label(self, name: str) -> str:
         return self.labels.get(name, repr(name))
@@ -114,15 +118,19 @@ class PluginHost:
         # pluggy calls the last registered first; registering in reverse load
         # order makes every hook run in load order. The core's own
         # implementations go first, so they run last.
-        self.pm.register(core, name="corolla")
-        for name in reversed(order):
-            try:
-                self.pm.register(self.plugins[name], name=name)
-            except pluggy.PluginValidationError as exc:
-                raise PluginError(
-                    name, f"plugin {self.label(name)}: {exc}; fix the hook implementation's signature"
-                ) from exc
+        with warnings.catch_warnings():
+            # pluggy's warn_on_impl does not name the plugin: _report_deprecations does.
+            warnings.simplefilter("ignore", HookDeprecationWarning)
+            self.pm.register(core, name="corolla")
+            for name in reversed(order):
+                try:
+                    self.pm.register(self.plugins[name], name=name)
+                except pluggy.PluginValidationError as exc:
+                    raise PluginError(
+                        name, f"plugin {self.label(name)}: {exc}; fix the hook implementation's signature"
+                    ) from exc
         self._check_pending()
+        self._report_deprecations()
         for hook_name in ONE_BY_ONE:
             for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
                 if impl.wrapper or impl.hookwrapper:
@@ -131,6 +139,27 @@ class PluginHost:
                         f"plugin {self.label(impl.plugin_name)}: {hook_name} cannot be a hook wrapper "
                         "(wrapper=True or hookwrapper=True); implement it as a plain @hookimpl",
                     )
+
+    def _report_deprecations(self) -> None:
+        """Log (and warn, for plugin authors' test suites) each plugin implementing a deprecated hook."""
+        namespaces: dict[str, object] = {"corolla": hookspecs}
+        for name, plugin in self.plugins.items():
+            if type(plugin).hookspecs is not None:
+                namespaces.setdefault(name, type(plugin).hookspecs)
+        deprecated = deprecated_hooks(namespaces)
+        if not deprecated:
+            return
+        impls = [
+            (impl.plugin_name, self.label(impl.plugin_name), hook)
+            for hook in sorted(deprecated)
+            for impl in getattr(self.pm.hook, hook).get_hookimpls()
+        ]
+        self.deprecations = deprecation_problems(impls, deprecated)
+        for (_, _, hook), problem in zip(impls, self.deprecations, strict=True):
+            logger.warning("%s (fix: %s)", problem.message, problem.fix)
+            warnings.warn(
+                HookDeprecationWarning(f"{problem.message}; fix: {problem.fix}", deprecated[hook][1]), stacklevel=4
+            )
 
     def _refuse_unmarked(self, name: str, plugin: Plugin) -> None:
         """A ``corolla_*`` method without ``@hookimpl`` would be ignored silently."""

@@ -15,14 +15,19 @@ it works in this process only (not in a subprocess).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
 import re
 import shutil
 import sys
 import textwrap
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from ._manifest import FILENAME, FORMAT, dumps
 
 #: Classes given as ``add(name, plugin=Cls)``, by key; the generated module looks them up here.
 _CLASSES: dict[str, type[Any]] = {}
@@ -35,6 +40,13 @@ def registered(key: str) -> type[Any]:
 
 def _normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _record_line(file: Path, root: Path) -> str:
+    """A RECORD row as pip writes it: path, sha256 (urlsafe base64, unpadded), size."""
+    data = file.read_bytes()
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{file.relative_to(root).as_posix()},sha256={digest},{len(data)}"
 
 
 class SyntheticPlugins:
@@ -73,6 +85,7 @@ class SyntheticPlugins:
         entry_point: str | None = None,
         extra_entry_points: Mapping[str, Mapping[str, str]] | None = None,
         plugin: type[Any] | None = None,
+        manifest: bool | str | Mapping[str, Any] = False,
     ) -> Path:
         """Write one distribution holding one plugin; returns the module file.
 
@@ -83,6 +96,13 @@ class SyntheticPlugins:
         ``<module>:Plugin``). ``requires_dist`` goes to METADATA. ``plugin``
         is a class to use as is: its own attributes are the declaration, so
         it excludes the declaration keywords, ``body`` and ``source``.
+
+        ``manifest=True`` also ships a ``corolla-plugin.toml`` made from the
+        same keyword arguments (hooks: the ``def corolla_*`` in ``body``); a
+        mapping updates that manifest's data (to make it disagree with the
+        class); a string is written as the manifest's text. It sits in a
+        ``<module>-data`` folder that ``RECORD`` lists, as a wheel's package
+        data would be.
         """
         distribution = distribution or f"corolla-{name}"
         module = module or f"synth_{_normalize(distribution)}"
@@ -137,7 +157,41 @@ class SyntheticPlugins:
             text += f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in entries.items()) + "\n"
         (info / "entry_points.txt").write_text(text)
         (info / "top_level.txt").write_text(module + "\n")
-        (info / "RECORD").write_text("")
+        record = [_record_line(module_file, self.folder)]
+        data_folder = self.folder / f"{module}-data"
+        shutil.rmtree(data_folder, ignore_errors=True)
+        if manifest is not False:
+            data_folder.mkdir()
+            if isinstance(manifest, str):
+                text = manifest
+            elif plugin is not None:
+                from ._manifest import class_data
+
+                data = class_data(plugin, name, entry_point or f"{module}:Plugin")
+                data.update(manifest if isinstance(manifest, Mapping) else {})
+                text = dumps(data)
+            else:
+                data = self._manifest_data(
+                    name,
+                    entry_point or f"{module}:Plugin",
+                    core,
+                    settings or {},
+                    body,
+                    requires=list(requires),
+                    provides=list(provides),
+                    optional=list(optional),
+                    conflicts=list(conflicts),
+                    before=list(before),
+                    after=list(after),
+                    app_attributes=list(app_attributes),
+                    request_attributes=list(request_attributes),
+                )
+                if isinstance(manifest, Mapping):
+                    data.update(manifest)
+                text = dumps(data)
+            (data_folder / FILENAME).write_text(text)
+            record.append(_record_line(data_folder / FILENAME, self.folder))
+        (info / "RECORD").write_text("\n".join(record) + "\n")
         importlib.invalidate_caches()
         return module_file
 
@@ -151,6 +205,60 @@ class SyntheticPlugins:
         key = f"{self.folder}:{module}"
         _CLASSES[key] = plugin
         return f"from corolla._synthetic import registered\n\nPlugin = registered({key!r})\n"
+
+    def wheel(self, name: str, *, version: str = "1.0", distribution: str | None = None, **declaration: Any) -> Path:
+        """Build a wheel of a plugin distribution into this folder; returns its path.
+
+        The arguments are ``add``'s; the wheel holds the same files ``add``
+        writes (module, manifest data, ``.dist-info`` with a hashed RECORD), so
+        pip installs what ``add`` would have made. Use the folder as
+        ``pip install --no-index --find-links``.
+        """
+        distribution = distribution or f"corolla-{name}"
+        stem = f"{_normalize(distribution)}-{version}"
+        scratch = SyntheticPlugins(self.folder / ".build" / stem)
+        scratch.add(name, version=version, distribution=distribution, **declaration)
+        sys.modules.pop(next(iter(scratch.modules)), None)
+        info = f"{stem}.dist-info"
+        (scratch.folder / info / "WHEEL").write_text(
+            "Wheel-Version: 1.0\nGenerator: corolla-synthetic\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        )
+        files = sorted(
+            p for p in scratch.folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.name != "RECORD"
+        )
+        rows = [_record_line(p, scratch.folder) for p in files] + [f"{info}/RECORD,,"]
+        (scratch.folder / info / "RECORD").write_text("\n".join(rows) + "\n")
+        wheel = self.folder / f"{stem}-py3-none-any.whl"
+        with zipfile.ZipFile(wheel, "w") as zf:
+            for path in [*files, scratch.folder / info / "RECORD"]:
+                zf.write(path, path.relative_to(scratch.folder).as_posix())
+        shutil.rmtree(scratch.folder)
+        return wheel
+
+    @staticmethod
+    def _manifest_data(
+        name: str, entry_point: str, core: str, settings: Mapping[str, str], body: str, **lists: list[str]
+    ) -> dict[str, Any]:
+        import corolla
+
+        from ._manifest import _setting_table
+
+        data: dict[str, Any] = {
+            "format": FORMAT,
+            "name": name,
+            "class": entry_point,
+            "core": core,
+            "autoload": True,
+            **lists,
+        }
+        data["hooks"] = sorted(set(re.findall(r"def (corolla_\w+)", body)))
+        data["hookspecs"] = []
+        data["commands"] = {}
+        data["settings"] = {
+            key: _setting_table(eval(f"corolla.{src}", {"corolla": corolla}))  # test code, written by the test
+            for key, src in settings.items()
+        }
+        return data
 
     def activate(self) -> None:
         """Put the folder first on ``sys.path``."""

@@ -17,7 +17,10 @@ Fixtures:
     with the config instead (``factory(config)``), its ``[core]
     instance_path`` a temporary folder unless the config sets one, so a
     test never writes your real instance folder. Apps are closed after the
-    test.
+    test. ``strict``
+    (default True, not with ``factory``) sets ``[plugins] strict``: any installed plugin that
+    cannot load fails the test, even when the app pins no plugin set (an
+    app would skip it with a warning).
 ``client``
     A test ``Client`` for the ``app`` fixture you define (what
     ``app.test_client()`` returns): werkzeug's client, plus ``with client:``
@@ -45,7 +48,7 @@ from ._app import App
 from ._client import Client
 from ._synthetic import SyntheticPlugins
 
-__all__ = ["Client", "SyntheticPlugins", "client", "corolla_plugins", "make_app", "run_cli"]
+__all__ = ["Client", "SyntheticPlugins", "check_manifest", "client", "corolla_plugins", "make_app", "run_cli"]
 
 
 @pytest.fixture
@@ -72,6 +75,7 @@ def make_app(
         environ: Mapping[str, str] | None = None,
         root: str | Path | None = None,
         factory: Callable[[dict[str, Any]], App] | None = None,
+        strict: bool = True,
     ) -> App:
         if factory is not None:
             if plugins is not None or root is not None:
@@ -87,6 +91,10 @@ def make_app(
                 raise TypeError(f"make_app(factory=...): {factory!r} returned {app!r}, not a corolla.App")
             apps.append(app)
             return app
+        given = {} if config is None else config
+        if strict and isinstance(given, Mapping) and isinstance(given.get("plugins", {}), Mapping):
+            # Tests see every installed plugin's problem, as `corolla plugins check` does in CI.
+            config = {**given, "plugins": {"strict": True, **given.get("plugins", {})}}
         app = App(
             config,
             plugins,
@@ -128,3 +136,18 @@ def run_cli(
 def client(request: pytest.FixtureRequest) -> Client:
     app = request.getfixturevalue("app")
     return Client(app)
+
+
+def check_manifest(name: str) -> None:
+    """Assert that plugin ``name``'s shipped manifest matches its class and its distribution.
+
+    Call it in a plugin's tests (the scaffold does). It fails naming the
+    manifest file and the class, one line per difference, with the manifest
+    the class implies, and when a required plugin's distribution is missing
+    from ``[project] dependencies``.
+    """
+    from ._manifest import check_installed
+
+    problems = check_installed(name)
+    if problems:
+        raise AssertionError(f"plugin {name!r}: manifest and code disagree:\n" + "\n".join(problems))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -20,7 +20,7 @@ from .._errors import Problem
 from .decisions import DISABLED, OPTIONAL_SKIPPED, REFUSED, Decision, provided_capabilities
 from .discovery import PluginRecord
 from .names import env_section
-from .selection import Selection, dist_for
+from .selection import Selection
 
 #: capability -> (providing plugin, version provided)
 Capabilities = Mapping[str, list[tuple[str, Version | None]]]
@@ -61,8 +61,9 @@ def load_failure(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iter
             record.name,
             record.error_kind or "import",
             f"plugin {record.label()} {record.error}",
-            f"fix or upgrade {record.distribution} (pip install -U {record.distribution}), "
-            f"or disable it: COROLLA_DISABLE_PLUGINS={record.name}",
+            # Each line a command alone: upgrade it, uninstall it, or switch it off.
+            f"pip install -U {record.distribution}\nor: pip uninstall {record.distribution}\n"
+            f"or: COROLLA_DISABLE_PLUGINS={record.name}",
         )
     elif record.declaration is None:  # never imported: a caller forgot load_declaration
         yield Problem(record.name, "import", f"plugin {record.label()} was not loaded", "report this as a bug")
@@ -148,13 +149,38 @@ def _missing(ctx: Context, record: PluginRecord, req: Requirement) -> Problem:
             f"require '{plain}{req.specifier}' in {record.distribution} "
             f'(and pip install "{cap}{req.specifier}" if it is not installed)',
         )
-    fix = f'pip install "{dist_for(cap)}{req.specifier}" (or another plugin that provides {cap!r})'
+    fix = _install_fix(record, cap, req)
     # Plugins never imported (disabled) may provide it under another name.
     unknown = sorted(r.name for r in ctx.records if not r.loaded and r.name != record.name)
     if unknown:
         fix += f"; if a disabled plugin ({', '.join(unknown)}) provides it, enable that one instead"
     message = f"plugin {record.label()} requires {str(req)!r}, which no installed plugin provides"
     return Problem(record.name, "missing", message, fix)
+
+
+def _install_fix(record: PluginRecord, cap: str, req: Requirement) -> str:
+    """How to install what ``record`` requires, from its own metadata; never a guessed distribution name.
+
+    A guessed name (``corolla-<name>``) is one anyone could register on the
+    index, so the distribution is taken from the requiring plugin's own
+    dependencies (``acme-base`` for ``base``), or the fix says it is unknown.
+    """
+    for line in record.requires_dist:
+        try:
+            dep = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if dep.marker is not None and not dep.marker.evaluate({"extra": ""}):
+            continue
+        key = canonicalize_name(dep.name)
+        if key == cap or key.endswith(f"-{cap}") or key.endswith(f"_{cap}"):
+            written = line.split(";")[0].strip() if str(dep.specifier) else f"{dep.name}{req.specifier}"
+            return f'pip install "{written}"'
+    return (
+        f"install the distribution that provides plugin {cap!r}: {record.distribution} does not name it in its "
+        "dependencies, so its name is not known here (ask its author, or search the package index for a "
+        f"plugin providing {cap!r})"
+    )
 
 
 PluginCheck = Callable[[Context, PluginRecord, Capabilities], Iterator[Problem]]

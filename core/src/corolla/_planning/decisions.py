@@ -18,11 +18,13 @@ from .discovery import PluginRecord
 from .graph import Edge
 
 #: What became of one plugin.
-Status = Literal["enabled", "disabled", "refused", "optional-skipped"]
+Status = Literal["enabled", "disabled", "refused", "optional-skipped", "skipped"]
 ENABLED: Final = "enabled"
 DISABLED: Final = "disabled"
 REFUSED: Final = "refused"
 OPTIONAL_SKIPPED: Final = "optional-skipped"
+#: Installed, not pinned by the app, and unable to load: the app starts without it (with a warning).
+SKIPPED: Final = "skipped"
 
 
 @dataclass
@@ -48,6 +50,8 @@ class Decision:
             "position": self.position,
             "provides": sorted(provided_capabilities(self.record)),
             "requires": [str(r) for r in decl.requires] if decl else [],
+            # False: an older plugin without corolla-plugin.toml, whose class was imported to read it.
+            "manifest": bool(self.record.manifest),
         }
 
 

@@ -53,11 +53,22 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     return items
 
 
+class WrittenRequirement(Requirement):
+    """A requirement that prints as its author wrote it (``routing>=0.1,<0.2``, not ``routing<0.2,>=0.1``)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.written = text.strip()
+
+    def __str__(self) -> str:
+        return self.written
+
+
 def _requirements(value: Any, what: str) -> tuple[Requirement, ...]:
     out = []
     for text in _strings(value, what):
         try:
-            req = Requirement(text)
+            req = WrittenRequirement(text)
         except InvalidRequirement as exc:
             raise ValueError(f"{what} entry {text!r} is not a valid requirement: {exc}") from None
         # Markers and extras mean nothing between plugins; refusing them beats ignoring them.

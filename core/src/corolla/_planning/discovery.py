@@ -16,12 +16,15 @@ import sys
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from .._manifest import Manifest, ManifestError, differences, installed_manifests
+from .._manifest import parse as parse_manifest
 from .._plugin import Plugin
 from .declaration import CORE_DISTRIBUTION, Declaration, parse_declaration
 
@@ -30,11 +33,15 @@ GROUP = "corolla.plugins"
 
 @dataclass(frozen=True)
 class PluginRecord:
-    """One discovered plugin: what metadata says and, once loaded, its declaration.
+    """One discovered plugin: what metadata says, its declaration, and once imported its class.
 
-    ``error`` is set (and ``declaration`` is None) when the entry point could
-    not be imported or its declaration is invalid; ``error_kind`` is then
-    ``"import"`` or ``"invalid-declaration"``.
+    ``declaration`` comes from the distribution's manifest when it ships one
+    (``manifest`` is then the manifest's path; nothing was imported), else
+    from the class once ``load_declaration`` imported it. ``error`` is set
+    when the manifest is invalid, the entry point could not be imported, its
+    declaration is invalid or the class disagrees with the manifest;
+    ``error_kind`` is then ``"invalid-manifest"``, ``"import"``,
+    ``"invalid-declaration"`` or ``"manifest-mismatch"``.
     """
 
     name: str
@@ -47,10 +54,19 @@ class PluginRecord:
     plugin_class: type[Plugin] | None = None
     error: str | None = None
     error_kind: str | None = None
+    manifest: str = ""
+    #: The distribution's own Requires-Dist lines: which distribution provides a required plugin.
+    requires_dist: tuple[str, ...] = ()
 
     @property
     def loaded(self) -> bool:
+        """Whether its declaration is known (from a manifest or the class), or why it cannot be."""
         return self.declaration is not None or self.error is not None
+
+    @property
+    def imported(self) -> bool:
+        """Whether its class was imported (or the import was tried and failed)."""
+        return self.plugin_class is not None or self.error is not None
 
     @property
     def parsed_version(self) -> Version | None:
@@ -81,9 +97,11 @@ def _core_requirement(requires: Iterable[str] | None) -> SpecifierSet | None:
 def discover(path: Sequence[str] | None = None) -> list[PluginRecord]:
     """Every plugin entry point in the distributions on ``path`` (default ``sys.path``).
 
-    Imports nothing. A distribution seen twice on the path counts once (the
-    first wins, as for imports); two distributions declaring the same plugin
-    name both appear, and resolution reports the duplicate.
+    Imports nothing. A distribution shipping a manifest gives its plugins'
+    declarations here; the others' are read by ``load_declaration``. A
+    distribution seen twice on the path counts once (the first wins, as for
+    imports); two distributions declaring the same plugin name both appear,
+    and resolution reports the duplicate.
     """
     records: list[PluginRecord] = []
     seen: set[str] = set()
@@ -99,19 +117,46 @@ def discover(path: Sequence[str] | None = None) -> list[PluginRecord]:
         if key in seen:
             continue
         seen.add(key)
-        core = _core_requirement(meta.get_all("Requires-Dist"))
+        requires_dist = tuple(meta.get_all("Requires-Dist") or ())
+        core = _core_requirement(requires_dist)
+        try:
+            manifests, manifest_error = installed_manifests(dist, path), ""
+        except ManifestError as exc:
+            manifests, manifest_error = {}, str(exc)
         for ep in eps:
-            records.append(
-                PluginRecord(
-                    name=ep.name,
-                    distribution=dist_name,
-                    version=meta["Version"] or "0",
-                    entry_point=ep.value,
-                    dist_core=core,
-                )
+            record = PluginRecord(
+                name=ep.name,
+                distribution=dist_name,
+                version=meta["Version"] or "0",
+                entry_point=ep.value,
+                dist_core=core,
+                requires_dist=requires_dist,
             )
+            records.append(_declared(record, manifests.get(ep.name), manifest_error))
     records.sort(key=lambda r: (r.name, r.distribution))
     return records
+
+
+def _declared(record: PluginRecord, manifest: Manifest | None, manifest_error: str) -> PluginRecord:
+    """``record`` with its manifest's declaration, or the reason the manifest cannot be used."""
+    if manifest_error:
+        return replace(record, error=f"has an invalid manifest: {manifest_error}", error_kind="invalid-manifest")
+    if manifest is None:
+        return record
+    if manifest.entry_point != record.entry_point:
+        return replace(
+            record,
+            manifest=manifest.source,
+            error=f"has a manifest {manifest.source} for class {manifest.entry_point!r}, but its entry point "
+            f"is {record.entry_point!r}",
+            error_kind="manifest-mismatch",
+        )
+    try:
+        return replace(record, manifest=manifest.source, declaration=manifest.declaration())
+    except ManifestError as exc:
+        return replace(
+            record, manifest=manifest.source, error=f"has an invalid manifest: {exc}", error_kind="invalid-manifest"
+        )
 
 
 # Frames in these folders are never where a plugin broke: importlib's machinery,
@@ -135,8 +180,13 @@ def _where(exc: BaseException) -> str:
 
 
 def load_declaration(record: PluginRecord) -> PluginRecord:
-    """Import the entry point and parse its declaration; failures land on the record."""
-    if record.loaded:
+    """Import the entry point and parse its declaration; failures land on the record.
+
+    For a plugin with a manifest, the class is checked against it: where
+    they differ the record gets an error (kind ``"manifest-mismatch"``)
+    naming the manifest file and the class.
+    """
+    if record.imported:
         return record
     ep = metadata.EntryPoint(name=record.name, value=record.entry_point, group=GROUP)
     try:
@@ -168,4 +218,24 @@ def load_declaration(record: PluginRecord) -> PluginRecord:
             error=f"invalid declaration in {obj.__module__}.{obj.__qualname__}: {exc}",
             error_kind="invalid-declaration",
         )
+    if record.manifest:
+        differ = _manifest_differences(record, obj)
+        if differ:
+            return replace(
+                record,
+                location=location,
+                plugin_class=obj,
+                error="disagrees with its manifest: " + "; ".join(differ),
+                error_kind="manifest-mismatch",
+            )
     return replace(record, location=location, plugin_class=obj, declaration=declaration)
+
+
+def _manifest_differences(record: PluginRecord, cls: type[Plugin]) -> list[str]:
+    # What resolution used (the manifest) must be what runs (the class); the
+    # hooks and commands are compared too, as inspection shows them from the manifest.
+    try:
+        manifest = parse_manifest(Path(record.manifest).read_text(encoding="utf-8"), record.manifest)
+    except (OSError, ManifestError) as exc:
+        return [f"cannot read {record.manifest} again: {exc}"]
+    return differences(manifest, cls, record.entry_point, help_text=False)

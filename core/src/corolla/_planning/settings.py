@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .._config import DEFAULTS, Config, copy_value
-from .._errors import ConfigProblem, Problem, did_you_mean
+from .._errors import ConfigError, ConfigProblem, Problem, did_you_mean
 from .._plugin import Setting, fits
 from .names import ENV_PREFIX, env_section
 from .selection import Selection
@@ -93,6 +93,12 @@ PLUGINS_SETTINGS: dict[str, Setting] = {
     "disabled": Setting(list, [], "Plugins never to load"),
     "optional": Setting(list, [], "Plugins skipped with a warning, instead of failing start-up, when they cannot load"),
     "providers": Setting(dict, {}, "Which plugin provides a capability when several could"),
+    "lock": Setting(str, None, "A lock file (corolla plugins lock): start only when the plugins match it"),
+    "strict": Setting(
+        bool,
+        False,
+        "Without a pinned set, refuse to start when any installed plugin cannot load (default: skip it, warning)",
+    ),
 }
 
 TRUE = {"1", "true", "yes", "on"}
@@ -377,7 +383,26 @@ def selection_from(
         enabled, source = list(allowlist), "App(plugins=...)"
     env_enabled = environ.get("COROLLA_PLUGINS")
     if env_enabled is not None:
-        enabled, source = [n.strip() for n in env_enabled.split(",") if n.strip()], "COROLLA_PLUGINS"
+        names = [n.strip() for n in env_enabled.split(",") if n.strip()]
+        if allowlist is not None:
+            # The app's own App(plugins=[...]) is its pin: the environment may narrow it (switch a
+            # plugin off on one machine), never widen it to code the app did not ask for.
+            wider = [n for n in names if n not in list(allowlist)]
+            if wider:
+                listed = ", ".join(repr(n) for n in wider)
+                raise ConfigError(
+                    [
+                        Problem(
+                            "plugins",
+                            "widened-pin",
+                            f"COROLLA_PLUGINS names {listed}, which App(plugins=...) does not list; the "
+                            "environment may narrow the app's plugin set, not widen it",
+                            f"remove {listed} from COROLLA_PLUGINS, or add it to App(plugins=[...]) in the app",
+                        )
+                    ]
+                )
+        source = "COROLLA_PLUGINS (narrowing App(plugins=...))" if allowlist is not None else "COROLLA_PLUGINS"
+        enabled = names
     disabled = {
         name: f"[plugins] disabled ({config.source('plugins', 'disabled')})"
         for name in plugins_section.get("disabled") or ()

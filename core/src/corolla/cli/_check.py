@@ -24,6 +24,7 @@ from .._calls import call_each
 from .._checks import SEVERITIES, Check
 from .._errors import PluginError
 from .._planning import Plan
+from ._data import unknown_hooks
 from ._render import echo, emit_json, paint, status, table
 from ._target import AppLoadError, PlanError, State
 
@@ -113,7 +114,8 @@ def check(ctx: click.Context, deploy: bool, fail_level: str, as_json: bool) -> N
     plan: Plan | None = None
     try:
         plan = state.plan()
-        errors = [p.as_dict() for p in plan.problems]
+        # What App() would refuse before configuring plugins: every misspelled hook at once too.
+        errors = [p.as_dict() for p in (*plan.problems, *unknown_hooks(plan))]
     except PlanError as err:
         errors = [p.as_dict() for p in err.problems]
     if plan is not None and plan.ok and (deploy or state.app_error is not None):
@@ -122,7 +124,8 @@ def check(ctx: click.Context, deploy: bool, fail_level: str, as_json: bool) -> N
         except AppLoadError as err:
             plugin = getattr(err.cause, "plugin", None)
             fix = "" if plugin else "fix the app so that it imports (--traceback shows where)"
-            errors.append(_error(plugin or "app", "startup", err.message, fix))
+            if plugin is None or all(e["plugin"] != plugin for e in errors):  # reported above already
+                errors.append(_error(plugin or "app", "startup", err.message, fix))
         else:
             if deploy:
                 checks, more = deploy_checks(app)

@@ -8,13 +8,18 @@ renderers and the JSON share one source. The keys are the documented schema
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .._errors import ConfigProblem
+from .._deprecations import class_deprecations
+from .._errors import ConfigProblem, Problem, did_you_mean
+from .._manifest import Manifest, ManifestError
+from .._manifest import parse as parse_manifest
 from .._markers import PROJECT
-from .._planning.decisions import ENABLED, Decision, provided_capabilities
+from .._planning.decisions import ENABLED, REFUSED, Decision, provided_capabilities
 from .._planning.discovery import PluginRecord, load_declaration
 from .._planning.plan import Plan
 from .._plugin import Setting
@@ -53,13 +58,96 @@ def app_hook_rows(app: Any) -> list[dict[str, Any]]:
     ]
 
 
+def unknown_hooks(plan: Plan) -> list[Problem]:
+    """Every implementation of a hook nobody declares, in every plugin at once (App() refuses the first set)."""
+    from .. import hookspecs
+
+    classes = {n: d.record for n, d in plan.resolution.decisions.items() if d.record.plugin_class is not None}
+    declared = {n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), f"{PROJECT}_spec")}
+    for record in classes.values():
+        declared |= set(declared_hookspecs(record.plugin_class))
+    out = []
+    for name, record in sorted(classes.items()):
+        if plan.resolution.decisions[name].status not in (ENABLED, REFUSED):
+            continue
+        for impl in hook_implementations(record.plugin_class):
+            if impl["hook"] in declared or impl["optionalhook"]:
+                continue
+            hint = did_you_mean(impl["hook"], declared)
+            out.append(
+                Problem(
+                    name,
+                    "unknown-hook",
+                    f"plugin {record.label()} implements {impl['hook']!r}, which no installed plugin declares "
+                    "as a hook" + (f"; {hint}" if hint else ""),
+                    f"rename the method in {record.distribution}"
+                    + (f" ({hint})" if hint else "")
+                    + "\nor, for an optional integration: @hookimpl(optionalhook=True)",
+                )
+            )
+    return out
+
+
+def undeclared_dependencies(plan: Plan) -> list[Problem]:
+    """A warning for each enabled plugin requiring a plugin its distribution does not depend on.
+
+    pip installs what ``Requires-Dist`` names, not what a plugin requires:
+    such a plugin installs fine and then does not resolve where the other is
+    missing. Distributions without a manifest (older plugins) are left alone.
+    """
+    enabled = {n: d.record for n, d in plan.resolution.decisions.items() if d.status == ENABLED}
+    out = []
+    for name, record in sorted(enabled.items()):
+        if not record.manifest or record.declaration is None:
+            continue
+        depends = set()
+        for line in record.requires_dist:
+            try:
+                depends.add(canonicalize_name(Requirement(line).name))
+            except InvalidRequirement:
+                continue
+        for req in record.declaration.requires:
+            by = plan.resolution.decisions[name].satisfied_by.get(str(req))
+            provider = enabled.get(by or "")
+            if provider is None or canonicalize_name(provider.distribution) in depends:
+                continue
+            if canonicalize_name(provider.distribution) == canonicalize_name(record.distribution):
+                continue
+            out.append(
+                Problem(
+                    name,
+                    "undeclared-dependency",
+                    f"plugin {record.label()} requires {str(req)!r}, which {provider.distribution} provides, but "
+                    f"{record.distribution} does not depend on {provider.distribution}: pip will not install it",
+                    f'add "{provider.distribution}" (with a version range) to {record.distribution}\'s '
+                    "[project] dependencies",
+                )
+            )
+    return out
+
+
 def check_data(plan: Plan) -> dict[str, Any]:
-    errors = [p.as_dict() for p in plan.problems]
+    # A plugin the app would skip (installed, not pinned, cannot load) fails the CI gate:
+    # its own problems are errors here, as they would be for a pinned plugin.
+    strays = {p.plugin for p in plan.strays}
+    skipped = [p for p in plan.resolution.warnings if p.plugin in strays and p.kind != "stray"]
+    errors = [p.as_dict() for p in (*skipped, *plan.problems)]
+    # The plugins that would load, and those that would if their set resolved: a deprecation shows either way.
+    classes = {
+        d.name: (d.record.label(), d.record.plugin_class)
+        for d in plan.resolution.decisions.values()
+        if d.record.plugin_class is not None and d.status in (ENABLED, REFUSED)
+    }
+    errors += [p.as_dict() for p in unknown_hooks(plan)]
     return {
-        "ok": plan.ok,
+        "ok": plan.ok and not strays and not errors,
         "order": list(plan.resolution.order),
         "errors": errors,
-        "warnings": [p.as_dict() for p in plan.resolution.warnings],
+        "warnings": [
+            p.as_dict()
+            for p in (*plan.resolution.warnings, *class_deprecations(classes), *undeclared_dependencies(plan))
+            if p.plugin not in strays
+        ],
     }
 
 
@@ -133,6 +221,25 @@ def loaded_because(plan: Plan, name: str) -> list[str]:
     return out
 
 
+#: Which source of the plugin selection wins, strongest first (docs/cli.md, "Which source wins").
+PRECEDENCE = (
+    "COROLLA_PLUGINS (which may only narrow App(plugins=...)) > App(plugins=...) > [plugins] enabled "
+    "> every installed plugin; COROLLA_DISABLE_PLUGINS and [plugins] disabled switch plugins off in any case; "
+    "[plugins] lock pins each plugin's distribution and version"
+)
+
+
+def selected_by(plan: Plan) -> dict[str, Any]:
+    """Which source chose the plugin set (and the lock, if any), and the precedence between sources."""
+    selection = plan.selection
+    lock = plan.config["plugins"].get("lock") if "plugins" in plan.config else None
+    return {
+        "source": selection.enabled_source if selection.enabled is not None else "autoload (nothing pins the set)",
+        "lock": lock,
+        "precedence": PRECEDENCE,
+    }
+
+
 def why_data(plan: Plan, name: str) -> dict[str, Any]:
     """The decision, what NAME needs, and who needs it.
 
@@ -172,6 +279,7 @@ def why_data(plan: Plan, name: str) -> dict[str, Any]:
         "reason": decision.reason,
         "position": decision.position,
         "loaded_because": loaded_because(plan, name),
+        "selected_by": selected_by(plan),
         "needs": needs,
         "needed_by": dependents(name, frozenset({name}), ("requires", "optional")),
     }
@@ -254,6 +362,25 @@ def settings_data(plan: Plan, name: str, settings: dict[str, Setting]) -> list[d
     return out
 
 
+def _manifest(record: PluginRecord) -> Manifest | None:
+    try:
+        return parse_manifest(Path(record.manifest).read_text(encoding="utf-8"), record.manifest)
+    except (OSError, ManifestError):
+        return None
+
+
+def _manifest_hooks(record: PluginRecord) -> list[dict[str, Any]]:
+    """The hooks a manifest lists; how each is marked (wrapper, tryfirst...) is known once imported (None)."""
+    manifest = _manifest(record)
+    flags = dict.fromkeys(("wrapper", "tryfirst", "trylast", "optionalhook"))
+    return [{"hook": hook, **flags} for hook in (manifest.hooks if manifest else ())]
+
+
+def _manifest_specs(record: PluginRecord) -> list[str]:
+    manifest = _manifest(record)
+    return list(manifest.hookspecs) if manifest else []
+
+
 def show_data(plan: Plan, name: str, commands: Iterable[str] | None) -> dict[str, Any]:
     decision = plan.resolution.decisions[name]
     record = decision.record
@@ -266,6 +393,7 @@ def show_data(plan: Plan, name: str, commands: Iterable[str] | None) -> dict[str
         "distribution": record.distribution,
         "entry_point": record.entry_point,
         "location": record.location or None,
+        "manifest": record.manifest or None,
         "status": decision.status,
         "reason": decision.reason,
         "position": decision.position,
@@ -279,8 +407,8 @@ def show_data(plan: Plan, name: str, commands: Iterable[str] | None) -> dict[str
         "after": list(decl.after) if decl else [],
         "satisfied_by": dict(decision.satisfied_by),
         "settings": settings_data(plan, name, dict(decl.settings)) if decl else [],
-        "hooks": hook_implementations(record.plugin_class),
-        "hookspecs": declared_hookspecs(record.plugin_class),
+        "hooks": hook_implementations(record.plugin_class) if record.imported else _manifest_hooks(record),
+        "hookspecs": declared_hookspecs(record.plugin_class) if record.imported else _manifest_specs(record),
         "app_attributes": list(decl.app_attributes) if decl else [],
         "request_attributes": list(decl.request_attributes) if decl else [],
         "commands": sorted(commands) if commands is not None else None,

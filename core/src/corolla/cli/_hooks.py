@@ -17,6 +17,7 @@ import pluggy
 from .. import hookspecs as core_hookspecs
 from .._app import App
 from .._compile import call_order
+from .._deprecations import HookDeprecation, deprecation_of
 from .._errors import did_you_mean
 from ._render import echo, emit_json, paint, table
 from ._target import State
@@ -53,6 +54,7 @@ def hook_data(app: App) -> list[dict[str, Any]]:
                 "firstresult": bool(opts.get("firstresult")),
                 "historic": bool(opts.get("historic")),
                 "summary": _summary(spec.function),
+                "deprecated": _deprecated(spec.function),
                 "implementations": [
                     {
                         "plugin": impl.plugin_name,
@@ -66,6 +68,11 @@ def hook_data(app: App) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _deprecated(fn: Any) -> dict[str, str] | None:
+    found = deprecation_of(fn)
+    return found.as_dict() if found is not None else None
 
 
 def _summary(fn: Any) -> str:
@@ -101,6 +108,8 @@ def hooks(ctx: click.Context, name: str | None, as_json: bool, markdown: bool) -
     rows = []
     for hook in data:
         flags = [f for f in ("firstresult", "historic") if hook[f]]
+        if hook["deprecated"]:
+            flags.append(paint("deprecated", "yellow"))
         impls = []
         for impl in hook["implementations"]:
             marks = [m for m in ("wrapper", "tryfirst", "trylast") if impl[m]]
@@ -116,6 +125,9 @@ def hooks(ctx: click.Context, name: str | None, as_json: bool, markdown: bool) -
     echo(table(["HOOK", "DECLARED BY", "KIND", "IMPLEMENTATIONS (CALL ORDER)"], rows))
     if name is not None:
         echo(f"\n{data[0]['summary']}")
+        if data[0]["deprecated"]:
+            found = HookDeprecation(**data[0]["deprecated"])
+            echo(f"\n{data[0]['name']} is {found.describe(data[0]['declared_by'])}")
 
 
 # -- the reference ----------------------------------------------------------------
@@ -155,7 +167,7 @@ def _signature(fn: Any) -> str:
     return f"{fn.__name__}({params}){ret}"
 
 
-def _section(title: str, namespace: object) -> list[str]:
+def _section(title: str, namespace: object, declarer: str) -> list[str]:
     lines = [f"## {title}", ""]
     for name, fn in spec_functions(namespace):
         opts = getattr(fn, f"{CORE}_spec", {}) or {}
@@ -170,6 +182,10 @@ def _section(title: str, namespace: object) -> list[str]:
             lines.append(
                 f"*{', '.join(kind)}*: the first non-None result wins." if "firstresult" in kind else f"*{kind[0]}*"
             )
+            lines.append("")
+        deprecation = deprecation_of(fn)
+        if deprecation is not None:
+            lines.append(f"**Deprecated**: {deprecation.describe(declarer)}.")
             lines.append("")
         lines.append(inspect.getdoc(fn) or "(undocumented)")
         lines.append("")
@@ -187,8 +203,8 @@ def reference_markdown(plugin_specs: list[tuple[str, object]]) -> str:
         "",
         inspect.getdoc(module) or "",
         "",
-        *_section("Core hooks (`corolla.hookspecs`)", module),
+        *_section("Core hooks (`corolla.hookspecs`)", module, CORE),
     ]
     for plugin, namespace in plugin_specs:
-        lines += _section(f"Hooks declared by the plugin `{plugin}`", namespace)
+        lines += _section(f"Hooks declared by the plugin `{plugin}`", namespace, plugin)
     return "\n".join(lines).rstrip() + "\n"

@@ -19,12 +19,17 @@ from typing import Any
 import click
 
 from .._errors import did_you_mean
-from . import _check, _hooks, _new, _plugins, _run, _serve, _shell
+from . import _check, _hooks, _install, _lock, _new, _plugins, _run, _serve, _shell
 from ._app_commands import app_commands, format_app_commands
 from ._commands import LEGACY_HOOK
 from ._render import warn
 from ._target import State
 from ._version import print_version
+
+_plugins.plugins.add_command(_lock.lock)
+_plugins.plugins.add_command(_lock.verify_command)
+for _command in (_install.install, _install.upgrade, _install.remove):
+    _plugins.plugins.add_command(_command)
 
 BUILTIN: dict[str, click.Command] = {
     "check": _check.check,

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .._errors import did_you_mean
+from .._errors import ConfigError, PluginError, PluginResolutionError, did_you_mean
 from .._planning import Plan
 from . import _data
 from ._commands import add_legacy
@@ -31,9 +31,10 @@ def plugins(ctx: click.Context) -> None:
         ctx.invoke(list_)
 
 
-def _plan(ctx: click.Context) -> Plan:
+def _plan(ctx: click.Context, imports: bool = False) -> Plan:
+    # Inspection reads manifests only; check also imports the resolved set, as App() would.
     state: State = ctx.find_root().obj
-    return state.plan()
+    return state.plan(imports=imports)
 
 
 def _known_name(plan: Plan, name: str) -> str:
@@ -66,7 +67,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     body = [
         [
             str(r["position"]) if r["position"] is not None else "-",
-            r["name"],
+            r["name"] + ("" if r.get("manifest", True) else "*"),
             r["version"],
             r["distribution"],
             status(r["status"]),
@@ -78,6 +79,8 @@ def list_(ctx: click.Context, as_json: bool) -> None:
         for r in rows
     ]
     echo(table(["#", "NAME", "VERSION", "DISTRIBUTION", "STATUS", "PROVIDES", "REQUIRES", "WHY"], body))
+    if not all(r.get("manifest", True) for r in rows):
+        echo("* no manifest: its declaration was read by importing it (corolla.testing.check_manifest writes one)")
 
 
 @plugins.command()
@@ -86,9 +89,13 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 def check(ctx: click.Context, as_json: bool) -> None:
     """Resolve the plugin set without starting the app; exit 1 when it does not resolve."""
     try:
-        data = _data.check_data(_plan(ctx))
+        data = _data.check_data(_plan(ctx, imports=True))
     except PlanError as err:
         data = {"ok": False, "order": [], "errors": [p.as_dict() for p in err.problems], "warnings": []}
+    failure = _app_failure(ctx.find_root().obj, {e["plugin"] for e in data["errors"]})
+    if failure is not None:
+        # The CI gate cannot say "ok" about an app it could not load: that is not the app's set.
+        data = {**data, "ok": False, "errors": [*data["errors"], failure]}
     if as_json:
         emit_json(data)
     else:
@@ -103,6 +110,24 @@ def check(ctx: click.Context, as_json: bool) -> None:
             for number, problem in enumerate(data["errors"], 1):
                 echo(f"  {number}. [{problem['kind']}] {problem['message']}\n     fix: {problem['fix']}")
     ctx.exit(0 if data["ok"] else 1)
+
+
+def _app_failure(state: State, reported: set[str]) -> dict[str, str] | None:
+    """The app's own failure to load or start, as a check error (None when it loaded, or is already reported)."""
+    err = state.app_error
+    if err is None or isinstance(err, (PluginResolutionError, ConfigError)):
+        return None  # none, or its problems are the plan's
+    if isinstance(err, PluginError):
+        if err.plugin in reported:
+            return None
+        return {"plugin": err.plugin, "kind": "startup", "message": str(err), "fix": "see the message"}
+    message = state.app_load_message or str(err)
+    return {
+        "plugin": "app",
+        "kind": "app",
+        "message": f"{message}; the plugin set it would start with is unknown",
+        "fix": "fix the app so that it imports (--traceback shows where), or name it: --app module:app",
+    }
 
 
 @plugins.command()
@@ -131,6 +156,7 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         f"  status:       {status(data['status'])}: {data['reason']}",
         f"  entry point:  {data['entry_point']}",
         f"  location:     {data['location'] or '-'}",
+        f"  manifest:     {data['manifest'] or '(none: the declaration was read from the class)'}",
         f"  core range:   {data['core'] or 'any'}",
         f"  requires:     {join([_satisfied(r, data['satisfied_by']) for r in data['requires']])}",
         f"  provides:     {join(data['provides'])}",
@@ -139,7 +165,8 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         f"  before/after: {join(data['before'])} / {join(data['after'])}",
         f"  app attrs:    {join(data['app_attributes'])}",
         f"  request attrs: {join(data['request_attributes'])}",
-        f"  hooks:        {join([_hook_label(h) for h in data['hooks']])}",
+        f"  hooks:        {join([_hook_label(h) for h in data['hooks']])}"
+        + ("" if data["location"] or not data["manifest"] else " (as the manifest lists them: not imported)"),
         f"  declares:     {join(data['hookspecs'])}",
         f"  commands:     {join(data['commands']) if data['commands'] is not None else '(unknown: no app started)'}",
     ]
@@ -197,11 +224,15 @@ def why(ctx: click.Context, name: str, as_json: bool) -> None:
         emit_json(data)
         return
     echo(f"{data['name']} {data['version']} ({data['distribution']}) is {status(data['status'])}: {data['reason']}")
+    root = str(plan.root) + os.sep  # the config file relative to the app's folder, as in plugins show
     if data["loaded_because"]:
         echo("loaded because:")
-        root = str(plan.root) + os.sep  # the config file relative to the app's folder, as in plugins show
         for because in data["loaded_because"]:
             echo(f"  {because.replace(root, '')}")
+    chosen = data["selected_by"]
+    lock = f"; distributions pinned by {chosen['lock']}" if chosen["lock"] else ""
+    echo(f"plugin set chosen by: {chosen['source'].replace(root, '')}{lock}")
+    echo(f"  (which wins: {chosen['precedence']})")
     if data["needs"]:
         echo("needs:")
         decisions = plan.resolution.decisions
@@ -289,6 +320,11 @@ def _tree_text(data: dict[str, Any]) -> str:
     for root in roots:
         lines.append(label(root))
         walk(root, "", (root,))
+    # A cycle no other plugin depends on has no root: start from its first member.
+    for name in nodes:
+        if name not in expanded:
+            lines.append(label(name))
+            walk(name, "", (name,))
     return "\n".join(lines) if lines else "No plugins are installed."
 
 

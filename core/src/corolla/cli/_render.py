@@ -27,6 +27,7 @@ STATUS_COLOURS = {
     "ok": "green",
     "disabled": "yellow",
     "optional-skipped": "yellow",
+    "skipped": "yellow",
     "refused": "red",
     "FAIL": "red",
     "error": "red",

@@ -149,6 +149,7 @@ class State:
         self.cwd = (cwd or Path.cwd()).resolve()
         self.show_traceback = show_traceback
         self.plugin_path = list(plugin_path) if plugin_path is not None else None
+        self._manifest_plan: Plan | None = None
         if app_ref:
             self.candidates, self.origin = [app_ref], "--app"
         elif self.environ.get(APP_ENV):
@@ -230,7 +231,7 @@ class State:
 
     # -- the plan ------------------------------------------------------------
 
-    def plan(self) -> Plan:
+    def plan(self, imports: bool = True) -> Plan:
         """The app's plan, or the installed set's with the working folder's config.
 
         An app that failed to start because of its plugins or config still
@@ -255,6 +256,8 @@ class State:
                 return self._plan
             if app is not None:
                 self._plan = app.plan
+            elif not imports:
+                return self.manifest_plan()
             else:
                 try:
                     self._plan = plan_app(self.cwd, plugin_path=self.plugin_path, environ=self.environ)
@@ -270,6 +273,30 @@ class State:
             except CorollaError as exc:
                 raise PlanError(exc) from exc
         return self._folder_plan
+
+    def manifest_plan(self) -> Plan:
+        """The working folder's plan read from manifests only: no plugin that ships one is imported."""
+        if self._manifest_plan is None:
+            try:
+                self._manifest_plan = plan_app(
+                    self.cwd, plugin_path=self.plugin_path, environ=self.environ, import_plugins=False
+                )
+            except CorollaError as exc:
+                raise PlanError(exc) from exc
+        return self._manifest_plan
+
+    def folder_plan_without_lock(self) -> Plan:
+        """The working folder's plan with ``[plugins] lock`` off: the set as installed, to lock it anew."""
+        environ = {**self.environ, "COROLLA_PLUGINS__LOCK": ""}
+        try:
+            return plan_app(self.cwd, plugin_path=self.plugin_path, environ=environ)
+        except CorollaError as exc:
+            raise PlanError(exc) from exc
+
+    @property
+    def app_load_message(self) -> str:
+        """The one-line account of why the app could not be loaded ("" when it was)."""
+        return self._wrapped.message if self._app_error is not None and self._wrapped is not None else ""
 
     @property
     def app_error(self) -> BaseException | None:
@@ -316,7 +343,8 @@ class State:
                 self._index = declared_index(app.plan)
             else:
                 try:
-                    self._index = declared_index(self.folder_plan())
+                    # Manifests only: --help imports no plugin that ships one (nor the app).
+                    self._index = declared_index(self.manifest_plan())
                 except PlanError as err:
                     self._index = CommandIndex(errors=[f"plugin commands are unavailable: {err.message}"])
         return self._index

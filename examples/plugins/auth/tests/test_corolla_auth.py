@@ -1,5 +1,7 @@
 import re
 
+from corolla.testing import check_manifest
+
 
 def csrf(client, path):
     """The CSRF token of the form on ``path``, as a browser submits it."""
@@ -53,3 +55,8 @@ def test_failed_logins_are_limited(client):
     response = login(client)  # the right password, but too late
     assert response.status_code == 429
     assert "Retry-After" in response.headers
+
+
+def test_manifest_matches_the_class():
+    # src/corolla_auth/corolla-plugin.toml is what the manager reads without importing this code.
+    check_manifest("auth")

@@ -14,7 +14,7 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar, overload
 from urllib.parse import unquote
 
 from werkzeug.datastructures import EnvironHeaders, Headers
@@ -25,6 +25,8 @@ from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import _get_server
+
+from ._input import input_stream
 
 if TYPE_CHECKING:
     from ._app import App
@@ -206,6 +208,11 @@ class Request(_WerkzeugRequest):
             items = []  # not UTF-8: an empty form, as werkzeug's (silent) parser gives
         cls = self.parameter_storage_class
         d["stream"], d["form"], d["files"] = stream, cls(items), cls()
+
+    @lazy
+    def stream(self) -> IO[bytes]:
+        # A short or broken body is a 400 and an endless one a 413, never a cut body (see _input.py).
+        return input_stream(self.environ, self.max_content_length)
 
     def touched(self, name: str) -> bool:
         """Whether the lazy attribute ``name`` was computed during this request.

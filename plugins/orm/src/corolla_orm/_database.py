@@ -135,8 +135,11 @@ class Database:
 
             @event.listens_for(engine, "handle_error")
             def _tag(context: Any) -> None:
-                # Lets the error mapping name the database that failed.
-                context.sqlalchemy_exception.corolla_orm_url = safe
+                # Lets the error mapping name the database that failed. Errors that are not
+                # the database's (a value the driver cannot encode) come with no SQLAlchemy
+                # exception: nothing to tag, and the original error goes on unchanged.
+                if context.sqlalchemy_exception is not None:
+                    context.sqlalchemy_exception.corolla_orm_url = safe
 
             self._engines[bind] = engine
             return engine

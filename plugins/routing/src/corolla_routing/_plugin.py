@@ -14,6 +14,7 @@ import corolla
 from corolla import hookimpl
 
 from ._adapter import RequestAdapter
+from ._converters import Int64Converter
 from ._errors import RoutingError, UrlBuildError
 from ._handlers import find, with_status
 from ._matcher import NO_ROUTE
@@ -126,6 +127,8 @@ class RoutingPlugin(corolla.Plugin):
     @hookimpl
     def corolla_configure(self, app: App) -> None:
         self.table = RouteTable(app, self.config, lambda: app.plugins)
+        # Bounded to 64 bits (a BIGINT column): a longer number is a 404, not a database error.
+        self.table.url_map.converters["int"] = Int64Converter
         for name, target in self.config["converters"].items():
             self.table.url_map.converters[name] = _import_converter(name, target)
 

@@ -48,10 +48,30 @@ class BodyStream(io.RawIOBase):
             want = min(want, self._declared - self._pos)
         elif self._limit is not None:
             want = min(want, self._limit + 1 - self._pos)  # one byte more tells "too large" from "exactly"
-        if want <= 0:
-            return 0
+        got = 0
+        # Filled completely unless the body ends: a caller reading read(n) once (werkzeug's
+        # urlencoded parser does) must not take a short read for the whole body.
+        while got < want:
+            data = self._read(want - got)
+            if not data:
+                if self._declared is not None and self._pos < self._declared:
+                    raise IncompleteBody(
+                        f"The request body ended after {self._pos} of the {self._declared} bytes its "
+                        "Content-Length announced; nothing of it was used. Send the whole body again."
+                    )
+                break
+            buffer[got : got + len(data)] = data
+            got += len(data)
+            self._pos += len(data)
+        if self._declared is None and self._limit is not None and self._pos > self._limit:
+            raise RequestEntityTooLarge(
+                f"The request body is larger than {self._limit} bytes ([core] max_content_length)."
+            )
+        return got
+
+    def _read(self, size: int) -> bytes:
         try:
-            data = self._stream.read(want)
+            return bytes(self._stream.read(size))
         except HTTPException:
             raise
         except Exception as exc:
@@ -60,20 +80,6 @@ class BodyStream(io.RawIOBase):
                 f"The request body could not be read completely ({type(exc).__name__}: {exc}); "
                 "nothing of it was used. Send the whole body again."
             ) from exc
-        if not data:
-            if self._declared is not None and self._pos < self._declared:
-                raise IncompleteBody(
-                    f"The request body ended after {self._pos} of the {self._declared} bytes its "
-                    "Content-Length announced; nothing of it was used. Send the whole body again."
-                )
-            return 0
-        self._pos += len(data)
-        if self._declared is None and self._limit is not None and self._pos > self._limit:
-            raise RequestEntityTooLarge(
-                f"The request body is larger than {self._limit} bytes ([core] max_content_length)."
-            )
-        buffer[: len(data)] = data
-        return len(data)
 
 
 def input_stream(environ: Mapping[str, Any], max_content_length: int | None) -> IO[bytes]:

@@ -26,6 +26,7 @@ from ._planning import (
     load_declaration,
     resolve,
 )
+from ._outage import OutageLog
 from ._plugin import Plugin, Setting
 from ._version import __version__
 from ._wrappers import Request, Response, lazy, make_response
@@ -45,6 +46,7 @@ __all__ = [
     "Edge",
     "HookDeprecation",
     "HookDeprecationWarning",
+    "OutageLog",
     "Plugin",
     "PluginError",
     "PluginRecord",

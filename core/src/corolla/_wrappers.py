@@ -138,6 +138,8 @@ URLENCODED = "application/x-www-form-urlencoded"
 
 #: Where ``Request.after_response`` keeps its callbacks (in the instance ``__dict__``).
 AFTER_RESPONSE = "_after_response"
+#: Where ``Request.mark_committed`` records that the request made a lasting change.
+COMMITTED = "_committed"
 
 
 class Request(_WerkzeugRequest):
@@ -226,6 +228,21 @@ class Request(_WerkzeugRequest):
         """``GET /path``, for log lines: the method and the path, never the query string (it may hold tokens)."""
         env = self.environ
         return f"{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}"
+
+    def mark_committed(self) -> None:
+        """Record that this request made a lasting change (a database transaction committed).
+
+        From then on its answer must not turn into an error: a client told
+        "failed" retries, and the write is made twice. A plugin whose work
+        after the view fails (a session that cannot be saved) reads
+        ``committed`` and keeps the response, logging what was lost.
+        """
+        self.__dict__[COMMITTED] = True
+
+    @property
+    def committed(self) -> bool:
+        """Whether ``mark_committed()`` was called during this request."""
+        return COMMITTED in self.__dict__
 
     def after_response(self, callback: Callable[[Request, Response], None]) -> None:
         """Call ``callback(request, response)`` once this request's response is built.

@@ -6,12 +6,15 @@ under a lock, the first time ``engine``, ``engines`` or ``session()`` is used.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from corolla import OutageLog
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -22,6 +25,16 @@ if TYPE_CHECKING:
     import corolla
 
 DEFAULT_SQLITE_FILE = "app.db"
+#: ``session.info`` key of the request a request's Session (``request.db``) belongs to.
+REQUEST_KEY = "corolla_request"
+
+
+def mark_committed(session: Session) -> None:
+    """SQLAlchemy's ``after_commit`` on ``request.db`` (``RequestSession``): the request made a lasting change."""
+    ref = session.info.get(REQUEST_KEY)
+    request = ref() if ref is not None else None
+    if request is not None:
+        request.mark_committed()
 
 
 def bind_url(value: Any) -> str:
@@ -73,6 +86,8 @@ class Database:
         self._factory_tables = -1
         # The Sessions of the `with app.db as s:` blocks open in this thread or task, innermost last.
         self._entered: ContextVar[tuple[Session, ...]] = ContextVar(f"corolla_orm_entered_{id(self)}", default=())
+        #: Logs outages: a traceback when the database becomes unreachable, a line per request, a line when back.
+        self.outage = OutageLog(logging.getLogger("corolla_orm"), "orm: the database")
 
     @classmethod
     def from_config(cls, app: corolla.App, config: Mapping[str, Any]) -> Database:
@@ -141,6 +156,11 @@ class Database:
                 if context.sqlalchemy_exception is not None:
                     context.sqlalchemy_exception.corolla_orm_url = safe
 
+            @event.listens_for(engine, "checkout")
+            def _worked(*args: Any) -> None:
+                # A connection was checked out (and pinged, with pool_pre_ping): the database answers.
+                self.outage.worked()
+
             self._engines[bind] = engine
             return engine
 
@@ -191,8 +211,9 @@ class Database:
                 binds[table] = self.get_engine(key)
         # Models declared later (after the first session) get their binds then.
         self._factory_tables = len(self.metadata.tables)
-        self._factory = sessionmaker(bind=self.engine, binds=binds)
-        return self._factory
+        factory = sessionmaker(bind=self.engine, binds=binds)
+        self._factory = factory
+        return factory
 
     @contextmanager
     def begin(self, **options: Any) -> Iterator[Session]:

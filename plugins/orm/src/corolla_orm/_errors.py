@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("corolla_orm")
 
+#: Seconds a client is asked to wait (``Retry-After``) while the database is unavailable.
+RETRY_AFTER = 5
+
 #: Messages of SQLite's OperationalError that mean "cannot use the file now",
 #: as opposed to schema mistakes ("no such table") that are plain 500s.
 _SQLITE_UNAVAILABLE = ("unable to open", "database is locked", "disk i/o", "busy", "readonly", "disk is full")
@@ -65,6 +68,15 @@ def refused_value(exception: BaseException) -> str | None:
     return None
 
 
+class _Described(Exception):
+    """The database error as one line (URL without password, driver error), with the original traceback."""
+
+    def __init__(self, text: str, cause: BaseException) -> None:
+        super().__init__(text)
+        self.__cause__ = cause
+        self.__traceback__ = cause.__traceback__
+
+
 def _raised_in_sqlalchemy(exception: BaseException) -> bool:
     # Drivers raise these while SQLAlchemy executes; SQLAlchemy passes them on unwrapped.
     tb = exception.__traceback__
@@ -97,12 +109,9 @@ def http_error_for(db: Database, request: corolla.Request, exception: Exception)
         url = getattr(exception, "corolla_orm_url", None) or db.safe_url()
         orig = getattr(exception, "orig", None) or exception
         first_line = (str(orig).strip().splitlines() or [""])[0]
-        logger.error(
-            "Database unavailable on '%s': %s (%s: %s); answered 503",
-            request.log_line(),
-            url,
-            type(orig).__name__,
-            first_line,
+        # A traceback when the outage starts, then one line per request (OutageLog).
+        db.outage.failed(request.log_line(), _Described(f"{url}: {type(orig).__name__}: {first_line}", exception))
+        return ServiceUnavailable(
+            "The database is unavailable right now. Please try again in a moment.", retry_after=RETRY_AFTER
         )
-        return ServiceUnavailable("The database is unavailable right now. Please try again in a moment.")
     return None

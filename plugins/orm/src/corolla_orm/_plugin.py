@@ -7,13 +7,14 @@ engine on first use, the CLI when the command line asks for commands.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import corolla
 from corolla import hookimpl
 
-from ._database import Database, check_binds
+from ._database import REQUEST_KEY, Database, check_binds
 from ._errors import http_error_for
 from .hookspecs import OrmHooks
 
@@ -73,10 +74,15 @@ class OrmPlugin(corolla.Plugin):
 
         def db(request: corolla.Request) -> Session:
             # Runs on first access only; a Session checks out a connection
-            # only when it first executes something.
+            # only when it first executes something. Not expired on commit:
+            # reading a saved row after commit (a flash message, a Location)
+            # must not need the database again, which may be gone by then.
+            # The request is known (weakly: no cycle) so a commit marks it (Request.mark_committed).
             from ._request_session import RequestSession
 
-            return RequestSession(**database.session_options())
+            return RequestSession(
+                **database.session_options(), expire_on_commit=False, info={REQUEST_KEY: weakref.ref(request)}
+            )
 
         return {"db": db}
 

@@ -126,10 +126,28 @@ def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: 
 class Redis:
     """A running ``redis-server``: ``url`` is ``redis://127.0.0.1:<port>/0``."""
 
-    def __init__(self, port: int, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, port: int, process: subprocess.Popen[bytes], args: Sequence[str] = ()) -> None:
         self.port = port
         self.process = process
+        self.args = list(args)
         self.url = f"redis://{HOST}:{port}/0"
+
+    def pause(self) -> None:
+        """SIGSTOP: the server hangs (connections are accepted by the kernel, never answered)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after :meth:`pause`."""
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        """Stop the server (its data is gone: no persistence), e.g. to test an outage."""
+        _stop(self.process)
+
+    def start(self) -> None:
+        """Start it again on the same port after :meth:`stop`."""
+        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.process)
 
 
 @contextmanager
@@ -154,10 +172,13 @@ def redis_server() -> Iterator[Redis]:
                 raise RuntimeError(f"redis-server exited with code {process.returncode}:\n{log.read_text()}")
         else:
             raise RuntimeError(f"redis-server found its port taken {START_ATTEMPTS} times in a row")
+        server = Redis(port, process, args)
         try:
-            yield Redis(port, process)
+            yield server
         finally:
-            _stop(process)
+            if server.process.poll() is None:
+                server.resume()  # a paused server would not stop on SIGTERM
+            _stop(server.process)
 
 
 _PG_DIRS = [str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]

@@ -52,7 +52,8 @@ def pg_url(postgres_server: Any) -> Iterator[str]:
     import sqlalchemy as sa
 
     name = f"rel_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
+    # pre-ping: tests stop and restart the server in between
+    admin = sa.create_engine(postgres_server.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:

@@ -213,6 +213,17 @@ class Postgres:
         """Start the server again after :meth:`stop`."""
         self._ctl("-l", str(self.data / "server.log"), "start")
 
+    def _postmaster(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
+    def pause(self) -> None:
+        """SIGSTOP the postmaster: new connections are accepted by the kernel and never answered."""
+        os.kill(self._postmaster(), signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after :meth:`pause`."""
+        os.kill(self._postmaster(), signal.SIGCONT)
+
 
 @contextmanager
 def postgres_server() -> Iterator[Postgres]:

@@ -176,3 +176,57 @@ def test_postgresql_lost_right_after_the_commit_still_acknowledges_the_saved_not
     assert created.json["title"] == "once"
     with pg_app.db.session() as db:  # type: ignore[attr-defined]
         assert db.scalar(sa.text("SELECT count(*) FROM notes WHERE title = 'once'")) == 1
+
+
+def test_a_paused_postgresql_answers_503_after_the_connect_timeout(
+    tmp_path: Path, pg_url: str, postgres_server: Any
+) -> None:
+    # The postmaster frozen: a new connection waits for an answer that never comes. libpq's
+    # connect_timeout ([orm] connect_timeout, 2 s by default) turns the wait into a 503.
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app = create_app(instance, orm={"url": pg_url, "connect_timeout": 1})
+    try:
+        assert run_cli("db", "upgrade", app=app).exit_code == 0
+        app.db.dispose()  # type: ignore[attr-defined]  # no pooled connection: the next request connects
+        postgres_server.pause()
+        try:
+            page = Visitor(app).get("/api/notes", headers={"Cookie": "session=x"})
+            login = Visitor(app).get("/auth/login")
+        finally:
+            postgres_server.resume()
+        assert login.status_code == 200  # pages that need no database keep working
+        assert page.status_code in (401, 503)
+        visitor = Visitor(app).signup("alice")
+        app.db.dispose()  # type: ignore[attr-defined]
+        postgres_server.pause()
+        try:
+            during = visitor.get("/")
+        finally:
+            postgres_server.resume()
+        assert during.status_code == 503 and "The database is unavailable" in during.text
+        assert "Signed in as <strong>alice</strong>" in visitor.get("/").text
+    finally:
+        app.close()
+
+
+def test_a_statement_beyond_the_statement_timeout_is_cancelled_with_a_503(tmp_path: Path, pg_url: str) -> None:
+    from corolla_routing import Router
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app = create_app(instance, orm={"url": pg_url, "statement_timeout": 1})
+    router = Router("/raw", name="raw")
+
+    @router.get("/slow")
+    def slow(request: Any) -> Any:
+        request.db.execute(sa.text("SELECT pg_sleep(5)"))
+        return "done"
+
+    app.include(router)
+    try:
+        response = app.test_client().get("/raw/slow")
+        assert response.status_code == 503
+        assert app.test_client().get("/auth/login").status_code == 200
+    finally:
+        app.close()

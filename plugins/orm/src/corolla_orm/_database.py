@@ -29,6 +29,22 @@ DEFAULT_SQLITE_FILE = "app.db"
 REQUEST_KEY = "corolla_request"
 
 
+def _postgresql_timeouts(timeouts: Mapping[str, int], connect_args: Any) -> dict[str, Any]:
+    """libpq's ``connect_timeout`` and the server's ``statement_timeout``, unless ``engine_options`` set them.
+
+    Without them a database that accepts connections but never answers (a
+    frozen server, a full backlog) or a statement stuck behind a lock holds
+    the worker until gunicorn kills it; with them the request is a 503.
+    """
+    args = dict(connect_args or {})
+    if timeouts.get("connect_timeout"):
+        args.setdefault("connect_timeout", timeouts["connect_timeout"])
+    statement = timeouts.get("statement_timeout")
+    if statement and "statement_timeout" not in str(args.get("options", "")):
+        args["options"] = f"{args.get('options', '')} -c statement_timeout={statement * 1000}".strip()
+    return args
+
+
 def mark_committed(session: Session) -> None:
     """SQLAlchemy's ``after_commit`` on ``request.db`` (``RequestSession``): the request made a lasting change."""
     ref = session.info.get(REQUEST_KEY)
@@ -75,7 +91,9 @@ class Database:
         binds: Mapping[str, str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
         instance_path: str | Path | None = None,
+        timeouts: Mapping[str, int] | None = None,
     ) -> None:
+        self.timeouts = dict(timeouts or {})
         self.instance_path = Path(instance_path) if instance_path is not None else None
         self.urls: dict[str | None, str] = {None: url}
         self.urls.update(binds or {})
@@ -95,12 +113,13 @@ class Database:
         instance = app.instance_path
         url = config["url"] or f"sqlite:///{instance / DEFAULT_SQLITE_FILE}"
         options: dict[str, Any] = {"echo": config["echo"], "pool_pre_ping": config["pool_pre_ping"]}
+        timeouts = {"connect_timeout": config["connect_timeout"], "statement_timeout": config["statement_timeout"]}
         if config["pool_size"] is not None:
             options["pool_size"] = config["pool_size"]
         options.update(config["engine_options"])
         # Each bind is a URL string, or a table with one: checked while planning (check_binds).
         binds = {name: bind_url(value) for name, value in config["binds"].items()}
-        return cls(url, binds=binds, engine_options=options, instance_path=instance)
+        return cls(url, binds=binds, engine_options=options, instance_path=instance, timeouts=timeouts)
 
     # -- engines ---------------------------------------------------------------
 
@@ -145,6 +164,8 @@ class Database:
             options = dict(self.engine_options)
             if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
                 options.pop("pool_size", None)  # in-memory SQLite uses a pool without a size
+            if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg":
+                options["connect_args"] = _postgresql_timeouts(self.timeouts, options.get("connect_args"))
             engine = create_engine(url, **options)
             safe = url.render_as_string(hide_password=True)
 

@@ -39,6 +39,12 @@ class OrmPlugin(corolla.Plugin):
         "pool_pre_ping": corolla.Setting(
             bool, True, "Test a pooled connection before use, so a restarted database is survived"
         ),
+        "connect_timeout": corolla.Setting(
+            int, 2, "PostgreSQL: seconds to wait for a connection before answering 503 (libpq's connect_timeout)"
+        ),
+        "statement_timeout": corolla.Setting(
+            int, 30, "PostgreSQL: seconds a statement may run before it is cancelled (0: no limit)"
+        ),
         "engine_options": corolla.Setting(dict, {}, "More keyword arguments for sqlalchemy.create_engine"),
         "atomic_requests": corolla.Setting(
             bool, False, "Commit request.db when the view returns, roll back when it raises"

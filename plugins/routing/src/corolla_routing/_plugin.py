@@ -337,10 +337,12 @@ class RoutingPlugin(corolla.Plugin):
         rv = with_status(handler(request, server_error), server_error, request.environ)
         if rv is None:
             return None  # the handler declined: the core logs the exception and answers 500
+        app = request.app
         _log.error(
-            "Unhandled %s on '%s', answered by the 500 error handler %s",
+            "Unhandled %s on '%s', %s; answered by the 500 error handler %s",
             type(exception).__name__,
             request.log_line(),
+            app.describe_exception(exception) if app is not None else "raised at an unknown place",
             describe(handler),
             exc_info=(type(exception), exception, exception.__traceback__),
         )

@@ -151,8 +151,12 @@ class Redis:
 
 
 @contextmanager
-def redis_server() -> Iterator[Redis]:
-    """Start ``redis-server`` on 127.0.0.1 with no persistence; stop it on exit.
+def redis_server(persistent: bool = False) -> Iterator[Redis]:
+    """Start ``redis-server`` on 127.0.0.1; stop it on exit.
+
+    No persistence by default; ``persistent=True`` keeps the data across
+    :meth:`Redis.stop` and :meth:`Redis.start` (an append-only file), as a
+    production Redis would.
 
     The port is probed, so redis may find it taken: it then logs "Address
     already in use" and exits, and it is started again on another port.
@@ -162,7 +166,8 @@ def redis_server() -> Iterator[Redis]:
         for _ in range(START_ATTEMPTS):
             port = free_port()
             log = Path(folder) / f"redis-{port}.log"
-            args = [program, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", folder]
+            aof = "yes" if persistent else "no"
+            args = [program, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", aof, "--dir", folder]
             with log.open("wb") as out:
                 process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
             if wait_for_line(log, "Ready to accept connections", process):
@@ -329,10 +334,12 @@ def _start_postgres(data: Path, as_user: list[str], pg_ctl: str) -> Postgres:
 class Gunicorn:
     """A running gunicorn: ``url`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self, port: int, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, port: int, process: subprocess.Popen[bytes], log: Path | None = None) -> None:
         self.port = port
         self.process = process
         self.url = f"http://{HOST}:{port}"
+        #: The server's output (gunicorn's log and the app's), while it runs.
+        self.log = log
 
 
 @contextmanager
@@ -386,7 +393,7 @@ def gunicorn(
         try:
             if not wait_for_line(log, "Booting worker", process, timeout=30):
                 raise RuntimeError(f"gunicorn exited with code {process.returncode}:\n{log.read_text()}")
-            yield Gunicorn(port, process)
+            yield Gunicorn(port, process, log)
         finally:
             _stop(process)
 

@@ -397,7 +397,8 @@ def requests(draw: st.DrawFn, identity: Identity) -> FuzzRequest:
     the forms and the database: up to two parts (``PARTS``) are fuzzed, and
     form values are fuzzed in any case.
     """
-    template, methods, field_names, as_json = draw(once(None, lambda: st.sampled_from(VIEWS)))
+    view = draw(once(None, lambda: st.sampled_from(VIEWS)))
+    template, methods = view[0], view[1]
     # At most two parts are made wrong, the rest is what a client of the view sends.
     faults = draw(once(None, lambda: st.sets(st.sampled_from(PARTS), max_size=2)))
 
@@ -410,38 +411,60 @@ def requests(draw: st.DrawFn, identity: Identity) -> FuzzRequest:
     else:
         number = draw(once(identity, lambda: st.one_of(st.just(identity.note_id), ints)))
         path = template.replace("{id}", str(number)).encode()
-    query = b""
-    if wrong("query"):
-        query = _urlencode([("next", draw(once(None, lambda: st.one_of(st.sampled_from(NEXT_VALUES), st.text()))))])
-        if draw(once(None, lambda: st.booleans())):
-            query += draw(once(None, lambda: st.sampled_from([b"&%zz", b"&a=%ff", b"&" * 50, b"&x=" + b"y" * 5000])))
+    query = draw(once(None, lambda: queries)) if wrong("query") else b""
     token = draw(once(identity, lambda: csrf_tokens(identity))) if wrong("token") else identity.token
-    ctype: str | None
-    if wrong("body") or not field_names:
-        ctype, body = draw(once(identity, lambda: bodies(identity)))
-    elif as_json:
-        value = {
-            name: draw(once(None, lambda: json_values)) if wrong("value") else _form_value(draw) for name in field_names
-        }
-        ctype, body = "application/json", json.dumps(value).encode()
-        if wrong("raw"):  # a value no json.dumps makes: 5,000 digits, escapes of lone surrogates or NUL
-            raw = draw(once(None, lambda: st.sampled_from([b"9" * 5000, b'"\\ud800"', b'"\\u0000"', b"1e999"])))
-            body = b'{"' + field_names[0].encode() + b'": ' + raw + b"}"
-    else:
-        items = [(name, _form_value(draw)) for name in field_names]
-        if method != "GET" and draw(once(None, lambda: st.booleans())):
-            items.append(("csrf_token", token or ""))
-        ctype, body = "application/x-www-form-urlencoded", _urlencode(items)
+    ctype, body = _body(draw, identity, view, wrong, method, token)
+    headers = _headers(draw, identity, view, wrong, method, token, ctype)
+    length, terminated = _framing(draw, wrong, body)
+    scheme = "https" if wrong("scheme") else "http"
+    return FuzzRequest(method, path, query, headers, body, length, terminated, scheme)
+
+
+queries = st.builds(
+    lambda value, extra: _urlencode([("next", value)]) + extra,
+    st.one_of(st.sampled_from(NEXT_VALUES), st.text()),
+    st.sampled_from([b"", b"&%zz", b"&a=%ff", b"&" * 50, b"&x=" + b"y" * 5000]),
+)
+
+
+def _body(
+    draw: st.DrawFn, identity: Identity, view: Any, wrong: Callable[[str], bool], method: str, token: str | None
+) -> tuple[str | None, bytes]:
+    """(Content-Type, body): the view's fields, fuzzed values, or a fuzzed body of any kind."""
+    field_names, as_json = view[2], view[3]
     if method in ("GET", "HEAD") and not wrong("get-body"):
-        ctype, body = None, b""
-    headers: list[tuple[str, str]] = []
+        return None, b""
+    if wrong("body") or not field_names:
+        return draw(once(identity, lambda: bodies(identity)))
+    if not as_json:
+        items = [(name, _form_value(draw)) for name in field_names]
+        if draw(once(None, lambda: st.booleans())):
+            items.append(("csrf_token", token or ""))
+        return "application/x-www-form-urlencoded", _urlencode(items)
+    value = {
+        name: draw(once(None, lambda: json_values)) if wrong("value") else _form_value(draw) for name in field_names
+    }
+    body = json.dumps(value).encode()
+    if wrong("raw"):  # a value no json.dumps makes: 5,000 digits, escapes of lone surrogates or NUL
+        raw = draw(once(None, lambda: st.sampled_from([b"9" * 5000, b'"\\ud800"', b'"\\u0000"', b"1e999"])))
+        body = b'{"' + field_names[0].encode() + b'": ' + raw + b"}"
+    return "application/json", body
+
+
+def _headers(
+    draw: st.DrawFn,
+    identity: Identity,
+    view: Any,
+    wrong: Callable[[str], bool],
+    method: str,
+    token: str | None,
+    ctype: str | None,
+) -> list[tuple[str, str]]:
+    as_json = view[3]
     host = draw(once(None, lambda: st.sampled_from(HOSTS))) if wrong("host") else "localhost"
-    headers.append(("Host", host))
-    cookie = (
-        draw(once(identity, lambda: cookies(identity)))
-        if wrong("cookie")
-        else f"{identity.cookie_name}={identity.cookie}"
-    )
+    headers = [("Host", host)]
+    valid_cookie = f"{identity.cookie_name}={identity.cookie}"
+    cookie = draw(once(identity, lambda: cookies(identity))) if wrong("cookie") else valid_cookie
     if cookie is not None:
         headers.append(("Cookie", cookie))
     if ctype is not None:
@@ -452,24 +475,25 @@ def requests(draw: st.DrawFn, identity: Identity) -> FuzzRequest:
         headers.append(("Accept", "application/json"))
     if wrong("headers"):
         headers.extend(draw(once(None, lambda: st.lists(st.sampled_from(ODD_HEADERS), min_size=1, max_size=4))))
-    length: str | None = str(len(body))
-    terminated = True  # as gunicorn sets it
-    if wrong("framing"):
-        framing = draw(once(None, lambda: st.sampled_from(["short", "long", "bogus", "stream", "negative", "plain"])))
-        if framing == "short":  # Content-Length larger than the body sent
-            length = str(len(body) + draw(once(None, lambda: st.integers(min_value=1, max_value=5000))))
-        elif framing == "long":  # Content-Length smaller than the body: the rest is ignored
-            length = str(max(0, len(body) - 1))
-        elif framing == "bogus":
-            length = draw(once(None, lambda: st.sampled_from(["abc", "1e3", " 5", "99999999999999999999999"])))
-        elif framing == "negative":
-            length = "-1"
-        elif framing == "stream":  # chunked: the server ends the stream
-            length = None
-        else:  # a server that does not set wsgi.input_terminated
-            terminated = False
-    scheme = "https" if wrong("scheme") else "http"
-    return FuzzRequest(method, path, query, headers, body, length, terminated, scheme)
+    return headers
+
+
+def _framing(draw: st.DrawFn, wrong: Callable[[str], bool], body: bytes) -> tuple[str | None, bool]:
+    """(Content-Length, wsgi.input_terminated): right, or one of the ways a body's framing goes wrong."""
+    if not wrong("framing"):
+        return str(len(body)), True  # gunicorn sets wsgi.input_terminated
+    framing = draw(once(None, lambda: st.sampled_from(["short", "long", "bogus", "stream", "negative", "plain"])))
+    if framing == "short":  # Content-Length larger than the body sent
+        return str(len(body) + draw(once(None, lambda: st.integers(min_value=1, max_value=5000)))), True
+    if framing == "long":  # Content-Length smaller than the body: the rest is ignored
+        return str(max(0, len(body) - 1)), True
+    if framing == "bogus":
+        return draw(once(None, lambda: st.sampled_from(["abc", "1e3", " 5", "99999999999999999999999"]))), True
+    if framing == "negative":
+        return "-1", True
+    if framing == "stream":  # chunked: the server ends the stream
+        return None, True
+    return str(len(body)), False  # a server that does not set wsgi.input_terminated
 
 
 ODD_HEADERS = [

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import select
 import shutil
 import time
 from pathlib import Path
@@ -14,21 +12,17 @@ from raw_http import send
 from reliability_support import NOTES
 
 
-def read_until(process: servers.Gunicorn, pattern: str, limit: float = 10.0) -> str:
-    """The server's output until a line matches ``pattern`` (bounded: ``limit`` seconds)."""
-    stream = process.process.stdout
-    assert stream is not None
-    os.set_blocking(stream.fileno(), False)
-    seen = b""
+def read_until(server: servers.Gunicorn, pattern: str, limit: float = 10.0) -> str:
+    """The server's output once a line matches ``pattern`` (bounded: ``limit`` seconds)."""
+    assert server.log is not None
     deadline = time.monotonic() + limit
+    text = ""
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([stream], [], [], 0.2)
-        if ready:
-            seen += stream.read() or b""
-            text = seen.decode(errors="replace")
-            if re.search(pattern, text, re.M):
-                return text
-    raise AssertionError(f"no line matching {pattern!r} in:\n{seen.decode(errors='replace')}")
+        text = server.log.read_text(errors="replace")
+        if re.search(pattern, text, re.M):
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"no line matching {pattern!r} in:\n{text}")
 
 
 def test_app_log_lines_carry_time_level_and_logger_under_the_shipped_gunicorn_config(

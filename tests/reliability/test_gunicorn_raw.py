@@ -35,7 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, notes_db: Path) -> Iterator
     }
     # --timeout 2: a client that stops sending holds a sync worker at most that long.
     args = ["--timeout", "2", "--graceful-timeout", "2"]
-    with servers.gunicorn("app:app", cwd=NOTES, workers=2, env=env, args=args, output=instance / "log") as server:
+    with servers.gunicorn("app:app", cwd=NOTES, workers=2, env=env, args=args) as server:
         yield server
 
 

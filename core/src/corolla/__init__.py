@@ -14,6 +14,7 @@ from ._deprecations import HookDeprecation, HookDeprecationWarning, deprecated_h
 from ._errors import ConfigError, ConfigProblem, CorollaError, PluginError, PluginResolutionError, Problem
 from ._exports import lazy_exports
 from ._markers import hookimpl, hookspec
+from ._outage import OutageLog
 from ._planning import (
     GROUP,
     Decision,
@@ -26,7 +27,6 @@ from ._planning import (
     load_declaration,
     resolve,
 )
-from ._outage import OutageLog
 from ._plugin import Plugin, Setting
 from ._version import __version__
 from ._wrappers import Request, Response, lazy, make_response

@@ -86,9 +86,9 @@ class OrmPlugin(corolla.Plugin):
             # The request is known (weakly: no cycle) so a commit marks it (Request.mark_committed).
             from ._request_session import RequestSession
 
-            return RequestSession(
-                **database.session_options(), expire_on_commit=False, info={REQUEST_KEY: weakref.ref(request)}
-            )
+            options = database.session_options()
+            options.update(expire_on_commit=False, info={REQUEST_KEY: weakref.ref(request)})
+            return RequestSession(**options)
 
         return {"db": db}
 

@@ -48,6 +48,8 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --group bench
 	$(BIN)/python bench/run.py
+	# the load run (gunicorn, PostgreSQL, Redis, wrk; skipped with a message without wrk)
+	$(BIN)/python bench/load/run_load.py
 
 clean:
 	rm -rf $(VENV)

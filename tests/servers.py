@@ -126,15 +126,37 @@ def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: 
 class Redis:
     """A running ``redis-server``: ``url`` is ``redis://127.0.0.1:<port>/0``."""
 
-    def __init__(self, port: int, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, port: int, process: subprocess.Popen[bytes], args: Sequence[str] = ()) -> None:
         self.port = port
         self.process = process
+        self.args = list(args)
         self.url = f"redis://{HOST}:{port}/0"
+
+    def pause(self) -> None:
+        """SIGSTOP: the server hangs (connections are accepted by the kernel, never answered)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after :meth:`pause`."""
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        """Stop the server (its data is gone: no persistence), e.g. to test an outage."""
+        _stop(self.process)
+
+    def start(self) -> None:
+        """Start it again on the same port after :meth:`stop`."""
+        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.process)
 
 
 @contextmanager
-def redis_server() -> Iterator[Redis]:
-    """Start ``redis-server`` on 127.0.0.1 with no persistence; stop it on exit.
+def redis_server(persistent: bool = False) -> Iterator[Redis]:
+    """Start ``redis-server`` on 127.0.0.1; stop it on exit.
+
+    No persistence by default; ``persistent=True`` keeps the data across
+    :meth:`Redis.stop` and :meth:`Redis.start` (an append-only file), as a
+    production Redis would.
 
     The port is probed, so redis may find it taken: it then logs "Address
     already in use" and exits, and it is started again on another port.
@@ -144,7 +166,8 @@ def redis_server() -> Iterator[Redis]:
         for _ in range(START_ATTEMPTS):
             port = free_port()
             log = Path(folder) / f"redis-{port}.log"
-            args = [program, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", folder]
+            aof = "yes" if persistent else "no"
+            args = [program, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", aof, "--dir", folder]
             with log.open("wb") as out:
                 process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
             if wait_for_line(log, "Ready to accept connections", process):
@@ -154,10 +177,13 @@ def redis_server() -> Iterator[Redis]:
                 raise RuntimeError(f"redis-server exited with code {process.returncode}:\n{log.read_text()}")
         else:
             raise RuntimeError(f"redis-server found its port taken {START_ATTEMPTS} times in a row")
+        server = Redis(port, process, args)
         try:
-            yield Redis(port, process)
+            yield server
         finally:
-            _stop(process)
+            if server.process.poll() is None:
+                server.resume()  # a paused server would not stop on SIGTERM
+            _stop(server.process)
 
 
 _PG_DIRS = [str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]
@@ -191,6 +217,17 @@ class Postgres:
     def start(self) -> None:
         """Start the server again after :meth:`stop`."""
         self._ctl("-l", str(self.data / "server.log"), "start")
+
+    def _postmaster(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
+    def pause(self) -> None:
+        """SIGSTOP the postmaster: new connections are accepted by the kernel and never answered."""
+        os.kill(self._postmaster(), signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after :meth:`pause`."""
+        os.kill(self._postmaster(), signal.SIGCONT)
 
 
 @contextmanager
@@ -297,10 +334,12 @@ def _start_postgres(data: Path, as_user: list[str], pg_ctl: str) -> Postgres:
 class Gunicorn:
     """A running gunicorn: ``url`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self, port: int, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, port: int, process: subprocess.Popen[bytes], log: Path | None = None) -> None:
         self.port = port
         self.process = process
         self.url = f"http://{HOST}:{port}"
+        #: The server's output (gunicorn's log and the app's), while it runs.
+        self.log = log
 
 
 @contextmanager
@@ -354,7 +393,7 @@ def gunicorn(
         try:
             if not wait_for_line(log, "Booting worker", process, timeout=30):
                 raise RuntimeError(f"gunicorn exited with code {process.returncode}:\n{log.read_text()}")
-            yield Gunicorn(port, process)
+            yield Gunicorn(port, process, log)
         finally:
             _stop(process)
 

@@ -61,6 +61,8 @@ def test_declaration() -> None:
         "echo",
         "pool_size",
         "pool_pre_ping",
+        "connect_timeout",
+        "statement_timeout",
         "engine_options",
         "atomic_requests",
         "binds",

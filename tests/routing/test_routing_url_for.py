@@ -51,6 +51,7 @@ def sample_values(rule: Any) -> list[dict[str, Any]]:
     key = {
         "UnicodeConverter": "string",
         "IntegerConverter": "int",
+        "Int64Converter": "int",  # routing's int: werkzeug's, bounded to 64 bits
         "FloatConverter": "float",
         "PathConverter": "path",
         "UUIDConverter": "uuid",

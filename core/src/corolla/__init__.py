@@ -14,6 +14,7 @@ from ._deprecations import HookDeprecation, HookDeprecationWarning, deprecated_h
 from ._errors import ConfigError, ConfigProblem, CorollaError, PluginError, PluginResolutionError, Problem
 from ._exports import lazy_exports
 from ._markers import hookimpl, hookspec
+from ._outage import OutageLog
 from ._planning import (
     GROUP,
     Decision,
@@ -45,6 +46,7 @@ __all__ = [
     "Edge",
     "HookDeprecation",
     "HookDeprecationWarning",
+    "OutageLog",
     "Plugin",
     "PluginError",
     "PluginRecord",

@@ -221,6 +221,15 @@ class App:
         # through its __call__ costs about 0.1 µs more per request.
         return self._pipeline.serve(environ, start_response)
 
+    def describe_exception(self, exc: BaseException) -> str:
+        """Where ``exc`` was raised, for a log line: ``"raised in plugin 'x' (corolla-x 1.0) at file:line in f"``.
+
+        For a plugin that handles an exception the core would otherwise log
+        (routing's 500 error handlers): its own log line then names the
+        plugin the exception came from, as the core's does.
+        """
+        return f"raised {self._pipeline.blame.describe(exc.__traceback__)[1]}"
+
     # -- lifecycle -----------------------------------------------------------
 
     def close(self) -> None:

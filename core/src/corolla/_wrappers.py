@@ -14,7 +14,7 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar, overload
 from urllib.parse import unquote
 
 from werkzeug.datastructures import EnvironHeaders, Headers
@@ -25,6 +25,8 @@ from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 from werkzeug.wsgi import _get_server
+
+from ._input import input_stream
 
 if TYPE_CHECKING:
     from ._app import App
@@ -136,6 +138,8 @@ URLENCODED = "application/x-www-form-urlencoded"
 
 #: Where ``Request.after_response`` keeps its callbacks (in the instance ``__dict__``).
 AFTER_RESPONSE = "_after_response"
+#: Where ``Request.mark_committed`` records that the request made a lasting change.
+COMMITTED = "_committed"
 
 
 class Request(_WerkzeugRequest):
@@ -207,6 +211,11 @@ class Request(_WerkzeugRequest):
         cls = self.parameter_storage_class
         d["stream"], d["form"], d["files"] = stream, cls(items), cls()
 
+    @lazy
+    def stream(self) -> IO[bytes]:
+        # A short or broken body is a 400 and an endless one a 413, never a cut body (see _input.py).
+        return input_stream(self.environ, self.max_content_length)
+
     def touched(self, name: str) -> bool:
         """Whether the lazy attribute ``name`` was computed during this request.
 
@@ -219,6 +228,21 @@ class Request(_WerkzeugRequest):
         """``GET /path``, for log lines: the method and the path, never the query string (it may hold tokens)."""
         env = self.environ
         return f"{env.get('REQUEST_METHOD', '?')} {env.get('PATH_INFO', '')}"
+
+    def mark_committed(self) -> None:
+        """Record that this request made a lasting change (a database transaction committed).
+
+        From then on its answer must not turn into an error: a client told
+        "failed" retries, and the write is made twice. A plugin whose work
+        after the view fails (a session that cannot be saved) reads
+        ``committed`` and keeps the response, logging what was lost.
+        """
+        self.__dict__[COMMITTED] = True
+
+    @property
+    def committed(self) -> bool:
+        """Whether ``mark_committed()`` was called during this request."""
+        return COMMITTED in self.__dict__
 
     def after_response(self, callback: Callable[[Request, Response], None]) -> None:
         """Call ``callback(request, response)`` once this request's response is built.

@@ -50,3 +50,22 @@ forwarded_allow_ips = "127.0.0.1"
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms worker %(p)s "%(a)s"'
+
+# The app's own log lines (corolla, corolla.sessions, corolla_orm, ...) with the time, the pid,
+# the level and the logger's name, in the format of gunicorn's error log. Without this nothing
+# configures Python's logging in a worker: app lines came out bare, without time or level, and
+# below WARNING not at all. "loggers" is empty on purpose: gunicorn's own loggers keep the
+# handlers it set up (errorlog, accesslog or --access-logfile) and do not propagate here.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": os.environ.get("COROLLA_LOG_LEVEL", "INFO"), "handlers": ["app"]},
+    "loggers": {},
+    "handlers": {"app": {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"}},
+    "formatters": {
+        "app": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
+        },
+    },
+}

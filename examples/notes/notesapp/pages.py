@@ -35,7 +35,11 @@ def http_error(request: Request, error: HTTPException) -> Any:
     code = error.code or 500
     if error.response is not None or code < 400 or wants_json(request):
         return error.get_response(request.environ)
-    page = request.render("error.html", title=f"{code} {error.name}", message=error.description, detail=None)
+    # A 5xx may be an outage (503: the database or the session store is down): the page is
+    # then drawn "plain", without the user's name and flash messages, which would ask them.
+    page = request.render(
+        "error.html", title=f"{code} {error.name}", message=error.description, detail=None, plain=code >= 500
+    )
     page.status_code = code
     for name, value in error.get_headers():
         if name.lower() != "content-type":

@@ -259,7 +259,15 @@ class CSRFProtection:
                     "This https request has neither an Origin nor a Referer header, so it cannot be shown "
                     "to come from this site. Allow your browser to send the Referer to this site.",
                 )
-            parts = urlsplit(referer)
+            try:
+                parts = urlsplit(referer)
+            except ValueError:  # "https://[": urllib refuses it ("Invalid IPv6 URL"), so no site can be read
+                self._fail(
+                    request,
+                    "origin",
+                    "The Referer header is not a valid URL, so this https request cannot be shown to come "
+                    "from this site. Send it from a page of this site.",
+                )
             source, what = f"{parts.scheme}://{parts.netloc}".lower(), "Referer"
         if source != here and source not in self.trusted_origins:
             self._fail(

@@ -8,6 +8,7 @@ in JSON when the client sent or asked for JSON, otherwise in werkzeug's HTML.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 #: The detail of an ``InvalidJSON`` for a body nested deeper than Python's parser goes (``[[[[...``).
 TOO_DEEP = "arrays or objects are nested too deeply"
+#: The detail of an ``InvalidJSON`` for an integer longer than Python converts (``sys.get_int_max_str_digits``).
+TOO_LONG_NUMBER = f"a number has more than {sys.get_int_max_str_digits()} digits"
 
 #: Why a CSRF check failed, as the ``reason`` of a ``CSRFError``.
 REASONS = ("missing", "invalid", "expired", "wrong-session", "no-session", "origin")

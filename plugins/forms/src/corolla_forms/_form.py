@@ -12,7 +12,7 @@ from wtforms.csrf.core import CSRF, CSRFTokenField  # type: ignore[import-untype
 from wtforms.meta import DefaultMeta  # type: ignore[import-untyped]
 
 from ._csrf import SAFE_METHODS, protection
-from ._errors import TOO_DEEP, InvalidJSON
+from ._errors import TOO_DEEP, TOO_LONG_NUMBER, InvalidJSON
 from ._json import flatten
 
 if TYPE_CHECKING:
@@ -130,6 +130,8 @@ class Form(wtforms.Form):  # type: ignore[misc]
             raise InvalidJSON(f"{exc.msg}: line {exc.lineno} column {exc.colno} (char {exc.pos})") from None
         except RecursionError:  # "[[[[..." thousands deep: the parser gives up with no position
             raise InvalidJSON(TOO_DEEP) from None
+        except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits (4300)
+            raise InvalidJSON(TOO_LONG_NUMBER) from None
         if not isinstance(body, dict):
             self.json_errors[""] = [f"expected a JSON object of fields, got {type(body).__name__}"]
             return MultiDict()

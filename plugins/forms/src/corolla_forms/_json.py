@@ -120,6 +120,13 @@ def _scalar(cls: type, name: str, value: Any) -> tuple[str, Any, str]:
             return name, None, f"expected true or false, got {_kind(value)}"
         return name, "y" if value else "false", ""
     if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                # JSON's "\ud800" escapes decode to lone surrogates, which are no text: no
+                # template, URL or database could take them further (a 500 deep inside).
+                return name, None, f"contains a lone surrogate (\\u{ord(value[exc.start]):04x}), which is not text"
         return name, value, ""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and issubclass(cls, (*NUMERIC, *SCALAR_OK)):
         return name, repr(value) if isinstance(value, float) else str(value), ""

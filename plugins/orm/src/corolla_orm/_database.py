@@ -6,12 +6,15 @@ under a lock, the first time ``engine``, ``engines`` or ``session()`` is used.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from corolla import OutageLog
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -22,6 +25,32 @@ if TYPE_CHECKING:
     import corolla
 
 DEFAULT_SQLITE_FILE = "app.db"
+#: ``session.info`` key of the request a request's Session (``request.db``) belongs to.
+REQUEST_KEY = "corolla_request"
+
+
+def _postgresql_timeouts(timeouts: Mapping[str, int], connect_args: Any) -> dict[str, Any]:
+    """libpq's ``connect_timeout`` and the server's ``statement_timeout``, unless ``engine_options`` set them.
+
+    Without them a database that accepts connections but never answers (a
+    frozen server, a full backlog) or a statement stuck behind a lock holds
+    the worker until gunicorn kills it; with them the request is a 503.
+    """
+    args = dict(connect_args or {})
+    if timeouts.get("connect_timeout"):
+        args.setdefault("connect_timeout", timeouts["connect_timeout"])
+    statement = timeouts.get("statement_timeout")
+    if statement and "statement_timeout" not in str(args.get("options", "")):
+        args["options"] = f"{args.get('options', '')} -c statement_timeout={statement * 1000}".strip()
+    return args
+
+
+def mark_committed(session: Session) -> None:
+    """SQLAlchemy's ``after_commit`` on ``request.db`` (``RequestSession``): the request made a lasting change."""
+    ref = session.info.get(REQUEST_KEY)
+    request = ref() if ref is not None else None
+    if request is not None:
+        request.mark_committed()
 
 
 def bind_url(value: Any) -> str:
@@ -62,7 +91,9 @@ class Database:
         binds: Mapping[str, str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
         instance_path: str | Path | None = None,
+        timeouts: Mapping[str, int] | None = None,
     ) -> None:
+        self.timeouts = dict(timeouts or {})
         self.instance_path = Path(instance_path) if instance_path is not None else None
         self.urls: dict[str | None, str] = {None: url}
         self.urls.update(binds or {})
@@ -73,6 +104,8 @@ class Database:
         self._factory_tables = -1
         # The Sessions of the `with app.db as s:` blocks open in this thread or task, innermost last.
         self._entered: ContextVar[tuple[Session, ...]] = ContextVar(f"corolla_orm_entered_{id(self)}", default=())
+        #: Logs outages: a traceback when the database becomes unreachable, a line per request, a line when back.
+        self.outage = OutageLog(logging.getLogger("corolla_orm"), "orm: the database")
 
     @classmethod
     def from_config(cls, app: corolla.App, config: Mapping[str, Any]) -> Database:
@@ -80,12 +113,13 @@ class Database:
         instance = app.instance_path
         url = config["url"] or f"sqlite:///{instance / DEFAULT_SQLITE_FILE}"
         options: dict[str, Any] = {"echo": config["echo"], "pool_pre_ping": config["pool_pre_ping"]}
+        timeouts = {"connect_timeout": config["connect_timeout"], "statement_timeout": config["statement_timeout"]}
         if config["pool_size"] is not None:
             options["pool_size"] = config["pool_size"]
         options.update(config["engine_options"])
         # Each bind is a URL string, or a table with one: checked while planning (check_binds).
         binds = {name: bind_url(value) for name, value in config["binds"].items()}
-        return cls(url, binds=binds, engine_options=options, instance_path=instance)
+        return cls(url, binds=binds, engine_options=options, instance_path=instance, timeouts=timeouts)
 
     # -- engines ---------------------------------------------------------------
 
@@ -130,13 +164,23 @@ class Database:
             options = dict(self.engine_options)
             if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
                 options.pop("pool_size", None)  # in-memory SQLite uses a pool without a size
+            if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg":
+                options["connect_args"] = _postgresql_timeouts(self.timeouts, options.get("connect_args"))
             engine = create_engine(url, **options)
             safe = url.render_as_string(hide_password=True)
 
             @event.listens_for(engine, "handle_error")
             def _tag(context: Any) -> None:
-                # Lets the error mapping name the database that failed.
-                context.sqlalchemy_exception.corolla_orm_url = safe
+                # Lets the error mapping name the database that failed. Errors that are not
+                # the database's (a value the driver cannot encode) come with no SQLAlchemy
+                # exception: nothing to tag, and the original error goes on unchanged.
+                if context.sqlalchemy_exception is not None:
+                    context.sqlalchemy_exception.corolla_orm_url = safe
+
+            @event.listens_for(engine, "checkout")
+            def _worked(*args: Any) -> None:
+                # A connection was checked out (and pinged, with pool_pre_ping): the database answers.
+                self.outage.worked()
 
             self._engines[bind] = engine
             return engine
@@ -188,8 +232,9 @@ class Database:
                 binds[table] = self.get_engine(key)
         # Models declared later (after the first session) get their binds then.
         self._factory_tables = len(self.metadata.tables)
-        self._factory = sessionmaker(bind=self.engine, binds=binds)
-        return self._factory
+        factory = sessionmaker(bind=self.engine, binds=binds)
+        self._factory = factory
+        return factory
 
     @contextmanager
     def begin(self, **options: Any) -> Iterator[Session]:

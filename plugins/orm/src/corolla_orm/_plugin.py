@@ -7,13 +7,14 @@ engine on first use, the CLI when the command line asks for commands.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import corolla
 from corolla import hookimpl
 
-from ._database import Database, check_binds
+from ._database import REQUEST_KEY, Database, check_binds
 from ._errors import http_error_for
 from .hookspecs import OrmHooks
 
@@ -37,6 +38,12 @@ class OrmPlugin(corolla.Plugin):
         "pool_size": corolla.Setting(int, None, "Connections kept in the pool (default: SQLAlchemy's, 5)"),
         "pool_pre_ping": corolla.Setting(
             bool, True, "Test a pooled connection before use, so a restarted database is survived"
+        ),
+        "connect_timeout": corolla.Setting(
+            int, 2, "PostgreSQL: seconds to wait for a connection before answering 503 (libpq's connect_timeout)"
+        ),
+        "statement_timeout": corolla.Setting(
+            int, 30, "PostgreSQL: seconds a statement may run before it is cancelled (0: no limit)"
         ),
         "engine_options": corolla.Setting(dict, {}, "More keyword arguments for sqlalchemy.create_engine"),
         "atomic_requests": corolla.Setting(
@@ -73,10 +80,15 @@ class OrmPlugin(corolla.Plugin):
 
         def db(request: corolla.Request) -> Session:
             # Runs on first access only; a Session checks out a connection
-            # only when it first executes something.
+            # only when it first executes something. Not expired on commit:
+            # reading a saved row after commit (a flash message, a Location)
+            # must not need the database again, which may be gone by then.
+            # The request is known (weakly: no cycle) so a commit marks it (Request.mark_committed).
             from ._request_session import RequestSession
 
-            return RequestSession(**database.session_options())
+            options = database.session_options()
+            options.update(expire_on_commit=False, info={REQUEST_KEY: weakref.ref(request)})
+            return RequestSession(**options)
 
         return {"db": db}
 

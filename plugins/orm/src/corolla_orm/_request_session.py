@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session, SessionTransaction
+
+from ._database import mark_committed
 
 
 class RequestFinishedError(InvalidRequestError):
@@ -46,3 +49,7 @@ class RequestSession(Session):
                 "`with app.db as session:` (a script, a thread, a CLI command)"
             )
         return super()._autobegin_t(begin)
+
+
+# A request's transaction committed: its answer must not become an error now (Request.mark_committed).
+event.listen(RequestSession, "after_commit", mark_committed)

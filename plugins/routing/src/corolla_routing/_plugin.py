@@ -14,6 +14,7 @@ import corolla
 from corolla import hookimpl
 
 from ._adapter import RequestAdapter
+from ._converters import Int64Converter
 from ._errors import RoutingError, UrlBuildError
 from ._handlers import find, with_status
 from ._matcher import NO_ROUTE
@@ -126,6 +127,8 @@ class RoutingPlugin(corolla.Plugin):
     @hookimpl
     def corolla_configure(self, app: App) -> None:
         self.table = RouteTable(app, self.config, lambda: app.plugins)
+        # Bounded to 64 bits (a BIGINT column): a longer number is a 404, not a database error.
+        self.table.url_map.converters["int"] = Int64Converter
         for name, target in self.config["converters"].items():
             self.table.url_map.converters[name] = _import_converter(name, target)
 
@@ -334,10 +337,12 @@ class RoutingPlugin(corolla.Plugin):
         rv = with_status(handler(request, server_error), server_error, request.environ)
         if rv is None:
             return None  # the handler declined: the core logs the exception and answers 500
+        app = request.app
         _log.error(
-            "Unhandled %s on '%s', answered by the 500 error handler %s",
+            "Unhandled %s on '%s', %s; answered by the 500 error handler %s",
             type(exception).__name__,
             request.log_line(),
+            app.describe_exception(exception) if app is not None else "raised at an unknown place",
             describe(handler),
             exc_info=(type(exception), exception, exception.__traceback__),
         )

@@ -16,6 +16,10 @@ class SessionError(CorollaError):
     """A session could not be saved (a value JSON cannot store, a misconfigured backend...)."""
 
 
+#: Seconds a client is asked to wait (``Retry-After``) when a backend is unavailable.
+RETRY_AFTER = 5
+
+
 class SessionBackendUnavailable(CorollaError, ServiceUnavailable):
     """The session backend (Redis, the database) did not answer: the request gets a 503.
 
@@ -28,6 +32,7 @@ class SessionBackendUnavailable(CorollaError, ServiceUnavailable):
         ServiceUnavailable.__init__(
             self,
             f"Sessions are unavailable: the {backend} session backend did not answer. Try again shortly.",
+            retry_after=RETRY_AFTER,
         )
 
     def __str__(self) -> str:

@@ -26,7 +26,7 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import corolla
-from corolla import Check, ConfigError, PluginError, Problem, hookimpl
+from corolla import Check, ConfigError, OutageLog, PluginError, Problem, hookimpl
 
 from ._errors import SessionBackendUnavailable, SessionCookieTooLarge
 from ._session import Session
@@ -50,6 +50,8 @@ MAX_INCOMING = 4096
 #: 31 days, Flask's default lifetime of a permanent session.
 DEFAULT_MAX_AGE = 31 * 24 * 3600
 
+#: Marks a request whose session backend failed (in ``request.__dict__``).
+UNAVAILABLE = "_sessions_unavailable"
 _EXPIRED = "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0"
 
 
@@ -152,6 +154,7 @@ class SessionsPlugin(corolla.Plugin):
     hookspecs = SessionsHooks
 
     backend: SessionBackend
+    outage: OutageLog
 
     # -- start-up -------------------------------------------------------------
 
@@ -222,6 +225,7 @@ class SessionsPlugin(corolla.Plugin):
                 ]
             )
         self.backend = offered[chosen][1](app, self.config)
+        self.outage = OutageLog(logger, f"sessions: the {chosen} session backend")
 
     @hookimpl
     def corolla_shutdown(self, app: App) -> None:
@@ -245,12 +249,19 @@ class SessionsPlugin(corolla.Plugin):
                 "sessions: the session cookie is %d bytes, longer than any we make; starting a new session", len(value)
             )
             session = None
+        elif UNAVAILABLE in request.__dict__:
+            # The backend failed earlier in this request, which is answered 503; the error
+            # page (its layout reads request.user) gets an empty session that is never saved,
+            # instead of a second wait for the backend and a second failure inside the page.
+            return Session(permanent=self.permanent)
         else:
             try:
                 session = self.backend.load(value)
             except SessionBackendUnavailable as exc:
-                _log_unavailable(request, exc)
+                request.__dict__[UNAVAILABLE] = True
+                self.outage.failed(request.log_line(), exc)
                 raise
+            self.outage.worked()
         if session is None:
             session = Session(permanent=self.permanent)
             session.resign = True  # a cookie came but held no session: expire it, if the session stays empty
@@ -290,8 +301,20 @@ class SessionsPlugin(corolla.Plugin):
             else:
                 return
         except SessionBackendUnavailable as exc:
-            _log_unavailable(request, exc)
+            self.outage.failed(request.log_line(), exc)
+            if request.committed and response.status_code < 400:
+                # The view's write is saved: answering 503 would make the client send it again.
+                # The session's change (a flash message, a login) is what is lost, and logged.
+                logger.warning(
+                    "sessions: the session of '%s' was not saved (%s); the request's write was committed, "
+                    "so its %d answer stands without the session's change",
+                    request.log_line(),
+                    exc,
+                    response.status_code,
+                )
+                return
             _fail(request, exc)
+        self.outage.worked()
         if value is None:
             # The stored session was deleted (a logout elsewhere) or expired while this
             # request ran: the backend did not store it again, so the cookie names nothing.
@@ -408,7 +431,3 @@ def _add_vary(request: Request, response: WerkzeugResponse) -> None:
         response.vary.add("Cookie")
     else:
         response.headers.add("Vary", "Cookie")
-
-
-def _log_unavailable(request: Request, exc: SessionBackendUnavailable) -> None:
-    logger.error("sessions: answering 503 on '%s': %s", request.log_line(), exc)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 #: secrets.token_urlsafe(32): 32 random bytes, 43 URL-safe characters.
 _ID = re.compile(r"[A-Za-z0-9_-]{43}").fullmatch
 #: Seconds to wait for Redis before answering 503 (the URL's own query parameters win).
-TIMEOUT = 2.0
+TIMEOUT = 0.5
 
 
 def redacted(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -76,7 +77,9 @@ def eventually(check: Callable[[], bool], what: str) -> None:
         try:
             if check():
                 return
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            # The reloader replaces the process, possibly while a response is
+            # on its way (IncompleteRead): the next poll asks the new one.
             pass
         time.sleep(0.2)
     pytest.fail(f"never happened: {what}")

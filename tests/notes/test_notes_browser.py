@@ -7,14 +7,16 @@ downloads nothing (a fixed chromedriver and binary, networking features off).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import make_server
@@ -71,11 +73,30 @@ def fill(driver: WebDriver, **fields: str) -> None:
         element.send_keys(value)
 
 
+def _replaced(page: WebElement) -> Callable[[WebDriver], bool]:
+    """Whether ``page`` (an old document's root) has left the browser.
+
+    Asked in the middle of a navigation, chromedriver sometimes answers "Node
+    with given id does not belong to the document" rather than a stale
+    element: that too means the old document is gone.
+    """
+
+    def check(driver: WebDriver) -> bool:
+        try:
+            return bool(staleness_of(page)(driver))
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+
+    return check
+
+
 def click(driver: WebDriver, by: str, value: str) -> None:
     """Click what leads to another page, and wait until that page has replaced this one."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(by, value).click()
-    WebDriverWait(driver, 10).until(staleness_of(page))
+    WebDriverWait(driver, 10).until(_replaced(page))
 
 
 def submit(driver: WebDriver, form_css: str = "main form") -> None:

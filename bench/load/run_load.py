@@ -9,7 +9,12 @@ user with 20 notes, and gunicorn (2 sync workers) for each app in turn:
   logged-in page ``/`` and the JSON API ``/api/notes``;
 - the same with cookie sessions, for the like-for-like ratio;
 - Flask + Flask-SQLAlchemy + Flask-Login (bench/load/flask_notes), cookie
-  sessions, the same page from the same tables and templates.
+  sessions, the same page from the same tables and templates;
+- the login POST (a correct password, scrypt as werkzeug's default) on both:
+  Corolla's with an anonymous visitor's CSRF cookie and token, through
+  corolla-auth's rate limiter (its limits raised so that it counts every
+  attempt but refuses none: one address sending 64 logins at once is what
+  the limiter is there to stop).
 
 Each is driven by wrk (``--latency``) for ``--duration`` seconds at
 ``--connections`` connections; the table gives req/s, p50 and p99, socket
@@ -26,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -40,6 +46,7 @@ NOTES = ROOT / "examples" / "notes"
 FLASK = Path(__file__).resolve().parent / "flask_notes"
 SECRET = "bench-load-secret-key-0123456789abcdefghijklmnop"
 PASSWORD = "correct horse battery staple"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def workers_rss(master: int) -> list[float]:
@@ -61,10 +68,24 @@ def workers_rss(master: int) -> list[float]:
     return sorted(sizes)
 
 
-def wrk(url: str, headers: dict[str, str], duration: int, connections: int) -> dict[str, object]:
+def post_script(body: str, headers: dict[str, str]) -> Path:
+    """A wrk script that sends every request as this urlencoded POST."""
+    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}"]
+    lines.append('wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"')
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text("\n".join(lines) + "\n")
+    return script
+
+
+def wrk(
+    url: str, headers: dict[str, str], duration: int, connections: int, script: Path | None = None
+) -> dict[str, object]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
 
     def ms(label: str) -> float:
@@ -89,14 +110,25 @@ def wrk(url: str, headers: dict[str, str], duration: int, connections: int) -> d
 
 
 def measure(
-    label: str, server: servers.Gunicorn, path: str, headers: dict[str, str], args: argparse.Namespace
+    label: str,
+    server: servers.Gunicorn,
+    path: str,
+    headers: dict[str, str],
+    args: argparse.Namespace,
+    post: str | None = None,
 ) -> dict[str, object]:
+    script = post_script(post, headers) if post is not None else None
     before = workers_rss(server.process.pid)
-    result = wrk(server.url + path, headers, args.duration, args.connections)
+    try:
+        result = wrk(server.url + path, {} if script else headers, args.duration, args.connections, script)
+    finally:
+        if script is not None:
+            script.unlink()
     after = workers_rss(server.process.pid)
-    result.update(label=label, path=path, rss_before_mb=before, rss_after_mb=after)
+    shown = f"POST {path}" if post is not None else path
+    result.update(label=label, path=shown, rss_before_mb=before, rss_after_mb=after)
     print(
-        f"{label:44} {path:11} {result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
+        f"{label:44} {shown:17} {result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
         f"p99 {result['p99_ms']:6.1f} ms  errors {result['socket_errors']}  non-2xx/3xx {result['non_2xx_3xx']}  "
         f"RSS {'/'.join(f'{r:.0f}' for r in before)} -> {'/'.join(f'{r:.0f}' for r in after)} MB",
         flush=True,
@@ -112,6 +144,10 @@ def corolla_env(instance: Path, url: str, redis_url: str | None) -> dict[str, st
         "COROLLA_ORM__POOL_SIZE": "2",
         "COROLLA_TEMPLATES__AUTO_RELOAD": "false",
         "COROLLA_AUTH__MAX_REGISTRATIONS": "0",
+        # Counted, never refused: the login row measures a login, not a 429.
+        "COROLLA_AUTH__MAX_ATTEMPTS": "1000000000",
+        "COROLLA_AUTH__MAX_ATTEMPTS_PER_ACCOUNT": "1000000000",
+        "COROLLA_AUTH__MAX_ATTEMPTS_PER_ADDRESS": "1000000000",
     }
     if redis_url:
         env.update(COROLLA_SESSIONS__BACKEND="redis", COROLLA_SESSIONS__REDIS_URL=redis_url)
@@ -163,15 +199,23 @@ def main() -> int:
                 if backend == "redis":
                     api = {"Cookie": cookie, "Accept": "application/json"}
                     results.append(measure(label, server, "/api/notes", api, args))
+                    visitor = Browser(server.port)  # anonymous: its CSRF secret is a cookie of its own
+                    fields = {"csrf_token": visitor.token("/auth/login"), "username": "bench", "password": PASSWORD}
+                    anonymous = {"Cookie": "; ".join(f"{k}={v}" for k, v in visitor.cookies.items())}
+                    form = urllib.parse.urlencode(fields)
+                    assert visitor.request("POST", "/auth/login", form.encode(), FORM).status == 303
+                    results.append(measure(label, server, "/auth/login", anonymous, args, post=form))
         env = {"FLASK_SECRET_KEY": SECRET, "FLASK_DATABASE_URL": url}
         with servers.gunicorn("app:app", cwd=FLASK, workers=2, env=env) as server:
             browser = Browser(server.port)
-            body = f"username=bench&password={PASSWORD.replace(' ', '+')}".encode()
-            login = browser.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded"})
+            form = urllib.parse.urlencode({"username": "bench", "password": PASSWORD})
+            login = browser.request("POST", "/login", form.encode(), FORM)
             assert login.status == 200, login.body
             cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
             assert b"Note 19" in browser.request("GET", "/").body
-            results.append(measure("Flask + Flask-SQLAlchemy + Flask-Login", server, "/", {"Cookie": cookie}, args))
+            label = "Flask + Flask-SQLAlchemy + Flask-Login"
+            results.append(measure(label, server, "/", {"Cookie": cookie}, args))
+            results.append(measure(label, server, "/login", {}, args, post=form))
         admin.dispose()
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

@@ -1,9 +1,8 @@
 """Faults under a steady bounded load: the notes demo under gunicorn (2 workers), PostgreSQL, Redis sessions.
 
 20 logged-in clients create and read notes over the JSON API while a
-backend is stopped and restarted or a worker is killed. Outages last 3 s
-here (the issue's 10 s would only make the suite slower: nothing changes
-after the first failed request). What is checked: no 5xx but 503, each 503
+backend is stopped and restarted or a worker is killed. Outages last 10 s,
+long enough for every pooled connection and retry to have failed. What is checked: no 5xx but 503, each 503
 with Retry-After, no answer missing (no hang past the client's 10 s
 timeout), full service again after the fault, every acknowledged write in
 the database exactly once, no user shown another's notes. The recovery
@@ -31,7 +30,7 @@ from corolla.testing import run_cli
 
 pytestmark = pytest.mark.slow
 
-OUTAGE = 3.0
+OUTAGE = 10.0  # as long as the issue that asked for these tests: pools and retries must outlast it
 CLIENTS = 20
 
 

@@ -346,6 +346,32 @@ def test_one_capability_two_enabled_providers_asks_to_choose(corolla_plugins, ma
     assert '[plugins.providers] sessions = "redis-sessions"' in problem.fix
 
 
+def test_two_providers_suggest_the_one_every_requirement_can_use(corolla_plugins, make_app):
+    # The first by name ('memory-sessions') is too old for forms: choosing it would leave the set broken.
+    corolla_plugins.add("sessions", version="0.6")
+    corolla_plugins.add("memory-sessions", version="0.3", provides=["sessions"])
+    corolla_plugins.add("forms", requires=["sessions>=0.5"])
+
+    problem = only(failing(make_app), "capability-conflict")
+
+    assert problem.plugin == "sessions"
+    assert '[plugins.providers] sessions = "sessions"' in problem.fix
+    # The suggestion works: applied, the set resolves.
+    app = make_app(config={"plugins": {"providers": {"sessions": "sessions"}}})
+    assert app.resolution.order == ("sessions", "forms")
+
+
+def test_two_providers_none_usable_checks_the_version_of_the_suggested_one(corolla_plugins, make_app):
+    corolla_plugins.add("sessions", version="0.2")
+    corolla_plugins.add("memory-sessions", version="0.3", provides=["sessions"])
+    corolla_plugins.add("forms", requires=["sessions>=0.5"])
+
+    problems = failing(make_app)
+
+    assert [p.kind for p in problems] == ["version", "capability-conflict"]
+    assert "provided by 'memory-sessions' (corolla-memory-sessions 0.3) at version 0.3" in problems[0].message
+
+
 @pytest.mark.parametrize(
     ("config", "environ"),
     [

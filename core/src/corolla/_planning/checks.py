@@ -92,12 +92,36 @@ def requirements(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iter
     if record.declaration is None:
         return
     for req in record.declaration.requires:
-        providers = caps.get(canonicalize_name(req.name), [])
+        cap = canonicalize_name(req.name)
+        providers = caps.get(cap, [])
         if not providers:
             yield _missing(ctx, record, req)
-        for provider, version in providers if str(req.specifier) else ():
+        # Of two providers only one will load (``capability_conflicts`` asks to choose): check that one.
+        chosen = [p for p in providers if p[0] == usable_provider(ctx, cap, caps)]
+        for provider, version in chosen if str(req.specifier) else ():
             if version is None or not req.specifier.contains(version, prereleases=True):
                 yield _wrong_version(ctx, record, req, provider, version)
+
+
+def usable_provider(ctx: Context, cap: str, caps: Capabilities) -> str:
+    """Of the providers of ``cap``, the first by name that satisfies every requirement on it.
+
+    The one to suggest in ``[plugins.providers]``: choosing another would
+    leave the set broken. When none satisfies them all, the first by name.
+    """
+    providers = sorted(caps.get(cap, []), key=lambda p: p[0])
+    if not providers:
+        return ""
+    active = {name for provided in caps.values() for name, _ in provided}
+    records = (ctx.record(name) for name in sorted(active))
+    declarations = [r.declaration for r in records if r is not None and r.declaration is not None]
+    wanted = [
+        req for d in declarations for req in d.requires if canonicalize_name(req.name) == cap and str(req.specifier)
+    ]
+    for name, version in providers:
+        if version is not None and all(req.specifier.contains(version, prereleases=True) for req in wanted):
+            return name
+    return providers[0][0]
 
 
 def _wrong_version(
@@ -198,11 +222,12 @@ def capability_conflicts(ctx: Context, loadable: Mapping[str, PluginRecord], cap
         providers = sorted(n for n, _ in caps[cap])
         if len(providers) > 1:
             labels = " and ".join(loadable[n].label() for n in providers)
+            chosen = usable_provider(ctx, cap, caps)
             problem = Problem(
-                providers[0],
+                chosen,
                 "capability-conflict",
                 f"capability {cap!r} is provided by {labels}; only one may be enabled",
-                f'choose one in config: [plugins.providers] {cap} = "{providers[0]}" (or disable the others)',
+                f'choose one in config: [plugins.providers] {cap} = "{chosen}" (or disable the others)',
             )
             yield problem, tuple(providers)
 

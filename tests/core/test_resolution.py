@@ -731,6 +731,25 @@ def test_all_problems_reported_at_once_and_nothing_registered(corolla_plugins, m
     assert healthy.reason.startswith("not loaded: the plugin set does not resolve (problems in: a, broken,")
 
 
+def test_config_problems_of_healthy_plugins_are_reported_with_resolution_problems(corolla_plugins, make_app):
+    # One plugin cannot resolve; the healthy ones' config is still checked, so every problem shows at once.
+    corolla_plugins.add("forms", requires=["sessions>=0.2"])
+    corolla_plugins.add("cache", settings={"size": "Setting(int, 1)"})
+    corolla_plugins.add("mail", settings={"host": "Setting(str, 'localhost')"})
+    config = {"cache": {"size": "big", "sise": 2}, "mail": {"hots": "x"}, "core": {"debg": True}}
+
+    problems = failing(make_app, config=config, plugins=["forms", "cache", "mail"])
+
+    found = sorted((p.plugin, p.kind) for p in problems)
+    assert found == [
+        ("cache", "unknown-key"),
+        ("cache", "wrong-type"),
+        ("core", "unknown-key"),
+        ("forms", "missing"),
+        ("mail", "unknown-key"),
+    ]
+
+
 def test_healthy_plugin_is_instantiated_when_the_set_resolves(corolla_plugins, make_app):
     corolla_plugins.add("healthy", body=HEALTHY)
 

@@ -53,6 +53,20 @@ def test_disable_plugin_leaves_plugins_out_for_one_invocation(corolla: Corolla, 
     assert {r["name"]: r["status"] for r in corolla.json("plugins", "list", "--json")}["greeter"] == "enabled"
 
 
+def test_check_reports_an_unknown_key_by_environment_as_a_config_problem(
+    corolla: Corolla, trio: SyntheticPlugins
+) -> None:
+    out = corolla("plugins", "check", environ={"COROLLA_CORE__DEBG": "1"}, code=1).stdout
+
+    assert "does not resolve" not in out
+    assert out.splitlines() == [
+        "error: the config has 1 problem (the plugin set resolves):",
+        "  1. [unknown-key] environment COROLLA_CORE__DEBG: unknown key 'debg' in section [core]; "
+        "did you mean 'debug'?",
+        "     fix: rename COROLLA_CORE__DEBG to COROLLA_CORE__DEBUG",
+    ]
+
+
 def test_list_json_has_the_documented_keys(corolla: Corolla, trio: SyntheticPlugins) -> None:
     rows = corolla.json("plugins", "list", "--json")
     assert all(set(row) >= LIST_KEYS for row in rows)

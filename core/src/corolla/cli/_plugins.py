@@ -20,6 +20,11 @@ from ._commands import add_legacy
 from ._render import echo, emit_json, join, paint, status, table
 from ._target import PlanError, State
 
+#: The kinds of config problems (docs/cli.md), as opposed to problems of the plugin set.
+CONFIG_KINDS = frozenset(
+    {"unknown-section", "unknown-key", "wrong-type", "wrong-value", "config-file", "config-layout", "secret-key"}
+)
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema: docs/cli.md).")
 
 
@@ -106,7 +111,12 @@ def check(ctx: click.Context, as_json: bool) -> None:
             echo(f"{status('ok')}: the plugin set resolves; load order: {order}")
         else:
             count = len(data["errors"])
-            echo(f"{paint('error', 'red')}: the plugin set does not resolve ({count} problem{'s' * (count != 1)}):")
+            problems = f"{count} problem{'s' * (count != 1)}"
+            if all(e["kind"] in CONFIG_KINDS for e in data["errors"]):
+                # Only the config is wrong: saying the plugin set does not resolve would send the reader astray.
+                echo(f"{paint('error', 'red')}: the config has {problems} (the plugin set resolves):")
+            else:
+                echo(f"{paint('error', 'red')}: the plugin set does not resolve ({problems}):")
             for number, problem in enumerate(data["errors"], 1):
                 echo(f"  {number}. [{problem['kind']}] {problem['message']}\n     fix: {problem['fix']}")
     ctx.exit(0 if data["ok"] else 1)

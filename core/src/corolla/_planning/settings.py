@@ -282,8 +282,8 @@ def _unknown_key_fix(section: str, key: str, schema: Mapping[str, Setting], sour
         var = source.removeprefix("environment ")
         if close:
             return f"rename {var} to {ENV_PREFIX}{env_section(section)}__{close.upper()}"
-        keys = f"[{section}] has the settings: {', '.join(sorted(schema))}" if schema else "it has no settings"
-        return f"unset {var}\n{keys}"
+        keys = f"has the settings: {', '.join(sorted(schema))}" if schema else "has no settings"
+        return f"unset {var}\n[{section}] {keys}"
     if close:
         return f"rename it (did you mean {close!r}?)"
     return f"use one of: {', '.join(sorted(schema))}" if schema else f"remove it: [{section}] has no settings"

@@ -723,7 +723,7 @@ def test_all_problems_reported_at_once_and_nothing_registered(corolla_plugins, m
     text = str(info.value)
     assert text.startswith("The plugin set does not resolve, so no plugin was loaded (6 problems):")
     for problem in info.value.problems:
-        assert problem.message in text and problem.fix in text
+        assert problem.message in text and problem.fix.replace("\n", "\n" + " " * 9) in text
     assert module_of("healthy").Plugin.instances == []
 
     healthy = pure(corolla_plugins).decisions["healthy"]
@@ -1287,7 +1287,8 @@ def test_requirement_naming_a_distribution_says_to_name_the_plugin(corolla_plugi
 
     assert "requirements name plugins or capabilities ('sessions'), not distributions" in problem.message
     assert problem.fix == (
-        "require 'sessions>=0.2' in corolla-forms (and pip install \"corolla-sessions>=0.2\" if it is not installed)"
+        "require 'sessions>=0.2' in corolla-forms, and if corolla-sessions is not installed:\n"
+        'pip install "corolla-sessions>=0.2"'
     )
 
 
@@ -1297,7 +1298,7 @@ def test_missing_capability_mentions_disabled_plugins_that_might_provide_it(coro
 
     problem = only(failing(make_app, environ={"COROLLA_DISABLE_PLUGINS": "redis-store"}), "missing")
 
-    assert problem.fix.endswith("; if a disabled plugin (redis-store) provides it, enable that one instead")
+    assert problem.fix.endswith("\nif a disabled plugin (redis-store) provides it, enable that one instead")
 
 
 def test_setting_whose_default_has_the_wrong_type_fails_at_import(corolla_plugins, make_app):

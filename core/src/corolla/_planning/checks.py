@@ -16,7 +16,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from .._errors import Problem
+from .._errors import Action, Problem
 from .decisions import DISABLED, OPTIONAL_SKIPPED, REFUSED, Decision, provided_capabilities
 from .discovery import PluginRecord
 from .names import env_section
@@ -64,6 +64,10 @@ def load_failure(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iter
             # Each line a command alone: upgrade it, uninstall it, or switch it off.
             f"pip install -U {record.distribution}\nor: pip uninstall {record.distribution}\n"
             f"or: COROLLA_DISABLE_PLUGINS={record.name}",
+            (
+                Action(command=f"pip install -U {record.distribution}", distribution=record.distribution),
+                Action(command=f"pip uninstall {record.distribution}", distribution=record.distribution),
+            ),
         )
     elif record.declaration is None:  # never imported: a caller forgot load_declaration
         yield Problem(record.name, "import", f"plugin {record.label()} was not loaded", "report this as a bug")
@@ -78,12 +82,18 @@ def core_range(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iterat
     for spec, where in ((record.dist_core, "its Requires-Dist"), (decl.core if decl else None, "its declaration")):
         if spec is None or not str(spec) or spec.contains(version, prereleases=True):
             continue
+        upgrade = f"pip install -U {record.distribution}"
+        core = f'pip install "corolla{spec}"'
         yield Problem(
             record.name,
             "core-version",
             f"plugin {record.label()} supports corolla{spec} ({where}), but corolla {ctx.core_version} is installed",
-            f"install a release of {record.distribution} made for corolla {ctx.core_version} "
-            f'(pip install -U {record.distribution}), or pip install "corolla{spec}"',
+            f"install a release of {record.distribution} made for corolla {ctx.core_version}:\n{upgrade}\n"
+            f"or a core every plugin's range admits:\n{core}",
+            (
+                Action(command=upgrade, distribution=record.distribution),
+                Action(command=core, distribution="corolla", requirement=f"corolla{spec}"),
+            ),
         )
 
 
@@ -130,15 +140,19 @@ def _wrong_version(
     cap = canonicalize_name(req.name)
     prec = ctx.record(provider)
     pdesc = prec.label() if prec else repr(provider)
+    dist = prec.distribution if prec else provider
     if prec is not None and canonicalize_name(provider) == cap:
-        fix = f'pip install -U "{prec.distribution}{req.specifier}"'
+        fix = f'pip install -U "{dist}{req.specifier}"'
+        action = Action(command=fix, distribution=dist, requirement=str(req), provider=provider)
     else:
-        fix = f"install a release of {prec.distribution if prec else provider} that provides {req}"
+        fix = f"install a release of {dist} that provides {req}"
+        action = Action(distribution=dist, requirement=str(req), provider=provider)
     return Problem(
         record.name,
         "version",
         f"plugin {record.label()} requires {str(req)!r}, but {cap!r} is provided by {pdesc} at version {version}",
         fix,
+        (action,),
     )
 
 
@@ -170,19 +184,24 @@ def _missing(ctx: Context, record: PluginRecord, req: Requirement) -> Problem:
             "missing",
             f"plugin {record.label()} requires {str(req)!r}, which no installed plugin provides; "
             f"requirements name plugins or capabilities ({plain!r}), not distributions ({cap!r})",
-            f"require '{plain}{req.specifier}' in {record.distribution} "
-            f'(and pip install "{cap}{req.specifier}" if it is not installed)',
+            f"require '{plain}{req.specifier}' in {record.distribution}, and if {cap} is not installed:\n"
+            f'pip install "{cap}{req.specifier}"',
+            (
+                Action(
+                    command=f'pip install "{cap}{req.specifier}"', distribution=cap, requirement=f"{cap}{req.specifier}"
+                ),
+            ),
         )
-    fix = _install_fix(record, cap, req)
+    fix, actions = _install_fix(record, cap, req)
     # Plugins never imported (disabled) may provide it under another name.
     unknown = sorted(r.name for r in ctx.records if not r.loaded and r.name != record.name)
     if unknown:
-        fix += f"; if a disabled plugin ({', '.join(unknown)}) provides it, enable that one instead"
+        fix += f"\nif a disabled plugin ({', '.join(unknown)}) provides it, enable that one instead"
     message = f"plugin {record.label()} requires {str(req)!r}, which no installed plugin provides"
-    return Problem(record.name, "missing", message, fix)
+    return Problem(record.name, "missing", message, fix, actions)
 
 
-def _install_fix(record: PluginRecord, cap: str, req: Requirement) -> str:
+def _install_fix(record: PluginRecord, cap: str, req: Requirement) -> tuple[str, tuple[Action, ...]]:
     """How to install what ``record`` requires, from its own metadata; never a guessed distribution name.
 
     A guessed name (``corolla-<name>``) is one anyone could register on the
@@ -199,12 +218,14 @@ def _install_fix(record: PluginRecord, cap: str, req: Requirement) -> str:
         key = canonicalize_name(dep.name)
         if key == cap or key.endswith(f"-{cap}") or key.endswith(f"_{cap}"):
             written = line.split(";")[0].strip() if str(dep.specifier) else f"{dep.name}{req.specifier}"
-            return f'pip install "{written}"'
-    return (
+            command = f'pip install "{written}"'
+            return command, (Action(command=command, distribution=dep.name, requirement=written),)
+    prose = (
         f"install the distribution that provides plugin {cap!r}: {record.distribution} does not name it in its "
         "dependencies, so its name is not known here (ask its author, or search the package index for a "
         f"plugin providing {cap!r})"
     )
+    return prose, (Action(requirement=str(req)),)
 
 
 PluginCheck = Callable[[Context, PluginRecord, Capabilities], Iterator[Problem]]
@@ -228,6 +249,7 @@ def capability_conflicts(ctx: Context, loadable: Mapping[str, PluginRecord], cap
                 "capability-conflict",
                 f"capability {cap!r} is provided by {labels}; only one may be enabled",
                 f'choose one in config: [plugins.providers] {cap} = "{chosen}" (or disable the others)',
+                (Action(config=f'[plugins.providers] {cap} = "{chosen}"', capability=cap, provider=chosen),),
             )
             yield problem, tuple(providers)
 

@@ -228,6 +228,33 @@ def test_core_version_incompatible(corolla_plugins, make_app, declared, where, s
     assert "pip install -U corolla-future" in problem.fix
 
 
+def test_core_version_fix_names_a_core_every_other_plugin_admits(corolla_plugins, make_app):
+    corolla_plugins.add("future", version="3.0", requires_dist=["corolla>=0.2"])
+    corolla_plugins.add("steady", requires_dist=["corolla>=0.1,<1"])
+
+    problem = only(failing(make_app), "core-version")
+
+    assert 'pip install "corolla<1,>=0.2"' in problem.fix.splitlines()
+
+
+def test_core_version_fix_says_which_plugins_hold_the_core_back(corolla_plugins, make_app):
+    corolla_plugins.add("future", version="3.0", requires_dist=["corolla>=9"])
+    corolla_plugins.add("steady", requires_dist=["corolla>=0.1,<0.2"])
+    corolla_plugins.add("calm", core="<1")
+    corolla_plugins.add("open", requires_dist=["corolla"])
+
+    problem = only(failing(make_app), "core-version")
+
+    assert 'pip install "corolla' not in problem.fix
+    assert problem.fix.splitlines() == [
+        "install a release of corolla-future made for corolla 0.1.0:",
+        "pip install -U corolla-future",
+        "no core release can be installed instead: corolla>=9 is outside the core range of "
+        "'calm' (corolla<1, its declaration), 'steady' (corolla<0.2,>=0.1, its Requires-Dist)",
+    ]
+    assert [a.command for a in problem.actions] == ["pip install -U corolla-future"]
+
+
 def test_core_version_both_sources_are_checked(corolla_plugins, make_app):
     corolla_plugins.add("future", requires_dist=["corolla>=9"], core=">=8")
 

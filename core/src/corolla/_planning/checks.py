@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from .._errors import Action, Problem
 from .decisions import DISABLED, OPTIONAL_SKIPPED, REFUSED, Decision, provided_capabilities
@@ -83,18 +84,64 @@ def core_range(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iterat
         if spec is None or not str(spec) or spec.contains(version, prereleases=True):
             continue
         upgrade = f"pip install -U {record.distribution}"
-        core = f'pip install "corolla{spec}"'
+        fix = f"install a release of {record.distribution} made for corolla {ctx.core_version}:\n{upgrade}\n"
+        actions = [Action(command=upgrade, distribution=record.distribution)]
+        merged, holders = _other_core(ctx, record, spec, caps)
+        if holders:
+            fix += f"no core release can be installed instead: corolla{spec} is outside the core range of {holders}"
+        else:
+            core = f'pip install "corolla{merged}"'
+            fix += f"or a core every plugin's range admits:\n{core}"
+            actions.append(Action(command=core, distribution="corolla", requirement=f"corolla{merged}"))
         yield Problem(
             record.name,
             "core-version",
             f"plugin {record.label()} supports corolla{spec} ({where}), but corolla {ctx.core_version} is installed",
-            f"install a release of {record.distribution} made for corolla {ctx.core_version}:\n{upgrade}\n"
-            f"or a core every plugin's range admits:\n{core}",
-            (
-                Action(command=upgrade, distribution=record.distribution),
-                Action(command=core, distribution="corolla", requirement=f"corolla{spec}"),
-            ),
+            fix,
+            tuple(actions),
         )
+
+
+def _other_core(ctx: Context, record: PluginRecord, spec: SpecifierSet, caps: Capabilities) -> tuple[str, str]:
+    """(the core range every candidate admits with ``spec``, or "" and the plugins whose ranges exclude ``spec``).
+
+    Suggesting ``pip install "corolla>=9"`` is only right when every other
+    plugin's core range admits such a core; otherwise the fix names the
+    plugins that hold the core back. Versions are tried at the bounds the
+    ranges name, which is where two ranges meet if they meet at all.
+    """
+    others: list[tuple[str, SpecifierSet, str]] = []
+    for name in sorted({n for provided in caps.values() for n, _ in provided} - {record.name}):
+        other = ctx.record(name)
+        if other is None or other.error is not None:
+            continue
+        decl = other.declaration
+        for theirs, where in ((other.dist_core, "its Requires-Dist"), (decl.core if decl else None, "its declaration")):
+            if theirs is not None and str(theirs):
+                others.append((other.label().split(" ")[0], theirs, where))
+    bounds = {_bound(s.version) for ranges in (spec, *(o for _, o, _ in others)) for s in ranges} | {Version("0")}
+    candidates = sorted(v for v in bounds if v is not None and spec.contains(v, prereleases=True))
+    if not candidates or any(all(o.contains(v, prereleases=True) for _, o, _ in others) for v in candidates):
+        # Only the other ranges' bounds that narrow ``spec`` are added: ">=0.2,<1", not ">=0.2,>=0.1,<1".
+        merged = SpecifierSet(str(spec))
+        for _, theirs, _ in others:
+            for one in theirs:
+                if any(not one.contains(v, prereleases=True) for v in candidates):
+                    merged &= str(one)
+        return str(merged), ""
+    holding = [
+        f"{label} (corolla{theirs}, {where})"
+        for label, theirs, where in others
+        if not any(theirs.contains(v, prereleases=True) for v in candidates)
+    ]
+    return "", ", ".join(holding) or "the other plugins"
+
+
+def _bound(text: str) -> Version | None:
+    try:
+        return Version(text.removesuffix(".*"))
+    except InvalidVersion:
+        return None
 
 
 def requirements(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iterator[Problem]:

@@ -154,7 +154,8 @@ def requirements(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iter
         if not providers:
             yield _missing(ctx, record, req)
         # Of two providers only one will load (``capability_conflicts`` asks to choose): check that one.
-        chosen = [p for p in providers if p[0] == usable_provider(ctx, cap, caps)]
+        usable = usable_provider(ctx, cap, caps) if len(providers) > 1 else ""
+        chosen = [p for p in providers if not usable or p[0] == usable]
         for provider, version in chosen if str(req.specifier) else ():
             if version is None or not req.specifier.contains(version, prereleases=True):
                 yield _wrong_version(ctx, record, req, provider, version)

@@ -463,10 +463,11 @@ def test_declared_conflict(corolla_plugins, make_app, conflicts, clash):
         f"plugin 'legacy-db' (corolla-legacy-db 0.9) declares a conflict with {conflicts[0]!r}, "
         "and 'orm' (corolla-orm 1.0) is enabled"
     ) in problem.message
-    assert problem.fix == (
-        "disable 'legacy-db' or 'orm' (COROLLA_DISABLE_PLUGINS=orm or =legacy-db), "
-        "or mark one of them optional in [plugins] optional"
-    )
+    assert problem.fix.splitlines() == [
+        "disable one of them, or mark one of them optional in [plugins] optional:",
+        "export COROLLA_DISABLE_PLUGINS=orm",
+        "export COROLLA_DISABLE_PLUGINS=legacy-db",
+    ]
 
 
 def test_declared_conflict_with_a_disabled_plugin_is_fine(corolla_plugins, make_app):
@@ -492,7 +493,7 @@ def test_attribute_clash_between_two_plugins(corolla_plugins, make_app, kind):
         f"{kind} attribute 'session' is added by both 'cookie-sessions' (corolla-cookie-sessions 1.0) "
         "and 'sessions' (corolla-sessions 1.0)"
     ) in problem.message
-    assert problem.fix == "disable one of them, e.g. COROLLA_DISABLE_PLUGINS=sessions"
+    assert problem.fix == "disable one of them, e.g.:\nexport COROLLA_DISABLE_PLUGINS=sessions"
 
 
 @pytest.mark.parametrize(

@@ -62,12 +62,13 @@ def load_failure(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iter
             record.name,
             record.error_kind or "import",
             f"plugin {record.label()} {record.error}",
-            # Each line a command alone: upgrade it, uninstall it, or switch it off.
-            f"pip install -U {record.distribution}\nor: pip uninstall {record.distribution}\n"
-            f"or: COROLLA_DISABLE_PLUGINS={record.name}",
+            # Each command on a line of its own, so it can be pasted.
+            f"one of: upgrade it, uninstall it, or switch it off:\npip install -U {record.distribution}\n"
+            f"pip uninstall {record.distribution}\n{_disable(record.name)}",
             (
                 Action(command=f"pip install -U {record.distribution}", distribution=record.distribution),
                 Action(command=f"pip uninstall {record.distribution}", distribution=record.distribution),
+                Action(command=_disable(record.name), provider=record.name),
             ),
         )
     elif record.declaration is None:  # never imported: a caller forgot load_declaration
@@ -318,8 +319,9 @@ def declared_conflicts(ctx: Context, loadable: Mapping[str, PluginRecord], caps:
                     "conflict",
                     f"plugin {record.label()} declares a conflict with {str(conflict)!r}, "
                     f"and {loadable[other].label()} is enabled",
-                    f"disable {name!r} or {other!r} (COROLLA_DISABLE_PLUGINS={other} or ={name}), "
-                    "or mark one of them optional in [plugins] optional",
+                    f"disable one of them, or mark one of them optional in [plugins] optional:\n"
+                    f"{_disable(other)}\n{_disable(name)}",
+                    (Action(command=_disable(other), provider=other), Action(command=_disable(name), provider=name)),
                 )
                 yield problem, (name, other)
 
@@ -348,7 +350,8 @@ def attribute_clashes(ctx: Context, loadable: Mapping[str, PluginRecord], caps: 
                     plugins[0],
                     "attribute-clash",
                     f"{kind} attribute {attr!r} is added by both {labels}",
-                    f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={plugins[-1]}",
+                    f"disable one of them, e.g.:\n{_disable(plugins[-1])}",
+                    (Action(command=_disable(plugins[-1]), provider=plugins[-1]),),
                 )
                 yield problem, tuple(plugins)
 
@@ -368,9 +371,15 @@ def prefix_clashes(ctx: Context, loadable: Mapping[str, PluginRecord], caps: Cap
                 plugins[0],
                 "name-clash",
                 f"{labels} share the environment prefix COROLLA_{prefix}__",
-                f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={plugins[-1]}",
+                f"disable one of them, e.g.:\n{_disable(plugins[-1])}",
+                (Action(command=_disable(plugins[-1]), provider=plugins[-1]),),
             )
             yield problem, tuple(plugins)
+
+
+def _disable(name: str) -> str:
+    """The command that switches plugin ``name`` off for the app started from this shell."""
+    return f"export COROLLA_DISABLE_PLUGINS={name}"
 
 
 SetCheck = Callable[[Context, Mapping[str, PluginRecord], Capabilities], Iterator[Involved]]

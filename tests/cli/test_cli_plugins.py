@@ -53,6 +53,62 @@ def test_disable_plugin_leaves_plugins_out_for_one_invocation(corolla: Corolla, 
     assert {r["name"]: r["status"] for r in corolla.json("plugins", "list", "--json")}["greeter"] == "enabled"
 
 
+def test_check_reports_an_unknown_key_by_environment_as_a_config_problem(
+    corolla: Corolla, trio: SyntheticPlugins
+) -> None:
+    out = corolla("plugins", "check", environ={"COROLLA_CORE__DEBG": "1"}, code=1).stdout
+
+    assert "does not resolve" not in out
+    assert out.splitlines() == [
+        "error: the config has 1 problem (the plugin set resolves):",
+        "  1. [unknown-key] environment COROLLA_CORE__DEBG: unknown key 'debg' in section [core]; "
+        "did you mean 'debug'?",
+        "     fix: rename COROLLA_CORE__DEBG to COROLLA_CORE__DEBUG",
+    ]
+
+
+def test_check_json_fixes_carry_their_parts(corolla: Corolla, corolla_plugins: SyntheticPlugins) -> None:
+    corolla_plugins.add("forms", requires=["base>=0.2"], requires_dist=["corolla", "acme-base>=0.3"])
+    corolla_plugins.add("sessions", version="0.6")
+    corolla_plugins.add("memory-sessions", version="0.3", provides=["sessions"])
+    corolla_plugins.add("orm", version="1.0")
+    corolla_plugins.add("audit", requires=["orm>=2", "sessions>=0.5"])
+
+    pinned = {"COROLLA_PLUGINS": "forms,sessions,memory-sessions,orm,audit"}
+    errors = {e["kind"]: e for e in corolla.json("plugins", "check", "--json", environ=pinned, code=1)["errors"]}
+
+    assert errors["missing"]["actions"] == [
+        {"command": 'pip install "acme-base>=0.3"', "distribution": "acme-base", "requirement": "acme-base>=0.3"}
+    ]
+    assert errors["version"]["actions"] == [
+        {
+            "command": 'pip install -U "corolla-orm>=2"',
+            "distribution": "corolla-orm",
+            "requirement": "orm>=2",
+            "provider": "orm",
+        }
+    ]
+    assert errors["capability-conflict"]["actions"] == [
+        {"config": '[plugins.providers] sessions = "sessions"', "capability": "sessions", "provider": "sessions"}
+    ]
+
+
+def test_check_prints_each_fix_command_on_a_line_of_its_own(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins
+) -> None:
+    corolla_plugins.add("future", version="3.0", requires_dist=["corolla>=9"])
+
+    out = corolla("plugins", "check", code=1).stdout
+
+    lines = out.splitlines()
+    fix = lines.index("     fix: install a release of corolla-future made for corolla 0.1.0:")
+    assert lines[fix + 1 : fix + 4] == [
+        "          pip install -U corolla-future",
+        "          or a core every plugin's range admits:",
+        '          pip install "corolla>=9"',
+    ]
+
+
 def test_list_json_has_the_documented_keys(corolla: Corolla, trio: SyntheticPlugins) -> None:
     rows = corolla.json("plugins", "list", "--json")
     assert all(set(row) >= LIST_KEYS for row in rows)
@@ -109,7 +165,7 @@ def test_an_unpinned_broken_plugin_is_skipped_and_fails_the_check(
     assert "skipped" in corolla("plugins", "list").stdout
     data = corolla.json("plugins", "check", "--json", code=1)  # the CI gate still fails on it
     assert [(e["plugin"], e["kind"]) for e in data["errors"]] == [("broken", "import")]
-    assert "\nor: pip uninstall corolla-broken\n" in data["errors"][0]["fix"]
+    assert "\npip uninstall corolla-broken\n" in data["errors"][0]["fix"]
 
 
 def test_check_ok_exits_0(corolla: Corolla, trio: SyntheticPlugins) -> None:
@@ -132,7 +188,7 @@ def test_check_failure_exits_1_with_every_problem_and_fix(corolla: Corolla, coro
     data = corolla.json("plugins", "check", "--json", code=1)
     assert data["ok"] is False and data["order"] == []
     assert [e["kind"] for e in data["errors"]] == ["version", "cycle"]
-    assert all(set(e) == {"plugin", "kind", "message", "fix"} for e in data["errors"])
+    assert all(set(e) == {"plugin", "kind", "message", "fix", "actions"} for e in data["errors"])
 
 
 def test_check_reports_config_problems(corolla: Corolla, trio: SyntheticPlugins) -> None:

@@ -255,7 +255,17 @@ def test_unknown_key_with_did_you_mean(sessions, make_app, kwargs, source):
 
     assert problem.plugin == "sessions"
     assert problem.message == f"{source}: unknown key 'lifetme' in section [sessions]; did you mean 'lifetime'?"
-    assert problem.fix == "rename it (did you mean 'lifetime'?)"
+    if "environ" in kwargs:  # the fix names the variable to change, not a key in a file
+        assert problem.fix == "rename COROLLA_SESSIONS__LIFETME to COROLLA_SESSIONS__LIFETIME"
+    else:
+        assert problem.fix == "rename it (did you mean 'lifetime'?)"
+
+
+def test_unknown_key_by_environment_without_a_close_match_says_unset_it(sessions, make_app):
+    problem = only(config_problems(make_app, environ={"COROLLA_CORE__COLOUR": "blue"}), "unknown-key")
+
+    assert problem.message == "environment COROLLA_CORE__COLOUR: unknown key 'colour' in section [core]"
+    assert problem.fix.startswith("unset COROLLA_CORE__COLOUR\n[core] has the settings: content_type_nosniff,")
 
 
 def test_unknown_key_without_a_close_match_lists_the_keys(sessions, make_app):

@@ -228,6 +228,33 @@ def test_core_version_incompatible(corolla_plugins, make_app, declared, where, s
     assert "pip install -U corolla-future" in problem.fix
 
 
+def test_core_version_fix_names_a_core_every_other_plugin_admits(corolla_plugins, make_app):
+    corolla_plugins.add("future", version="3.0", requires_dist=["corolla>=0.2"])
+    corolla_plugins.add("steady", requires_dist=["corolla>=0.1,<1"])
+
+    problem = only(failing(make_app), "core-version")
+
+    assert 'pip install "corolla<1,>=0.2"' in problem.fix.splitlines()
+
+
+def test_core_version_fix_says_which_plugins_hold_the_core_back(corolla_plugins, make_app):
+    corolla_plugins.add("future", version="3.0", requires_dist=["corolla>=9"])
+    corolla_plugins.add("steady", requires_dist=["corolla>=0.1,<0.2"])
+    corolla_plugins.add("calm", core="<1")
+    corolla_plugins.add("open", requires_dist=["corolla"])
+
+    problem = only(failing(make_app), "core-version")
+
+    assert 'pip install "corolla' not in problem.fix
+    assert problem.fix.splitlines() == [
+        "install a release of corolla-future made for corolla 0.1.0:",
+        "pip install -U corolla-future",
+        "no core release can be installed instead: corolla>=9 is outside the core range of "
+        "'calm' (corolla<1, its declaration), 'steady' (corolla<0.2,>=0.1, its Requires-Dist)",
+    ]
+    assert [a.command for a in problem.actions] == ["pip install -U corolla-future"]
+
+
 def test_core_version_both_sources_are_checked(corolla_plugins, make_app):
     corolla_plugins.add("future", requires_dist=["corolla>=9"], core=">=8")
 
@@ -346,6 +373,32 @@ def test_one_capability_two_enabled_providers_asks_to_choose(corolla_plugins, ma
     assert '[plugins.providers] sessions = "redis-sessions"' in problem.fix
 
 
+def test_two_providers_suggest_the_one_every_requirement_can_use(corolla_plugins, make_app):
+    # The first by name ('memory-sessions') is too old for forms: choosing it would leave the set broken.
+    corolla_plugins.add("sessions", version="0.6")
+    corolla_plugins.add("memory-sessions", version="0.3", provides=["sessions"])
+    corolla_plugins.add("forms", requires=["sessions>=0.5"])
+
+    problem = only(failing(make_app), "capability-conflict")
+
+    assert problem.plugin == "sessions"
+    assert '[plugins.providers] sessions = "sessions"' in problem.fix
+    # The suggestion works: applied, the set resolves.
+    app = make_app(config={"plugins": {"providers": {"sessions": "sessions"}}})
+    assert app.resolution.order == ("sessions", "forms")
+
+
+def test_two_providers_none_usable_checks_the_version_of_the_suggested_one(corolla_plugins, make_app):
+    corolla_plugins.add("sessions", version="0.2")
+    corolla_plugins.add("memory-sessions", version="0.3", provides=["sessions"])
+    corolla_plugins.add("forms", requires=["sessions>=0.5"])
+
+    problems = failing(make_app)
+
+    assert [p.kind for p in problems] == ["version", "capability-conflict"]
+    assert "provided by 'memory-sessions' (corolla-memory-sessions 0.3) at version 0.3" in problems[0].message
+
+
 @pytest.mark.parametrize(
     ("config", "environ"),
     [
@@ -410,10 +463,11 @@ def test_declared_conflict(corolla_plugins, make_app, conflicts, clash):
         f"plugin 'legacy-db' (corolla-legacy-db 0.9) declares a conflict with {conflicts[0]!r}, "
         "and 'orm' (corolla-orm 1.0) is enabled"
     ) in problem.message
-    assert problem.fix == (
-        "disable 'legacy-db' or 'orm' (COROLLA_DISABLE_PLUGINS=orm or =legacy-db), "
-        "or mark one of them optional in [plugins] optional"
-    )
+    assert problem.fix.splitlines() == [
+        "disable one of them, or mark one of them optional in [plugins] optional:",
+        "export COROLLA_DISABLE_PLUGINS=orm",
+        "export COROLLA_DISABLE_PLUGINS=legacy-db",
+    ]
 
 
 def test_declared_conflict_with_a_disabled_plugin_is_fine(corolla_plugins, make_app):
@@ -439,7 +493,7 @@ def test_attribute_clash_between_two_plugins(corolla_plugins, make_app, kind):
         f"{kind} attribute 'session' is added by both 'cookie-sessions' (corolla-cookie-sessions 1.0) "
         "and 'sessions' (corolla-sessions 1.0)"
     ) in problem.message
-    assert problem.fix == "disable one of them, e.g. COROLLA_DISABLE_PLUGINS=sessions"
+    assert problem.fix == "disable one of them, e.g.:\nexport COROLLA_DISABLE_PLUGINS=sessions"
 
 
 @pytest.mark.parametrize(
@@ -697,12 +751,31 @@ def test_all_problems_reported_at_once_and_nothing_registered(corolla_plugins, m
     text = str(info.value)
     assert text.startswith("The plugin set does not resolve, so no plugin was loaded (6 problems):")
     for problem in info.value.problems:
-        assert problem.message in text and problem.fix in text
+        assert problem.message in text and problem.fix.replace("\n", "\n" + " " * 9) in text
     assert module_of("healthy").Plugin.instances == []
 
     healthy = pure(corolla_plugins).decisions["healthy"]
     assert healthy.status == "refused"
     assert healthy.reason.startswith("not loaded: the plugin set does not resolve (problems in: a, broken,")
+
+
+def test_config_problems_of_healthy_plugins_are_reported_with_resolution_problems(corolla_plugins, make_app):
+    # One plugin cannot resolve; the healthy ones' config is still checked, so every problem shows at once.
+    corolla_plugins.add("forms", requires=["sessions>=0.2"])
+    corolla_plugins.add("cache", settings={"size": "Setting(int, 1)"})
+    corolla_plugins.add("mail", settings={"host": "Setting(str, 'localhost')"})
+    config = {"cache": {"size": "big", "sise": 2}, "mail": {"hots": "x"}, "core": {"debg": True}}
+
+    problems = failing(make_app, config=config, plugins=["forms", "cache", "mail"])
+
+    found = sorted((p.plugin, p.kind) for p in problems)
+    assert found == [
+        ("cache", "unknown-key"),
+        ("cache", "wrong-type"),
+        ("core", "unknown-key"),
+        ("forms", "missing"),
+        ("mail", "unknown-key"),
+    ]
 
 
 def test_healthy_plugin_is_instantiated_when_the_set_resolves(corolla_plugins, make_app):
@@ -1242,7 +1315,8 @@ def test_requirement_naming_a_distribution_says_to_name_the_plugin(corolla_plugi
 
     assert "requirements name plugins or capabilities ('sessions'), not distributions" in problem.message
     assert problem.fix == (
-        "require 'sessions>=0.2' in corolla-forms (and pip install \"corolla-sessions>=0.2\" if it is not installed)"
+        "require 'sessions>=0.2' in corolla-forms, and if corolla-sessions is not installed:\n"
+        'pip install "corolla-sessions>=0.2"'
     )
 
 
@@ -1252,7 +1326,7 @@ def test_missing_capability_mentions_disabled_plugins_that_might_provide_it(coro
 
     problem = only(failing(make_app, environ={"COROLLA_DISABLE_PLUGINS": "redis-store"}), "missing")
 
-    assert problem.fix.endswith("; if a disabled plugin (redis-store) provides it, enable that one instead")
+    assert problem.fix.endswith("\nif a disabled plugin (redis-store) provides it, enable that one instead")
 
 
 def test_setting_whose_default_has_the_wrong_type_fails_at_import(corolla_plugins, make_app):

@@ -323,6 +323,27 @@ def test_duplicate_endpoint_names_both_views(app: App) -> None:
     assert "endpoint='...'" in message
 
 
+def test_two_endpoints_on_one_rule_and_method_are_refused_naming_both(app: App, client: Client) -> None:
+    def home(request: Any) -> str:
+        return "home"
+
+    def landing(request: Any) -> str:
+        return "landing"
+
+    app.get("/")(home)
+    app.post("/")(landing)  # another method on the same rule is a different route
+    with pytest.raises(RoutingError) as info:
+        app.route("/", methods=["GET", "PUT"])(landing)
+    message = str(info.value)
+    assert "route '/' (GET) is registered twice" in message
+    assert "endpoint 'landing'" in message and "endpoint 'home'" in message
+    assert "test_two_endpoints_on_one_rule_and_method_are_refused_naming_both.<locals>.home" in message
+    assert "registered by app" in message
+    # Nothing was shadowed: the first stays the one that answers.
+    assert client.get("/").text == "home"
+    assert client.post("/").text == "landing"
+
+
 def test_routes_are_frozen_after_the_first_request(app: App, client: Client) -> None:
     app.get("/", endpoint="home")(lambda request: "home")
     app.url_for("home")  # building does not freeze

@@ -25,24 +25,65 @@ class CorollaError(Exception):
 
 
 @dataclass(frozen=True)
+class Action:
+    """One step of a fix, in parts, for tools: ``plugins check --json`` lists them beside the prose.
+
+    ``command`` is a shell command to run as it is, ``config`` a setting to
+    write; the other fields say what it is about. Empty fields are left out.
+    """
+
+    command: str = ""
+    config: str = ""
+    distribution: str = ""
+    requirement: str = ""
+    provider: str = ""
+    capability: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        parts = {
+            "command": self.command,
+            "config": self.config,
+            "distribution": self.distribution,
+            "requirement": self.requirement,
+            "provider": self.provider,
+            "capability": self.capability,
+        }
+        return {key: value for key, value in parts.items() if value}
+
+
+@dataclass(frozen=True)
 class Problem:
     """One problem found while resolving plugins or validating config.
 
     ``plugin`` is the plugin (or config section) the problem belongs to,
     ``kind`` a stable machine-readable tag (see docs/architecture.md),
-    ``message`` what is wrong and ``fix`` what to do about it.
+    ``message`` what is wrong and ``fix`` what to do about it: each command
+    on a line of its own, prose on other lines. ``actions`` are the fix's
+    steps in parts (the command, the distribution, the requirement...).
     """
 
     plugin: str
     kind: str
     message: str
     fix: str
+    actions: tuple[Action, ...] = field(default=(), compare=False)
 
-    def as_dict(self) -> dict[str, str]:
-        return {"plugin": self.plugin, "kind": self.kind, "message": self.message, "fix": self.fix}
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "plugin": self.plugin,
+            "kind": self.kind,
+            "message": self.message,
+            "fix": self.fix,
+            "actions": [action.as_dict() for action in self.actions],
+        }
 
     def __str__(self) -> str:
-        return f"[{self.kind}] {self.message}\n    fix: {self.fix}"
+        return f"[{self.kind}] {self.message}\n    fix: {indent_fix(self.fix, 9)}"
+
+
+def indent_fix(fix: str, width: int) -> str:
+    """``fix`` with its later lines indented under its first: each command stays a line of its own."""
+    return fix.replace("\n", "\n" + " " * width)
 
 
 @dataclass(frozen=True)
@@ -112,7 +153,13 @@ class PluginError(CorollaError):
         super().__init__(message)
 
 
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to ``word``, or None when none is close."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """``"did you mean 'x'?"`` for the closest candidate, or an empty string."""
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else ""
+    close = closest(word, candidates)
+    return f"did you mean {close!r}?" if close else ""

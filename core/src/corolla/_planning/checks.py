@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
-from .._errors import Problem
+from .._errors import Action, Problem
 from .decisions import DISABLED, OPTIONAL_SKIPPED, REFUSED, Decision, provided_capabilities
 from .discovery import PluginRecord
 from .names import env_section
@@ -61,9 +62,14 @@ def load_failure(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iter
             record.name,
             record.error_kind or "import",
             f"plugin {record.label()} {record.error}",
-            # Each line a command alone: upgrade it, uninstall it, or switch it off.
-            f"pip install -U {record.distribution}\nor: pip uninstall {record.distribution}\n"
-            f"or: COROLLA_DISABLE_PLUGINS={record.name}",
+            # Each command on a line of its own, so it can be pasted.
+            f"one of: upgrade it, uninstall it, or switch it off:\npip install -U {record.distribution}\n"
+            f"pip uninstall {record.distribution}\n{_disable(record.name)}",
+            (
+                Action(command=f"pip install -U {record.distribution}", distribution=record.distribution),
+                Action(command=f"pip uninstall {record.distribution}", distribution=record.distribution),
+                Action(command=_disable(record.name), provider=record.name),
+            ),
         )
     elif record.declaration is None:  # never imported: a caller forgot load_declaration
         yield Problem(record.name, "import", f"plugin {record.label()} was not loaded", "report this as a bug")
@@ -78,13 +84,65 @@ def core_range(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iterat
     for spec, where in ((record.dist_core, "its Requires-Dist"), (decl.core if decl else None, "its declaration")):
         if spec is None or not str(spec) or spec.contains(version, prereleases=True):
             continue
+        upgrade = f"pip install -U {record.distribution}"
+        fix = f"install a release of {record.distribution} made for corolla {ctx.core_version}:\n{upgrade}\n"
+        actions = [Action(command=upgrade, distribution=record.distribution)]
+        merged, holders = _other_core(ctx, record, spec, caps)
+        if holders:
+            fix += f"no core release can be installed instead: corolla{spec} is outside the core range of {holders}"
+        else:
+            core = f'pip install "corolla{merged}"'
+            fix += f"or a core every plugin's range admits:\n{core}"
+            actions.append(Action(command=core, distribution="corolla", requirement=f"corolla{merged}"))
         yield Problem(
             record.name,
             "core-version",
             f"plugin {record.label()} supports corolla{spec} ({where}), but corolla {ctx.core_version} is installed",
-            f"install a release of {record.distribution} made for corolla {ctx.core_version} "
-            f'(pip install -U {record.distribution}), or pip install "corolla{spec}"',
+            fix,
+            tuple(actions),
         )
+
+
+def _other_core(ctx: Context, record: PluginRecord, spec: SpecifierSet, caps: Capabilities) -> tuple[str, str]:
+    """(the core range every candidate admits with ``spec``, or "" and the plugins whose ranges exclude ``spec``).
+
+    Suggesting ``pip install "corolla>=9"`` is only right when every other
+    plugin's core range admits such a core; otherwise the fix names the
+    plugins that hold the core back. Versions are tried at the bounds the
+    ranges name, which is where two ranges meet if they meet at all.
+    """
+    others: list[tuple[str, SpecifierSet, str]] = []
+    for name in sorted({n for provided in caps.values() for n, _ in provided} - {record.name}):
+        other = ctx.record(name)
+        if other is None or other.error is not None:
+            continue
+        decl = other.declaration
+        for theirs, where in ((other.dist_core, "its Requires-Dist"), (decl.core if decl else None, "its declaration")):
+            if theirs is not None and str(theirs):
+                others.append((other.label().split(" ")[0], theirs, where))
+    bounds = {_bound(s.version) for ranges in (spec, *(o for _, o, _ in others)) for s in ranges} | {Version("0")}
+    candidates = sorted(v for v in bounds if v is not None and spec.contains(v, prereleases=True))
+    if not candidates or any(all(o.contains(v, prereleases=True) for _, o, _ in others) for v in candidates):
+        # Only the other ranges' bounds that narrow ``spec`` are added: ">=0.2,<1", not ">=0.2,>=0.1,<1".
+        merged = SpecifierSet(str(spec))
+        for _, theirs, _ in others:
+            for one in theirs:
+                if any(not one.contains(v, prereleases=True) for v in candidates):
+                    merged &= str(one)
+        return str(merged), ""
+    holding = [
+        f"{label} (corolla{theirs}, {where})"
+        for label, theirs, where in others
+        if not any(theirs.contains(v, prereleases=True) for v in candidates)
+    ]
+    return "", ", ".join(holding) or "the other plugins"
+
+
+def _bound(text: str) -> Version | None:
+    try:
+        return Version(text.removesuffix(".*"))
+    except InvalidVersion:
+        return None
 
 
 def requirements(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iterator[Problem]:
@@ -92,12 +150,37 @@ def requirements(ctx: Context, record: PluginRecord, caps: Capabilities) -> Iter
     if record.declaration is None:
         return
     for req in record.declaration.requires:
-        providers = caps.get(canonicalize_name(req.name), [])
+        cap = canonicalize_name(req.name)
+        providers = caps.get(cap, [])
         if not providers:
             yield _missing(ctx, record, req)
-        for provider, version in providers if str(req.specifier) else ():
+        # Of two providers only one will load (``capability_conflicts`` asks to choose): check that one.
+        usable = usable_provider(ctx, cap, caps) if len(providers) > 1 else ""
+        chosen = [p for p in providers if not usable or p[0] == usable]
+        for provider, version in chosen if str(req.specifier) else ():
             if version is None or not req.specifier.contains(version, prereleases=True):
                 yield _wrong_version(ctx, record, req, provider, version)
+
+
+def usable_provider(ctx: Context, cap: str, caps: Capabilities) -> str:
+    """Of the providers of ``cap``, the first by name that satisfies every requirement on it.
+
+    The one to suggest in ``[plugins.providers]``: choosing another would
+    leave the set broken. When none satisfies them all, the first by name.
+    """
+    providers = sorted(caps.get(cap, []), key=lambda p: p[0])
+    if not providers:
+        return ""
+    active = {name for provided in caps.values() for name, _ in provided}
+    records = (ctx.record(name) for name in sorted(active))
+    declarations = [r.declaration for r in records if r is not None and r.declaration is not None]
+    wanted = [
+        req for d in declarations for req in d.requires if canonicalize_name(req.name) == cap and str(req.specifier)
+    ]
+    for name, version in providers:
+        if version is not None and all(req.specifier.contains(version, prereleases=True) for req in wanted):
+            return name
+    return providers[0][0]
 
 
 def _wrong_version(
@@ -106,15 +189,19 @@ def _wrong_version(
     cap = canonicalize_name(req.name)
     prec = ctx.record(provider)
     pdesc = prec.label() if prec else repr(provider)
+    dist = prec.distribution if prec else provider
     if prec is not None and canonicalize_name(provider) == cap:
-        fix = f'pip install -U "{prec.distribution}{req.specifier}"'
+        fix = f'pip install -U "{dist}{req.specifier}"'
+        action = Action(command=fix, distribution=dist, requirement=str(req), provider=provider)
     else:
-        fix = f"install a release of {prec.distribution if prec else provider} that provides {req}"
+        fix = f"install a release of {dist} that provides {req}"
+        action = Action(distribution=dist, requirement=str(req), provider=provider)
     return Problem(
         record.name,
         "version",
         f"plugin {record.label()} requires {str(req)!r}, but {cap!r} is provided by {pdesc} at version {version}",
         fix,
+        (action,),
     )
 
 
@@ -146,19 +233,24 @@ def _missing(ctx: Context, record: PluginRecord, req: Requirement) -> Problem:
             "missing",
             f"plugin {record.label()} requires {str(req)!r}, which no installed plugin provides; "
             f"requirements name plugins or capabilities ({plain!r}), not distributions ({cap!r})",
-            f"require '{plain}{req.specifier}' in {record.distribution} "
-            f'(and pip install "{cap}{req.specifier}" if it is not installed)',
+            f"require '{plain}{req.specifier}' in {record.distribution}, and if {cap} is not installed:\n"
+            f'pip install "{cap}{req.specifier}"',
+            (
+                Action(
+                    command=f'pip install "{cap}{req.specifier}"', distribution=cap, requirement=f"{cap}{req.specifier}"
+                ),
+            ),
         )
-    fix = _install_fix(record, cap, req)
+    fix, actions = _install_fix(record, cap, req)
     # Plugins never imported (disabled) may provide it under another name.
     unknown = sorted(r.name for r in ctx.records if not r.loaded and r.name != record.name)
     if unknown:
-        fix += f"; if a disabled plugin ({', '.join(unknown)}) provides it, enable that one instead"
+        fix += f"\nif a disabled plugin ({', '.join(unknown)}) provides it, enable that one instead"
     message = f"plugin {record.label()} requires {str(req)!r}, which no installed plugin provides"
-    return Problem(record.name, "missing", message, fix)
+    return Problem(record.name, "missing", message, fix, actions)
 
 
-def _install_fix(record: PluginRecord, cap: str, req: Requirement) -> str:
+def _install_fix(record: PluginRecord, cap: str, req: Requirement) -> tuple[str, tuple[Action, ...]]:
     """How to install what ``record`` requires, from its own metadata; never a guessed distribution name.
 
     A guessed name (``corolla-<name>``) is one anyone could register on the
@@ -175,12 +267,14 @@ def _install_fix(record: PluginRecord, cap: str, req: Requirement) -> str:
         key = canonicalize_name(dep.name)
         if key == cap or key.endswith(f"-{cap}") or key.endswith(f"_{cap}"):
             written = line.split(";")[0].strip() if str(dep.specifier) else f"{dep.name}{req.specifier}"
-            return f'pip install "{written}"'
-    return (
+            command = f'pip install "{written}"'
+            return command, (Action(command=command, distribution=dep.name, requirement=written),)
+    prose = (
         f"install the distribution that provides plugin {cap!r}: {record.distribution} does not name it in its "
         "dependencies, so its name is not known here (ask its author, or search the package index for a "
         f"plugin providing {cap!r})"
     )
+    return prose, (Action(requirement=str(req)),)
 
 
 PluginCheck = Callable[[Context, PluginRecord, Capabilities], Iterator[Problem]]
@@ -198,11 +292,13 @@ def capability_conflicts(ctx: Context, loadable: Mapping[str, PluginRecord], cap
         providers = sorted(n for n, _ in caps[cap])
         if len(providers) > 1:
             labels = " and ".join(loadable[n].label() for n in providers)
+            chosen = usable_provider(ctx, cap, caps)
             problem = Problem(
-                providers[0],
+                chosen,
                 "capability-conflict",
                 f"capability {cap!r} is provided by {labels}; only one may be enabled",
-                f'choose one in config: [plugins.providers] {cap} = "{providers[0]}" (or disable the others)',
+                f'choose one in config: [plugins.providers] {cap} = "{chosen}" (or disable the others)',
+                (Action(config=f'[plugins.providers] {cap} = "{chosen}"', capability=cap, provider=chosen),),
             )
             yield problem, tuple(providers)
 
@@ -223,8 +319,9 @@ def declared_conflicts(ctx: Context, loadable: Mapping[str, PluginRecord], caps:
                     "conflict",
                     f"plugin {record.label()} declares a conflict with {str(conflict)!r}, "
                     f"and {loadable[other].label()} is enabled",
-                    f"disable {name!r} or {other!r} (COROLLA_DISABLE_PLUGINS={other} or ={name}), "
-                    "or mark one of them optional in [plugins] optional",
+                    f"disable one of them, or mark one of them optional in [plugins] optional:\n"
+                    f"{_disable(other)}\n{_disable(name)}",
+                    (Action(command=_disable(other), provider=other), Action(command=_disable(name), provider=name)),
                 )
                 yield problem, (name, other)
 
@@ -253,7 +350,8 @@ def attribute_clashes(ctx: Context, loadable: Mapping[str, PluginRecord], caps: 
                     plugins[0],
                     "attribute-clash",
                     f"{kind} attribute {attr!r} is added by both {labels}",
-                    f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={plugins[-1]}",
+                    f"disable one of them, e.g.:\n{_disable(plugins[-1])}",
+                    (Action(command=_disable(plugins[-1]), provider=plugins[-1]),),
                 )
                 yield problem, tuple(plugins)
 
@@ -273,9 +371,15 @@ def prefix_clashes(ctx: Context, loadable: Mapping[str, PluginRecord], caps: Cap
                 plugins[0],
                 "name-clash",
                 f"{labels} share the environment prefix COROLLA_{prefix}__",
-                f"disable one of them, e.g. COROLLA_DISABLE_PLUGINS={plugins[-1]}",
+                f"disable one of them, e.g.:\n{_disable(plugins[-1])}",
+                (Action(command=_disable(plugins[-1]), provider=plugins[-1]),),
             )
             yield problem, tuple(plugins)
+
+
+def _disable(name: str) -> str:
+    """The command that switches plugin ``name`` off for the app started from this shell."""
+    return f"export COROLLA_DISABLE_PLUGINS={name}"
 
 
 SetCheck = Callable[[Context, Mapping[str, PluginRecord], Capabilities], Iterator[Involved]]

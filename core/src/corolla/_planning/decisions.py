@@ -65,6 +65,8 @@ class Resolution:
     warnings: tuple[Problem, ...]
     edges: tuple[Edge, ...]
     core_version: str
+    #: Candidates with no problem of their own: their config is validated even when the set fails.
+    sound: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

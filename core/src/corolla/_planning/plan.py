@@ -31,8 +31,9 @@ from .settings import CORE_SETTINGS, PLUGINS_SETTINGS, Layers, selection_from
 class Plan:
     """The outcome of discovery, selection, resolution and config validation.
 
-    ``config`` is the validated config (it holds only the core's sections
-    when resolution failed); ``config_problems`` lists what is wrong with it.
+    ``config`` is the validated config (when resolution failed, it holds the
+    core's sections and those of ``Resolution.sound`` plugins only);
+    ``config_problems`` lists what is wrong with it.
     ``ok`` says whether an ``App`` would start from this plan.
     """
 
@@ -129,10 +130,13 @@ def make_plan(
     if strays:
         resolution = replace(resolution, warnings=(*resolution.warnings, *strays))
     schemas: dict[str, Mapping[str, Any]] = {"core": CORE_SETTINGS, "plugins": PLUGINS_SETTINGS}
-    for name in resolution.order:
+    # When the set fails, the plugins without a problem of their own are validated too:
+    # a resolution problem does not hide the config problems of healthy plugins.
+    checked = resolution.order or resolution.sound
+    for name in checked:
         decl = resolution.decisions[name].record.declaration
         schemas[name] = decl.settings if decl else {}
-    config_obj, config_problems = layers.build(schemas, ignore=installed - set(resolution.order))
+    config_obj, config_problems = layers.build(schemas, ignore=installed - set(checked))
     return Plan(
         root=root,
         records=tuple(records),

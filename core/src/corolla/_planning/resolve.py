@@ -68,6 +68,7 @@ def resolve(
         warnings=tuple(found.warnings),
         edges=tuple(edges),
         core_version=core_version,
+        sound=tuple(sorted(n for n, r in active.items() if n not in own and r.declaration is not None)),
     )
 
 

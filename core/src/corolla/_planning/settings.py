@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .._config import DEFAULTS, Config, copy_value
-from .._errors import ConfigError, ConfigProblem, Problem, did_you_mean
+from .._errors import ConfigError, ConfigProblem, Problem, closest, did_you_mean
 from .._plugin import Setting, fits
 from .names import ENV_PREFIX, env_section
 from .selection import Selection
@@ -267,16 +267,26 @@ def _unknown_key(section: str, key: str, schema: Mapping[str, Setting], source: 
         section,
         "unknown-key",
         f"{source}: unknown key {key!r} in section [{section}]" + (f"; {hint}" if hint else ""),
-        f"rename it ({hint})"
-        if hint
-        else f"use one of: {', '.join(sorted(schema))}"
-        if schema
-        else f"remove it: [{section}] has no settings",
+        _unknown_key_fix(section, key, schema, source),
         key=key,
         source=source,
         value="***",  # unknown, so maybe a misplaced secret: never shown
         reason=f"[{section}] has no setting {key!r}",
     )
+
+
+def _unknown_key_fix(section: str, key: str, schema: Mapping[str, Setting], source: str) -> str:
+    """What to do about an unknown key: for an environment variable, name the variable to change."""
+    close = closest(key, schema)
+    if source.startswith("environment "):
+        var = source.removeprefix("environment ")
+        if close:
+            return f"rename {var} to {ENV_PREFIX}{env_section(section)}__{close.upper()}"
+        keys = f"has the settings: {', '.join(sorted(schema))}" if schema else "has no settings"
+        return f"unset {var}\n[{section}] {keys}"
+    if close:
+        return f"rename it (did you mean {close!r}?)"
+    return f"use one of: {', '.join(sorted(schema))}" if schema else f"remove it: [{section}] has no settings"
 
 
 def setting_checks(config: Config) -> list[ConfigProblem]:

@@ -22,7 +22,7 @@ import click
 from .._app import App
 from .._calls import call_each
 from .._checks import SEVERITIES, Check
-from .._errors import PluginError
+from .._errors import PluginError, indent_fix
 from .._planning import Plan
 from ._data import unknown_hooks
 from ._render import echo, emit_json, paint, status, table
@@ -138,7 +138,8 @@ def check(ctx: click.Context, deploy: bool, fail_level: str, as_json: bool) -> N
         emit_json(data)
         ctx.exit(0 if ok else 1)
     for number, problem in enumerate(errors, 1):
-        echo(f"{paint('error', 'red')} {number}. [{problem['kind']}] {problem['message']}\n   fix: {problem['fix']}")
+        fix = indent_fix(problem["fix"], 8)
+        echo(f"{paint('error', 'red')} {number}. [{problem['kind']}] {problem['message']}\n   fix: {fix}")
     if checks:
         rows = [[_result(c), c["id"], c["message"]] for c in checks]
         echo(table(["RESULT", "CHECK", "FOUND"], rows))

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from .._errors import indent_fix
 from .._install import Environment, InstallError, Plan, Transaction
 from .._planning.selection import Selection
 from ._render import echo, emit_json, paint, status, table
@@ -86,7 +87,7 @@ def _render(
             f"({count} problem{'s' * (count != 1)}); nothing was changed:"
         )
         for number, problem in enumerate(plan.problems, 1):
-            echo(f"  {number}. [{problem.kind}] {problem.message}\n     fix: {problem.fix}")
+            echo(f"  {number}. [{problem.kind}] {problem.message}\n     fix: {indent_fix(problem.fix, 10)}")
         ctx.exit(1)
     if failed:
         echo(f"{paint('failed', 'red')}: the new plugin set does not work; the previous versions are restored:")

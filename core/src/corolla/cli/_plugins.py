@@ -13,12 +13,17 @@ from typing import Any
 
 import click
 
-from .._errors import ConfigError, PluginError, PluginResolutionError, did_you_mean
+from .._errors import ConfigError, PluginError, PluginResolutionError, did_you_mean, indent_fix
 from .._planning import Plan
 from . import _data
 from ._commands import add_legacy
 from ._render import echo, emit_json, join, paint, status, table
 from ._target import PlanError, State
+
+#: The kinds of config problems (docs/cli.md), as opposed to problems of the plugin set.
+CONFIG_KINDS = frozenset(
+    {"unknown-section", "unknown-key", "wrong-type", "wrong-value", "config-file", "config-layout", "secret-key"}
+)
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (schema: docs/cli.md).")
 
@@ -100,19 +105,26 @@ def check(ctx: click.Context, as_json: bool) -> None:
         emit_json(data)
     else:
         for warning in data["warnings"]:
-            echo(f"{paint('warning', 'yellow')} [{warning['kind']}] {warning['message']}\n    fix: {warning['fix']}")
+            fix = indent_fix(warning["fix"], 9)
+            echo(f"{paint('warning', 'yellow')} [{warning['kind']}] {warning['message']}\n    fix: {fix}")
         if data["ok"]:
             order = ", ".join(data["order"]) or "(no plugins)"
             echo(f"{status('ok')}: the plugin set resolves; load order: {order}")
         else:
             count = len(data["errors"])
-            echo(f"{paint('error', 'red')}: the plugin set does not resolve ({count} problem{'s' * (count != 1)}):")
+            problems = f"{count} problem{'s' * (count != 1)}"
+            if all(e["kind"] in CONFIG_KINDS for e in data["errors"]):
+                # Only the config is wrong: saying the plugin set does not resolve would send the reader astray.
+                echo(f"{paint('error', 'red')}: the config has {problems} (the plugin set resolves):")
+            else:
+                echo(f"{paint('error', 'red')}: the plugin set does not resolve ({problems}):")
             for number, problem in enumerate(data["errors"], 1):
-                echo(f"  {number}. [{problem['kind']}] {problem['message']}\n     fix: {problem['fix']}")
+                fix = indent_fix(problem["fix"], 10)
+                echo(f"  {number}. [{problem['kind']}] {problem['message']}\n     fix: {fix}")
     ctx.exit(0 if data["ok"] else 1)
 
 
-def _app_failure(state: State, reported: set[str]) -> dict[str, str] | None:
+def _app_failure(state: State, reported: set[str]) -> dict[str, Any] | None:
     """The app's own failure to load or start, as a check error (None when it loaded, or is already reported)."""
     err = state.app_error
     if err is None or isinstance(err, (PluginResolutionError, ConfigError)):
@@ -120,13 +132,14 @@ def _app_failure(state: State, reported: set[str]) -> dict[str, str] | None:
     if isinstance(err, PluginError):
         if err.plugin in reported:
             return None
-        return {"plugin": err.plugin, "kind": "startup", "message": str(err), "fix": "see the message"}
+        return {"plugin": err.plugin, "kind": "startup", "message": str(err), "fix": "see the message", "actions": []}
     message = state.app_load_message or str(err)
     return {
         "plugin": "app",
         "kind": "app",
         "message": f"{message}; the plugin set it would start with is unknown",
         "fix": "fix the app so that it imports (--traceback shows where), or name it: --app module:app",
+        "actions": [],
     }
 
 

@@ -211,11 +211,13 @@ class RouteTable:
             route = Route(rule, endpoint=endpoint, methods=method_set, **options)
         except (TypeError, ValueError) as exc:
             raise RoutingError(f"route {rule!r}: {exc}") from exc
+        registered_by = registered_by or self.registrant()
+        self._check_shadowing(route, view, registered_by)
         if include is not None and (include.router.before or include.router.after or include.router.teardown):
             view = with_group_hooks(view, include.router)
         route.view = view
         route.include = include
-        route.registered_by = registered_by or self.registrant()
+        route.registered_by = registered_by
         try:
             self.url_map.add(route)
         except LookupError as exc:
@@ -230,6 +232,33 @@ class RouteTable:
         if existing is None:
             self.views[endpoint] = route
         return route
+
+    def _check_shadowing(self, route: Route, view: View | None, registered_by: str) -> None:
+        """Refuse a second endpoint for a rule and method already routed: werkzeug would silently answer the first."""
+        for other in self.routes:
+            # (Binding to the map turns an unset subdomain into the map's default: compare them unset.)
+            if (other.rule, other.host or "", other.subdomain or "") != (
+                route.rule,
+                route.host or "",
+                route.subdomain or "",
+            ):
+                continue
+            if other.endpoint == route.endpoint:
+                continue
+            if other.methods is None or route.methods is None:
+                shared = {"any method"}
+            else:
+                shared = (other.methods & route.methods) - (
+                    {"HEAD"} if "GET" in other.methods & route.methods else set()
+                )
+            if not shared:
+                continue
+            raise RoutingError(
+                f"route {route.rule!r} ({', '.join(sorted(shared))}) is registered twice: endpoint "
+                f"{route.endpoint!r} ({describe(view)}, registered by {registered_by}) and endpoint "
+                f"{other.endpoint!r} ({describe(other.view)}, registered by {other.registered_by}); only the "
+                "first would ever answer. Give one of them another rule or other methods, or remove one"
+            )
 
     def _methods(self, rule: str, methods: Iterable[str] | None) -> list[str] | None:
         if methods is None:

@@ -84,18 +84,25 @@ def test_a_drifted_set_is_refused_with_every_difference_before_anything_is_impor
     problems = {p.plugin: p for p in info.value.problems}
     assert [p.kind for p in info.value.problems] == ["lock"] * 4
     assert problems["admin"].message == "plugin 'admin' (corolla-admin 1.0) is installed but not in corolla.lock"
-    assert problems["admin"].fix.splitlines()[:2] == [
+    assert problems["admin"].fix.splitlines()[:3] == [
+        "restore the locked set, or relock:",
         "pip uninstall corolla-admin",
-        "or: COROLLA_DISABLE_PLUGINS=admin",
+        "export COROLLA_DISABLE_PLUGINS=admin",
+    ]
+    assert [a.command for a in problems["admin"].actions] == [
+        "pip uninstall corolla-admin",
+        "export COROLLA_DISABLE_PLUGINS=admin",
+        "corolla plugins lock",
     ]
     assert problems["orm"].message == ("plugin 'orm' (corolla-orm 2.0) is in corolla.lock but not installed")
-    assert problems["orm"].fix.splitlines()[0] == 'pip install "corolla-orm==2.0"'
+    assert problems["orm"].fix.splitlines()[1] == 'pip install "corolla-orm==2.0"'
     assert problems["sessions"].message == ("plugin 'sessions' (corolla-sessions 0.4) is at version 0.4, locked at 0.3")
-    assert problems["sessions"].fix.splitlines()[0] == 'pip install --force-reinstall "corolla-sessions==0.3"'
+    assert problems["sessions"].fix.splitlines()[1] == 'pip install --force-reinstall "corolla-sessions==0.3"'
     assert problems["cache"].message == (
         "plugin 'cache' (corolla-cache 1.0) has files changed since installation: synth_corolla_cache.py"
     )
-    assert all(p.fix.splitlines()[-1].startswith("or: corolla plugins lock") for p in info.value.problems)
+    # Relocking is always offered last, as a command alone, with its warning on the line after.
+    assert all(p.fix.splitlines()[-2] == "corolla plugins lock" for p in info.value.problems)
     assert not mark.exists()  # neither the upgraded nor the added plugin ran
     assert "synth_corolla_forms" not in sys.modules
 

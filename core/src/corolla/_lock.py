@@ -33,7 +33,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from ._errors import Problem
+from ._errors import Action, Problem
 from ._manifest import _toml_value
 
 if sys.version_info >= (3, 11):
@@ -219,7 +219,15 @@ def differences(
 
     ``changed`` maps a plugin name to its files that no longer match RECORD.
     """
-    relock = f"corolla plugins lock (if the new set is the one you tested; it rewrites {lock_path.name})"
+    # Each fix: a prose line, then each command alone (pasteable); relocking is always the last way out.
+    relock = "corolla plugins lock"
+    relock_note = f"(relock only if the new set is the one you tested: it rewrites {lock_path.name})"
+
+    def fix(*commands: str, distribution: str = "") -> tuple[str, tuple[Action, ...]]:
+        text = "\n".join(["restore the locked set, or relock:", *commands, relock, relock_note])
+        actions = tuple(Action(command=c, distribution=distribution) for c in commands)
+        return text, (*actions, Action(command=relock))
+
     out = []
     if core_locked and core_version and core_locked != core_version:
         out.append(
@@ -227,7 +235,7 @@ def differences(
                 "corolla",
                 KIND,
                 f"{lock_path.name} was made with corolla {core_locked}, but corolla {core_version} is installed",
-                f'pip install "corolla=={core_locked}"\nor: {relock}',
+                *fix(f'pip install "corolla=={core_locked}"', distribution="corolla"),
             )
         )
     for name in sorted(set(locked) | set(found)):
@@ -238,7 +246,7 @@ def differences(
                     name,
                     KIND,
                     f"plugin {name!r} ({want.distribution} {want.version}) is in {lock_path.name} but not installed",
-                    f"{_pin(want)}\nor: {relock}",
+                    *fix(_pin(want), distribution=want.distribution),
                 )
             )
         elif want is None and have is not None:
@@ -247,7 +255,11 @@ def differences(
                     name,
                     KIND,
                     f"plugin {name!r} ({have.distribution} {have.version}) is installed but not in {lock_path.name}",
-                    f"pip uninstall {have.distribution}\nor: COROLLA_DISABLE_PLUGINS={name}\nor: {relock}",
+                    *fix(
+                        f"pip uninstall {have.distribution}",
+                        f"export COROLLA_DISABLE_PLUGINS={name}",
+                        distribution=have.distribution,
+                    ),
                 )
             )
         elif want is not None and have is not None:
@@ -265,13 +277,13 @@ def differences(
                 shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
                 what.append(f"has files changed since installation: {shown}")
             if what:
-                fix = f'pip install --force-reinstall "{want.distribution}=={want.version}"'
+                reinstall = f'pip install --force-reinstall "{want.distribution}=={want.version}"'
                 out.append(
                     Problem(
                         name,
                         KIND,
                         f"plugin {name!r} ({have.distribution} {have.version}) " + "; ".join(what),
-                        f"{fix}\nor: {relock}",
+                        *fix(reinstall, distribution=want.distribution),
                     )
                 )
     return out

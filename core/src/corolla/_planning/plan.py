@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .._config import Config
-from .._errors import ConfigError, PluginResolutionError, Problem
+from .._errors import Action, ConfigError, PluginResolutionError, Problem
 from .._lock import apply_lock
 from .._version import __version__
 from .decisions import DISABLED, OPTIONAL_SKIPPED, REFUSED, SKIPPED, Decision, Resolution
@@ -194,9 +194,10 @@ def _strays(resolution: Resolution, selection: Selection) -> list[Problem]:
                 "stray",
                 f"plugin {record.label()} is installed but was not loaded: it cannot load ({decision.reason}), "
                 "and the app does not pin its plugin set, so it starts without it",
-                f"pip uninstall {record.distribution}\n"
-                "or fix the problem above; or pin the plugins the app uses: [plugins] enabled = [...] "
-                "(corolla plugins check fails until one is done)",
+                "uninstall it, fix the problem above, or pin the plugins the app uses with "
+                "[plugins] enabled = [...] (corolla plugins check fails until one is done):\n"
+                f"pip uninstall {record.distribution}",
+                (Action(command=f"pip uninstall {record.distribution}", distribution=record.distribution),),
             )
         )
     return out

@@ -12,7 +12,13 @@ so nothing heavy is imported); ``corolla plugins list`` only plans
 a plugin's command: invoking one builds and starts an app over the installed
 set, the price of running a plugin's command, paid only then. The
 "+20 plugins" rows add twenty synthetic plugin distributions that each add
-a command, to show what plugins' commands cost ``--help``. One
+a command, to show what plugins' commands cost ``--help``. The "+200
+manifest plugins" rows add two hundred synthetic plugin distributions that
+each ship a ``corolla-plugin.toml`` (two settings, a hook, listed in
+``RECORD`` as a wheel's package data would be) and no command: inspection
+reads those manifests and imports none of them, so these rows show what
+discovery, manifest parsing and resolution cost per installed plugin
+(issue 14 asks for ``corolla plugins list`` under 150 ms there). One
 discarded warm-up run each (writes ``.pyc`` files), then rounds interleave
 the commands; medians are reported.
 
@@ -47,6 +53,9 @@ COMMANDS: dict[str, list[str]] = {
 
 #: Extra synthetic plugins, each adding one command, for the "+ N plugins" rows.
 EXTRA_PLUGINS = 20
+
+#: Synthetic plugins with a manifest (no command), for the "+ N manifest plugins" rows.
+MANIFEST_PLUGINS = 200
 
 COMMAND_PLUGIN = """
 import corolla
@@ -84,6 +93,21 @@ def with_plugins(folder: str) -> dict[str, str]:
     return env
 
 
+def with_manifest_plugins(folder: str) -> dict[str, str]:
+    """An environment with MANIFEST_PLUGINS synthetic plugins, each shipping a corolla-plugin.toml."""
+    from corolla.testing import SyntheticPlugins
+
+    plugins = SyntheticPlugins(folder)
+    settings = {"level": 'Setting(int, default=1, help="A level.")', "label": 'Setting(str, default="x")'}
+    for n in range(MANIFEST_PLUGINS):
+        after = ["sessions"] if n % 2 else []
+        body = "def corolla_configure(self, app):\n    pass\n"
+        plugins.add(f"many{n:03d}", manifest=True, settings=settings, after=after, body=body)
+    env = clean_environ()
+    env["PYTHONPATH"] = folder
+    return env
+
+
 def wall_time(argv: list[str], cwd: str, env: dict[str, str]) -> float:
     start = time.perf_counter()
     subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -95,13 +119,23 @@ def run(runs: int) -> dict[str, Any]:
     commands = {name: argv for name, argv in COMMANDS.items() if Path(argv[0]).exists()}
     missing = sorted(set(COMMANDS) - set(commands))
     envs = dict.fromkeys(commands, env)
-    with tempfile.TemporaryDirectory(prefix="corolla-bench-cli-") as cwd, tempfile.TemporaryDirectory() as site:
+    with (
+        tempfile.TemporaryDirectory(prefix="corolla-bench-cli-") as cwd,
+        tempfile.TemporaryDirectory() as site,
+        tempfile.TemporaryDirectory() as manifest_site,
+    ):
         many = with_plugins(site)
+        manifests = with_manifest_plugins(manifest_site)
         for name in ("corolla --help", "corolla plugins list"):
             if name in commands:
                 extra = f"{name} (+{EXTRA_PLUGINS} plugins with commands)"
                 commands[extra] = commands[name]
                 envs[extra] = many
+        for name in ("corolla --help", "corolla plugins list"):
+            if name in commands:
+                extra = f"{name} (+{MANIFEST_PLUGINS} manifest plugins)"
+                commands[extra] = commands[name]
+                envs[extra] = manifests
         samples: dict[str, list[float]] = {name: [] for name in commands}
         for name, argv in commands.items():
             wall_time(argv, cwd, envs[name])

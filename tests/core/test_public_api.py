@@ -6,6 +6,8 @@ import ast
 import importlib
 import importlib.metadata
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,14 +43,28 @@ def test_init_only_reexports(init: Path) -> None:
     body = body[1:]
     dunder_all = None
     imported: set[str] = set()
+    typed: set[str] = set()
+    lazy: set[str] = set()
     for node in body:
         if isinstance(node, ast.ImportFrom):
-            if node.module == "__future__":
-                continue
+            if node.module in ("__future__", "typing"):
+                continue  # ``from typing import TYPE_CHECKING`` for the lazy exports
             assert node.level >= 1, f"{init}:{node.lineno}: re-export from the package's own modules only"
             for alias in node.names:
                 assert alias.name != "*", f"{init}:{node.lineno}: no wildcard imports"
                 imported.add(alias.asname or alias.name)
+        elif isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING" and not node.orelse:
+            # The lazy exports, as type checkers see them: relative imports only.
+            for inner in node.body:
+                assert isinstance(inner, ast.ImportFrom) and inner.level >= 1, f"{init}:{inner.lineno}"
+                typed.update(alias.asname or alias.name for alias in inner.names)
+        elif isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["__getattr__"]:
+            # ``__getattr__ = lazy_exports(__name__, {name: module})``: names whose modules load on first use.
+            call = node.value
+            assert isinstance(call, ast.Call) and ast.unparse(call.func) == "lazy_exports", f"{init}:{node.lineno}"
+            table = ast.literal_eval(call.args[1])
+            assert all(module.startswith(".") for module in table.values()), f"{init}: lazy exports are relative"
+            lazy.update(table)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = [t.id for t in targets if isinstance(t, ast.Name)]
@@ -62,7 +78,10 @@ def test_init_only_reexports(init: Path) -> None:
     assert isinstance(dunder_all, list), f"{init} has no __all__ list"
     assert dunder_all == sorted(dunder_all, key=isort_key), f"{init}: __all__ is not sorted"
     assert len(set(dunder_all)) == len(dunder_all), f"{init}: __all__ has duplicates"
-    assert set(dunder_all) == imported, f"{init}: __all__ and the imports differ: {set(dunder_all) ^ imported}"
+    assert typed == lazy, f"{init}: the TYPE_CHECKING imports and the lazy exports differ: {typed ^ lazy}"
+    assert not imported & lazy, f"{init}: exported both eagerly and lazily: {imported & lazy}"
+    exported = imported | lazy
+    assert set(dunder_all) == exported, f"{init}: __all__ and the imports differ: {set(dunder_all) ^ exported}"
 
 
 @pytest.mark.parametrize("init", INITS, ids=lambda p: module_name(p))
@@ -101,3 +120,40 @@ def test_public_errors_form_one_hierarchy() -> None:
     for error in (corolla.PluginError, corolla.PluginResolutionError, corolla.ConfigError):
         assert issubclass(error, corolla.CorollaError)
     assert issubclass(corolla.CorollaError, Exception)
+
+
+def test_the_core_names_of_app_and_request_match_the_classes() -> None:
+    """The attribute-clash check reads ``APP_NAMES``/``REQUEST_NAMES`` (so inspection imports no werkzeug):
+    they must be exactly the classes' public names with the installed werkzeug."""
+    from corolla._app_plan import APP_NAMES, REQUEST_NAMES
+
+    def public_names(cls: type) -> set[str]:
+        names = set(dir(cls))
+        for klass in cls.__mro__:
+            names.update(getattr(klass, "__annotations__", {}))
+        return {name for name in names if not name.startswith("_")}
+
+    for cls, listed in ((corolla.App, APP_NAMES), (corolla.App.request_class, REQUEST_NAMES)):
+        actual = public_names(cls)
+        assert actual == listed, (
+            f"core/src/corolla/_app_plan.py lists {cls.__name__}'s public names: "
+            f"add {sorted(actual - listed)}, remove {sorted(listed - actual)}"
+        )
+
+
+@pytest.mark.parametrize("command", ["import corolla", "import corolla.cli"])
+def test_importing_corolla_imports_no_werkzeug(command: str) -> None:
+    """The lazy exports keep werkzeug (and its server and test client) off the inspection commands' path."""
+    code = f"{command}; import sys; print(sorted(m for m in sys.modules if m.split('.')[0] == 'werkzeug'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_lazy_exports_are_the_real_objects() -> None:
+    from corolla._app import App
+    from corolla._calls import call_each
+    from corolla._wrappers import Request, Response, make_response
+
+    assert (corolla.App, corolla.call_each, corolla.Request) == (App, call_each, Request)
+    assert (corolla.Response, corolla.make_response) == (Response, make_response)
+    assert "App" in vars(corolla)  # kept after the first access: later lookups are plain

@@ -19,13 +19,14 @@ import pluggy
 
 from ._app_cli import AppCommands
 from ._app_hooks import APP_LABEL, APP_PLUGIN, AppHooks
+from ._app_plan import plan_app
 from ._calls import call_each, iter_calls
 from ._config import Config, instance_secret_key
 from ._defaults import CorePlugin
 from ._errors import CorollaError, PluginError
 from ._manager import PluginHost
 from ._pipeline import Pipeline, compile_pipeline
-from ._planning import Plan, Resolution, Selection, make_plan
+from ._planning import Plan, Resolution, Selection
 from ._plugin import Plugin
 from ._version import __version__
 from ._wrappers import Request, lazy
@@ -347,31 +348,6 @@ def _is_corolla_run() -> bool:
     return len(argv) > 1 and Path(argv[0]).name.startswith("corolla") and "run" in argv[1:]
 
 
-def plan_app(
-    root: Path,
-    config: Mapping[str, Any] | None = None,
-    plugins: Iterable[str] | None = None,
-    *,
-    plugin_path: Sequence[str] | None = None,
-    environ: Mapping[str, str] | None = None,
-    import_plugins: bool = True,
-) -> Plan:
-    """The plan ``App(config, plugins, root=root, ...)`` would start from, without starting anything.
-
-    ``import_plugins=False`` reads manifests only (inspection): plugins with one are not imported.
-    """
-    return make_plan(
-        root,
-        config,
-        plugins,
-        plugin_path=plugin_path,
-        environ=environ,
-        import_plugins=import_plugins,
-        reserved_app=_public_names(App),
-        reserved_request=_public_names(App.request_class),
-    )
-
-
 def _checked_arguments(config: Mapping[str, Any] | None, plugins: Iterable[str] | None) -> list[str] | None:
     """``App(config, plugins)``'s arguments checked (TypeError naming the mistake); the plugin names as a list."""
     if isinstance(plugins, (str, bytes)):
@@ -389,10 +365,3 @@ def _checked_arguments(config: Mapping[str, Any] | None, plugins: Iterable[str] 
             f"not {type(config).__name__}"
         )
     return plugins
-
-
-def _public_names(cls: type) -> frozenset[str]:
-    names = set(dir(cls))
-    for klass in cls.__mro__:
-        names.update(getattr(klass, "__annotations__", {}))
-    return frozenset(name for name in names if not name.startswith("_"))

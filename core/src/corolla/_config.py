@@ -8,8 +8,6 @@ development secret key kept in the instance folder.
 from __future__ import annotations
 
 import os
-import secrets
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -78,6 +76,11 @@ def instance_secret_key(instance: Path) -> str:
         pass
     # 0700: the folder holds the key (and, by default, the SQLite database): nobody else's to list or read.
     instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Imported here: secrets and tempfile (hashlib, random, shutil) cost ~6 ms that
+    # every command line start would pay, and only a new development key needs them.
+    import secrets
+    import tempfile
+
     key = secrets.token_urlsafe(48)
     # Write a private temporary file, then link it into place: the link is
     # atomic and fails if another worker got there first, so no process ever

@@ -39,7 +39,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
-from urllib.request import url2pathname
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -177,6 +176,10 @@ def with_manifests(records: Iterable[PluginRecord], path: Sequence[str] | None) 
 def _wheel_path(item: Mapping[str, Any]) -> str:
     url = str((item.get("download_info") or {}).get("url") or "")
     parsed = urlparse(url)
+    # Imported here: urllib.request pulls in http.client, ssl and email (~7 ms) for
+    # every command line start; only reading pip's install report needs it.
+    from urllib.request import url2pathname
+
     return url2pathname(unquote(parsed.path)) if parsed.scheme == "file" else ""
 
 

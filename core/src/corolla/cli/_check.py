@@ -15,12 +15,10 @@ failing at or above the fail level.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._app import App
-from .._calls import call_each
 from .._checks import SEVERITIES, Check
 from .._errors import PluginError, indent_fix
 from .._planning import Plan
@@ -28,11 +26,16 @@ from ._data import unknown_hooks
 from ._render import echo, emit_json, paint, status, table
 from ._target import AppLoadError, PlanError, State
 
+if TYPE_CHECKING:
+    from .._app import App
+
 
 def deploy_checks(app: App) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """(checks, errors): each plugin's checks, tagged with the plugin; a failing hook is an error."""
     checks: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
+    # Lazily: corolla._calls imports werkzeug (~100 ms), which only --deploy (an app started) needs.
+    from .._calls import call_each
 
     def failed(err: PluginError) -> None:
         errors.append(_error(err.plugin, "deploy-check", str(err)))

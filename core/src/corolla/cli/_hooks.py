@@ -9,18 +9,19 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pluggy
 
 from .. import hookspecs as core_hookspecs
-from .._app import App
-from .._compile import call_order
 from .._deprecations import HookDeprecation, deprecation_of
 from .._errors import did_you_mean
 from ._render import echo, emit_json, paint, table
 from ._target import State
+
+if TYPE_CHECKING:
+    from .._app import App
 
 CORE = "corolla"
 
@@ -37,6 +38,9 @@ def _declarers(app: App) -> dict[int, str]:
 
 def hook_data(app: App) -> list[dict[str, Any]]:
     """One dict per specification, by name: declaring plugin, options, implementations in call order."""
+    # Lazily: corolla._compile imports werkzeug (~100 ms); importing this module is on every command's path.
+    from .._compile import call_order
+
     declarers = _declarers(app)
     callers: dict[str, pluggy.HookCaller] = vars(app.plugin_manager.hook)
     out = []

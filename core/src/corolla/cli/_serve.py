@@ -21,7 +21,6 @@ from typing import Any
 
 import click
 
-from .._app import App
 from ._target import AppLoadError, State, _app_from, _import_module
 
 
@@ -30,6 +29,8 @@ def load_wsgi(ref: str, cwd: Path) -> Any:
     module_ref, _, attr = ref.partition(":")
     module = _import_module(module_ref, cwd)
     app = _app_from(module, attr)
+    from .._app import App  # lazily: werkzeug (~100 ms) is for serving, not for every command
+
     if not (isinstance(app, App) or (attr and callable(app))):
         raise TypeError(f"{ref!r} is {type(app).__name__}, neither a corolla.App nor a WSGI callable")
     return app

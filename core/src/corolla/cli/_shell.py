@@ -13,13 +13,14 @@ from typing import Any
 
 import click
 
-from .._calls import call_each
 from ._render import warn
 from ._target import State
 
 
 def shell_namespace(state: State) -> dict[str, Any]:
     app = state.require_app("corolla shell")
+    from .._calls import call_each  # lazily: werkzeug (~100 ms), here already loaded by the app
+
     namespace: dict[str, Any] = {"app": app}
     for _, names in call_each(app, "corolla_shell_context", app=app, on_error=lambda err: warn(str(err))):
         namespace.update(dict(names or {}))

@@ -21,15 +21,18 @@ import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._app import App, plan_app
+from .._app_plan import plan_app
 from .._errors import CorollaError, Problem
 from .._planning import Plan
 from ._commands import CommandIndex, add_legacy, build, declared_index
 from ._render import warn
+
+if TYPE_CHECKING:
+    from .._app import App
 
 APP_ENV = "COROLLA_APP"
 DEFAULT_FILES = ("app.py", "wsgi.py")
@@ -81,6 +84,8 @@ def _import_module(ref: str, cwd: Path) -> ModuleType:
 
 
 def _app_from(module: ModuleType, attr: str) -> Any:
+    from .._app import App  # lazily: corolla._app imports werkzeug (~100 ms), needed only once an app is used
+
     if attr:
         call = attr.endswith("()")
         name = attr[:-2] if call else attr
@@ -208,6 +213,8 @@ class State:
         module_ref, _, attr = ref.partition(":")
         module = _import_module(module_ref, self.cwd)
         app = _app_from(module, attr)
+        from .._app import App  # lazily: see _app_from
+
         if not isinstance(app, App):
             raise TypeError(f"{ref!r} is {type(app).__name__}, not a corolla.App")
         return app
@@ -315,6 +322,8 @@ class State:
         if self._inspection_error is not None:
             raise self._inspection_error
         if self._inspection is None:
+            from .._app import App  # lazily: see _app_from
+
             try:
                 self._inspection = App(root=self.cwd, plugin_path=self.plugin_path, environ=self.environ)
             except CorollaError as exc:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._inspect import RouteInfo, routes_info
-
 if TYPE_CHECKING:
     from corolla import AppRef
+
+    from ._inspect import RouteInfo
 
 COLUMNS = ("ENDPOINT", "METHODS", "RULE", "VIEW", "REGISTERED BY")
 
@@ -52,6 +52,9 @@ def routes_command(app: AppRef) -> click.Command:
         HEAD is automatic for GET routes, and OPTIONS for every path.
         """
         plugin: Any = app.get().plugins[app.plugin]
+        # Imported here: it needs werkzeug.routing, which ``corolla --help`` (building this command) does not.
+        from ._inspect import routes_info
+
         infos = routes_info(plugin.table, sort)
         if as_json:
             click.echo(json.dumps([i.as_dict() for i in infos], indent=2))

@@ -1,8 +1,8 @@
 """The notes demo's logged-in page in Flask + Flask-SQLAlchemy + Flask-Login, for bench/load only.
 
-Same tables (the Corolla demo's migrations made them), same templates (copied
-from examples/notes, with Flask's url_for endpoint names mapped below), same
-query. Sessions are Flask's signed cookies (Flask-Login keeps the user id
+Same tables (the Corolla demo's migrations made them), the same template
+files (examples/notes/templates, read in place, with Flask's url_for endpoint
+names mapped below), same query. Sessions are Flask's signed cookies (Flask-Login keeps the user id
 there); the Corolla run reports its cookie-session figure beside it.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, render_template, request
@@ -50,7 +51,7 @@ class Note(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime]
 
 
-app = Flask(__name__)
+app = Flask(__name__, template_folder=Path(__file__).resolve().parents[3] / "examples" / "notes" / "templates")
 app.config["SECRET_KEY"] = os.environ["FLASK_SECRET_KEY"]
 app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["FLASK_DATABASE_URL"]
 app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "pool_size": 2}
@@ -69,7 +70,7 @@ def index() -> str:
     notes = db.session.scalars(
         sa.select(Note).where(Note.owner_id == current_user.id).order_by(Note.updated_at.desc(), Note.id.desc())
     ).all()
-    return render_template("index.html", notes=notes)
+    return render_template("notes/index.html", notes=notes)
 
 
 @app.post("/login")

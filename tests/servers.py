@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -343,6 +343,41 @@ class Gunicorn:
 
 
 @contextmanager
+def _serve_on_socket(
+    command: Callable[[int], list[str]], cwd: str | Path, env: dict[str, str] | None, name: str
+) -> Iterator[Gunicorn]:
+    """Run ``command(fd)`` (a gunicorn-based server taking ``--bind fd://N``) on a socket bound here; stop it on exit.
+
+    The socket is bound to port 0 and already listening, so the port cannot
+    be taken in between and clients never see a refusal: a connection made
+    before a worker is up waits in the backlog. Ready means a worker booted.
+    """
+    listener = socket.socket()
+    listener.bind((HOST, 0))
+    listener.listen(128)
+    port = int(listener.getsockname()[1])
+    fd = listener.fileno()
+    with tempfile.TemporaryDirectory(prefix=f"corolla-{name}-") as folder:
+        log = Path(folder) / f"{name}.log"
+        with listener, log.open("wb") as out:
+            process = subprocess.Popen(
+                command(fd),
+                cwd=str(cwd),
+                env={**os.environ, **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                pass_fds=(fd,),
+            )
+        # The server holds the socket now; this process's copy is closed.
+        try:
+            if not wait_for_line(log, "Booting worker", process, timeout=30):
+                raise RuntimeError(f"{name} exited with code {process.returncode}:\n{log.read_text()}")
+            yield Gunicorn(port, process, log)
+        finally:
+            _stop(process)
+
+
+@contextmanager
 def gunicorn(
     app: str,
     *,
@@ -351,51 +386,27 @@ def gunicorn(
     env: dict[str, str] | None = None,
     args: Sequence[str] = (),
 ) -> Iterator[Gunicorn]:
-    """Serve ``app`` (``module:attr``, imported from ``cwd``) with gunicorn; stop it on exit.
+    """Serve ``app`` (``module:attr``, imported from ``cwd``) with gunicorn; stop it on exit."""
 
-    gunicorn gets a socket bound here to port 0 and already listening
-    (``--bind fd://N``), so the port cannot be taken in between and clients
-    never see a refusal: a connection made before a worker is up waits in
-    the backlog. Ready means the arbiter booted its workers.
-    """
-    listener = socket.socket()
-    listener.bind((HOST, 0))
-    listener.listen(128)
-    port = int(listener.getsockname()[1])
-    fd = listener.fileno()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"fd://{fd}",
-        "--workers",
-        str(workers),
-        "--chdir",
-        str(cwd),
-        "--graceful-timeout",
-        "5",
-        *args,
-        app,
-    ]
-    with tempfile.TemporaryDirectory(prefix="corolla-gunicorn-") as folder:
-        log = Path(folder) / "gunicorn.log"
-        with listener, log.open("wb") as out:
-            process = subprocess.Popen(
-                command,
-                cwd=str(cwd),
-                env={**os.environ, **(env or {})},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                pass_fds=(fd,),
-            )
-        # gunicorn holds the socket now; this process's copy is closed.
-        try:
-            if not wait_for_line(log, "Booting worker", process, timeout=30):
-                raise RuntimeError(f"gunicorn exited with code {process.returncode}:\n{log.read_text()}")
-            yield Gunicorn(port, process, log)
-        finally:
-            _stop(process)
+    def command(fd: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"fd://{fd}",
+            "--workers",
+            str(workers),
+            "--chdir",
+            str(cwd),
+            "--graceful-timeout",
+            "5",
+            *args,
+            app,
+        ]
+
+    with _serve_on_socket(command, cwd, env, "gunicorn") as server:
+        yield server
 
 
 @contextmanager
@@ -407,32 +418,11 @@ def corolla_serve(
     env: dict[str, str] | None = None,
     args: Sequence[str] = (),
 ) -> Iterator[Gunicorn]:
-    """``corolla --app APP serve`` (gunicorn, started by Corolla's production command); stop it on exit.
-
-    Handed a listening socket (``--bind fd://N``), as ``gunicorn()`` is, so
-    the port cannot be taken in between; ready when a worker booted.
-    """
-    listener = socket.socket()
-    listener.bind((HOST, 0))
-    listener.listen(128)
-    port = int(listener.getsockname()[1])
-    fd = listener.fileno()
+    """``corolla --app APP serve`` (gunicorn, started by Corolla's production command); stop it on exit."""
     script = Path(sys.executable).with_name("corolla")
-    command = [str(script), "--app", app, "serve", "--bind", f"fd://{fd}", "--workers", str(workers), *args]
-    with tempfile.TemporaryDirectory(prefix="corolla-serve-") as folder:
-        log = Path(folder) / "serve.log"
-        with listener, log.open("wb") as out:
-            process = subprocess.Popen(
-                command,
-                cwd=str(cwd),
-                env={**os.environ, **(env or {})},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                pass_fds=(fd,),
-            )
-        try:
-            if not wait_for_line(log, "Booting worker", process, timeout=30):
-                raise RuntimeError(f"corolla serve exited with code {process.returncode}:\n{log.read_text()}")
-            yield Gunicorn(port, process)
-        finally:
-            _stop(process)
+
+    def command(fd: int) -> list[str]:
+        return [str(script), "--app", app, "serve", "--bind", f"fd://{fd}", "--workers", str(workers), *args]
+
+    with _serve_on_socket(command, cwd, env, "serve") as server:
+        yield server

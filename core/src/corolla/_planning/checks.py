@@ -350,8 +350,7 @@ def attribute_clashes(ctx: Context, loadable: Mapping[str, PluginRecord], caps: 
                     plugins[0],
                     "attribute-clash",
                     f"{kind} attribute {attr!r} is added by both {labels}",
-                    f"disable one of them, e.g.:\n{_disable(plugins[-1])}",
-                    (Action(command=_disable(plugins[-1]), provider=plugins[-1]),),
+                    *_disable_one(plugins),
                 )
                 yield problem, tuple(plugins)
 
@@ -371,10 +370,16 @@ def prefix_clashes(ctx: Context, loadable: Mapping[str, PluginRecord], caps: Cap
                 plugins[0],
                 "name-clash",
                 f"{labels} share the environment prefix COROLLA_{prefix}__",
-                f"disable one of them, e.g.:\n{_disable(plugins[-1])}",
-                (Action(command=_disable(plugins[-1]), provider=plugins[-1]),),
+                *_disable_one(plugins),
             )
             yield problem, tuple(plugins)
+
+
+def _disable_one(plugins: Sequence[str]) -> tuple[str, tuple[Action, ...]]:
+    """The fix (and its action) for plugins that cannot load together: switch the last one off."""
+    return f"disable one of them, e.g.:\n{_disable(plugins[-1])}", (
+        Action(command=_disable(plugins[-1]), provider=plugins[-1]),
+    )
 
 
 def _disable(name: str) -> str:

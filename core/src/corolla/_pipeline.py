@@ -69,7 +69,6 @@ class Pipeline:
     __slots__ = (
         "app",
         "blame",
-        "debug",
         "exception_hook",
         "fast",
         "handler",
@@ -118,7 +117,6 @@ class Pipeline:
         # The security headers, computed once (plain http, https): the fast path appends
         # one list to its two headers; finalize'd responses get the ones they lack.
         self.plain_headers, self.tls_headers = response_headers(app.config["core"])
-        self.debug = app.debug
         self.blame = blame
         self.label = label
 
@@ -129,12 +127,12 @@ class Pipeline:
         request = self.request_class(environ, self.app)
         error: Exception | None = None
         wire = None
+        extra = self.tls_headers if environ.get("wsgi.url_scheme") == "https" else self.plain_headers
         try:
             rv = self.handler(request)
             if self.fast and AFTER_RESPONSE not in request.__dict__:
                 # Nothing will look at the response: the common values are sent without
                 # werkzeug's Response machinery (see _fastpath.py; saves 5-10 µs).
-                extra = self.tls_headers if environ.get("wsgi.url_scheme") == "https" else self.plain_headers
                 wire = direct(rv, extra)
             response = None if wire is not None else self.finalize(request, rv)
         except Exception as exc:
@@ -151,7 +149,6 @@ class Pipeline:
         if "files" in request.__dict__:
             request.close()  # uploaded files' temporary files (werkzeug leaves them open)
         if wire is None:
-            extra = self.tls_headers if environ.get("wsgi.url_scheme") == "https" else self.plain_headers
             if extra:
                 add_missing(response.headers, extra)  # type: ignore[union-attr]
             # Plugins saw (and changed) a full werkzeug Response; once they are done, a

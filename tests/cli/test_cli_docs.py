@@ -26,6 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from corolla import AppRef
+from corolla._failures import FailureLog
 from corolla.cli import cli, make_state
 from corolla.cli._hooks import missing_docstrings, reference_markdown
 from corolla.testing import SyntheticPlugins
@@ -141,6 +142,13 @@ def example_project(tmp: Path) -> tuple[SyntheticPlugins, Path]:
     project = tmp / "project"
     project.mkdir()
     (project / "corolla.toml").write_text('[sessions]\nbackend = "redis"\n')
+    # What the app's workers would have recorded (at fixed times, so the output is stable):
+    # the audit plugin's wrapper failed three times while serving.
+    when = iter([1796551200.0, 1796551260.0, 1796554800.0])
+    record = FailureLog(project / "instance", clock=lambda: next(when)).record
+    for _ in range(3):
+        place = f"{plugins.path[0]}/synth_corolla_audit.py:12 in audited"
+        record("audit", "corolla_wrap_request", LookupError("the audit log is full"), place)
     return plugins, project
 
 
@@ -178,6 +186,7 @@ def test_cli_md_covers_every_command() -> None:
         "plugins check --json",
         "plugins graph",
         "plugins why",
+        "plugins failures",
         "hooks",
         "hooks corolla_dispatch --json",
         "check",

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from cli_support import Corolla
 
+from corolla import App
 from corolla.cli._data import PRECEDENCE
-from corolla.testing import SyntheticPlugins
+from corolla.testing import Client, SyntheticPlugins
 
 LIST_KEYS = {"name", "version", "distribution", "status", "reason", "provides", "requires", "position", "manifest"}
 
@@ -294,6 +295,7 @@ def test_why_gives_the_reason_and_reverse_dependencies(corolla: Corolla, trio: S
         f"  (which wins: {PRECEDENCE})",
         "required by:",
         "  <- forms (requires 'sessions>=0.2', enabled)",
+        "failures while serving: none recorded in instance/plugin-failures.sqlite3",
     ]
     data = corolla.json("plugins", "why", "sessions", "--json")
     assert data["needed_by"] == [
@@ -335,6 +337,7 @@ def test_why_follows_only_requires_beyond_the_first_level_and_lists_integrators_
         "required by:",
         "  <- site (requires 'templates', enabled)",
         "integrated with (optional, they use it when it is loaded): routing (enabled), sessions (enabled)",
+        "failures while serving: none recorded in instance/plugin-failures.sqlite3",
     ]
     data = corolla.json("plugins", "why", "templates", "--json")
     assert [(d["plugin"], d["kind"], d["needed_by"]) for d in data["needed_by"]] == [
@@ -519,3 +522,35 @@ def test_check_warns_when_a_required_plugin_is_not_a_dependency(
         data["warnings"][0]["fix"]
         == 'add "acme-base" (with a version range) to corolla-extra\'s [project] dependencies'
     )
+
+
+def test_failures_lists_what_the_apps_workers_recorded_and_clears_it(
+    corolla: Corolla, corolla_plugins: SyntheticPlugins
+) -> None:
+    corolla_plugins.add(
+        "boom",
+        version="2.1",
+        body="""
+        @hookimpl
+        def corolla_dispatch(self, request):
+            raise RuntimeError("kaboom on " + request.path)
+        """,
+    )
+    app = App(root=corolla.cwd, plugin_path=corolla_plugins.path, environ={})
+    client = Client(app)
+    assert [client.get(path).status_code for path in ("/a", "/b")] == [500, 500]
+    (row,) = corolla.json("plugins", "failures", "--json")
+    assert {k: row[k] for k in ("plugin", "hook", "error", "count", "message")} == {
+        "plugin": "boom",
+        "hook": "corolla_dispatch",
+        "error": "RuntimeError",
+        "count": 2,
+        "message": "kaboom on /b",
+    }
+    assert row["first_at"] <= row["last_at"] and row["last_at"].endswith("Z")
+    assert corolla.json("plugins", "why", "boom", "--json")["failures"]["total"] == 2
+    assert "no installed plugin is named 'bom'" in corolla("plugins", "failures", "bom", code=2).output
+    assert corolla("plugins", "failures", "boom", "--clear").stdout == (
+        "forgot 2 failures of boom recorded in instance/plugin-failures.sqlite3\n"
+    )
+    assert corolla.json("plugins", "failures", "--json") == []

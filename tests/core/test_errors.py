@@ -125,7 +125,7 @@ def test_exception_in_a_wrapper_is_a_logged_500(
     (record,) = errors(caplog)
     message = record.getMessage()
     assert message.startswith("Unhandled LookupError on 'GET /ok', raised in plugin 'audit' (corolla-audit 0.9)")
-    assert message.endswith(" in audited")
+    assert message.endswith(" in audited (its corolla_wrap_request)")  # the place, and the hook it was running
     assert record.corolla_plugin == "audit"  # type: ignore[attr-defined]
     assert client.get("/ok").text == "fine"
 

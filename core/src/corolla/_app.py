@@ -21,7 +21,7 @@ from ._app_cli import AppCommands
 from ._app_hooks import APP_LABEL, APP_PLUGIN, AppHooks
 from ._app_plan import plan_app
 from ._calls import call_each, iter_calls
-from ._config import Config, instance_secret_key
+from ._config import Config, instance_folder, instance_secret_key
 from ._defaults import CorePlugin
 from ._errors import CorollaError, PluginError
 from ._manager import PluginHost
@@ -113,9 +113,7 @@ class App:
         #: An exception no exception hook handles leaves the app (teardown still runs) instead of
         #: becoming a 500: ``[core] testing``, and werkzeug's debugger (``corolla run --debug``).
         self.propagate_exceptions = core["testing"]
-        # A relative instance path is relative to the app's root, not to the
-        # folder a worker happened to start in.
-        self.instance_path = self.root / (core["instance_path"] or "instance")
+        self.instance_path = instance_folder(self.root, core)
 
         self._host = PluginHost({name: d.record.label() for name, d in self.resolution.decisions.items()})
         self.plugin_manager = self._host.pm
@@ -176,6 +174,9 @@ class App:
         )
         self.request_class = type("Request", (type(self).request_class,), namespace)
         self._pipeline = compile_pipeline(self, host, self.request_class)
+        for _, attributes in request_attrs:
+            for attr, factory in (attributes or {}).items():
+                self._pipeline.blame.note(factory, f"request attribute {attr!r}")
         self.pipeline = self._pipeline.wrappers
 
     def _start(self) -> None:
@@ -222,14 +223,16 @@ class App:
         # through its __call__ costs about 0.1 µs more per request.
         return self._pipeline.serve(environ, start_response)
 
-    def describe_exception(self, exc: BaseException) -> str:
-        """Where ``exc`` was raised, for a log line: ``"raised in plugin 'x' (corolla-x 1.0) at file:line in f"``.
+    def report_exception(self, request: Request, exc: BaseException, answered_by: str) -> None:
+        """Log ``exc`` as the core logs an exception nobody handled, for a plugin that answered it itself.
 
-        For a plugin that handles an exception the core would otherwise log
-        (routing's 500 error handlers): its own log line then names the
-        plugin the exception came from, as the core's does.
+        Routing's 500 error handlers draw the page, so the core never sees
+        the exception; they report it here, and the log line names the plugin
+        it was raised in (``"... raised in plugin 'x' (corolla-x 1.0) at
+        file:line in f; answered by <answered_by>"``), with its traceback, and
+        the failure is counted against that plugin (``corolla plugins why``).
         """
-        return f"raised {self._pipeline.blame.describe(exc.__traceback__)[1]}"
+        self._pipeline.log_exception(request, exc, "", answered_by=answered_by)
 
     # -- lifecycle -----------------------------------------------------------
 

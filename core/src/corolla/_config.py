@@ -67,6 +67,15 @@ def copy_value(value: Any) -> Any:
     return value
 
 
+def instance_folder(root: Path, core: Mapping[str, Any]) -> Path:
+    """``[core] instance_path``, or ``<root>/instance``; a relative path is relative to the app's root.
+
+    Not to the folder a worker or a command happened to start in: gunicorn
+    and ``corolla plugins why`` must find the same folder.
+    """
+    return root / (core["instance_path"] or "instance")
+
+
 def instance_secret_key(instance: Path) -> str:
     """The development secret key: created once in ``instance/secret_key`` (mode 0600), then reused."""
     path = instance / "secret_key"

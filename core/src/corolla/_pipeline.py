@@ -28,6 +28,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import pluggy
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
@@ -35,6 +36,7 @@ from ._blame import Blame
 from ._calls import call_impl
 from ._compile import call_order, compile_each, compile_firstresult
 from ._errors import PluginError
+from ._failures import FailureLog
 from ._fastpath import direct, sendable
 from ._security import add_missing, request_guard, response_headers
 from ._tracing import Tracer, app_tracer, request_line, traced
@@ -70,6 +72,7 @@ class Pipeline:
         "app",
         "blame",
         "exception_hook",
+        "failures",
         "fast",
         "handler",
         "label",
@@ -95,6 +98,7 @@ class Pipeline:
         teardown_hooks: list[Callable[[Request, Exception | None], None]],
         exception_hook: Callable[[Request, Exception], Any] | None,
         blame: Blame,
+        failures: FailureLog,
         label: Callable[[str], str],
     ) -> None:
         self.app = app
@@ -118,6 +122,7 @@ class Pipeline:
         # one list to its two headers; finalize'd responses get the ones they lack.
         self.plain_headers, self.tls_headers = response_headers(app.config["core"])
         self.blame = blame
+        self.failures = failures
         self.label = label
 
     # -- the ladder ------------------------------------------------------------
@@ -236,23 +241,33 @@ class Pipeline:
             return Response(f"Internal Server Error (debug)\n\n{text}", 500, mimetype="text/plain")
         return InternalServerError().get_response()
 
-    def log_exception(self, request: Request, exc: BaseException, context: str) -> None:
-        """Log ``exc`` with the request line and the plugin it was raised in."""
-        plugin, where = self.blame.describe(exc.__traceback__)
+    def log_exception(self, request: Request, exc: BaseException, context: str, answered_by: str = "") -> None:
+        """Log ``exc`` with the request line and the plugin it was raised in; count it against that plugin.
+
+        ``context`` says when it happened (``"in corolla_teardown"``);
+        ``answered_by`` names what drew the error page instead of the core's
+        500, for a plugin that handled the exception (routing's 500 handlers).
+        """
+        verdict = self.blame.assess(exc.__traceback__)
+        plugin, where = verdict.plugin, verdict.phrase
         if plugin is None and isinstance(exc, ResponseValueError) and self.result_from:
             # make_response runs in the core, after the plugins returned: name who returned the value.
             returned = " and ".join(map(self.label, self.result_from))
             where = f"by make_response: {exc}; the value was returned through {returned}"
             plugin = self.result_from[-1]
         logger.error(
-            "Unhandled %s on %s%s, raised %s",
+            "Unhandled %s on %s%s, raised %s%s",
             type(exc).__name__,
             request_line(request),
             f" {context}" if context else "",
             where,
+            f"; answered by {answered_by}" if answered_by else "",
             exc_info=(type(exc), exc, exc.__traceback__),
             extra={"corolla_plugin": plugin},
         )
+        if verdict.culprit is not None:
+            # Kept per app, over every worker, for `corolla plugins why` (see _failures.py).
+            self.failures.record(verdict.culprit, verdict.hook, exc, verdict.place)
 
 
 class Propagate(BaseException):
@@ -276,8 +291,13 @@ def compile_pipeline(app: App, host: PluginHost, request_class: type[Request]) -
     """The app's request path, from its hook implementations in resolved order."""
     hook = host.hook
     trace = app_tracer(app)
+    blame = Blame(app.plugins)
+    for caller in vars(hook).values():
+        if isinstance(caller, pluggy.HookCaller):
+            for impl in caller.get_hookimpls():
+                blame.note(impl.function, caller.name)
     dispatch = compile_firstresult(hook.corolla_dispatch, ("request",), trace) or _no_dispatch
-    handler, wrappers = _wrap(app, host, dispatch, trace)
+    handler, wrappers = _wrap(app, host, dispatch, trace, blame)
     return Pipeline(
         app,
         request_class,
@@ -287,12 +307,15 @@ def compile_pipeline(app: App, host: PluginHost, request_class: type[Request]) -
         response_hooks=compile_each(hook.corolla_response, ("request", "response"), trace=trace),
         teardown_hooks=compile_each(hook.corolla_teardown, ("request", "exception"), True, trace),
         exception_hook=compile_firstresult(hook.corolla_handle_exception, ("request", "exception"), trace),
-        blame=Blame(app.plugins),
+        blame=blame,
+        failures=FailureLog(app.instance_path),
         label=host.label,
     )
 
 
-def _wrap(app: App, host: PluginHost, dispatch: Handler, trace: Tracer | None) -> tuple[Handler, list[str]]:
+def _wrap(
+    app: App, host: PluginHost, dispatch: Handler, trace: Tracer | None, blame: Blame
+) -> tuple[Handler, list[str]]:
     """Nest the ``corolla_wrap_request`` wrappers around dispatch: (handler, wrapping plugins outermost first)."""
     handler = dispatch if dispatch is _no_dispatch else _none_is_404(dispatch)
     wrappers: list[str] = []
@@ -307,6 +330,7 @@ def _wrap(app: App, host: PluginHost, dispatch: Handler, trace: Tracer | None) -
                 f"plugin {host.label(impl.plugin_name)}: corolla_wrap_request returned {wrapped!r}, "
                 "not a callable; return a function taking the request, or None",
             )
+        blame.note(wrapped, "corolla_wrap_request")  # the wrapper runs per request, not the hook
         handler = wrapped if trace is None else traced(wrapped, "corolla_wrap_request", impl.plugin_name, trace)
         wrappers.insert(0, impl.plugin_name)
     # The core's own guard (trusted hosts, https redirect), outermost: an untrusted Host is refused

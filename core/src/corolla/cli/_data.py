@@ -282,6 +282,7 @@ def why_data(plan: Plan, name: str) -> dict[str, Any]:
         "selected_by": selected_by(plan),
         "needs": needs,
         "needed_by": dependents(name, frozenset({name}), ("requires", "optional")),
+        "failures": failures_summary(plan, name),
     }
 
 
@@ -413,3 +414,53 @@ def show_data(plan: Plan, name: str, commands: Iterable[str] | None) -> dict[str
         "request_attributes": list(decl.request_attributes) if decl else [],
         "commands": sorted(commands) if commands is not None else None,
     }
+
+
+# -- failures while serving --------------------------------------------------------
+
+
+def failures_folder(plan: Plan) -> Path:
+    """The instance folder the app's workers record plugin failures in (``_failures.py``)."""
+    from .._config import instance_folder
+
+    return instance_folder(plan.root, plan.config["core"])
+
+
+def failure_rows(plan: Plan, name: str | None = None) -> list[dict[str, Any]]:
+    """The failures recorded while serving (of NAME, or every plugin), the most frequent first."""
+    # Imported here: sqlite3 is for these commands only, not every command line start.
+    from .._failures import read_failures
+
+    return [
+        {
+            "plugin": f.plugin,
+            "hook": f.hook,
+            "error": f.error,
+            "place": f.place,
+            "count": f.count,
+            "first_at": _utc(f.first_at),
+            "last_at": _utc(f.last_at),
+            "message": f.message,
+        }
+        for f in read_failures(failures_folder(plan), name)
+    ]
+
+
+def failures_summary(plan: Plan, name: str) -> dict[str, Any]:
+    """NAME's failures while serving, for ``plugins why``: the total, when, and each kind."""
+    from .._failures import FILE_NAME
+
+    rows = failure_rows(plan, name)
+    return {
+        "total": sum(row["count"] for row in rows),
+        "first_at": min((row["first_at"] for row in rows), default=None),
+        "last_at": max((row["last_at"] for row in rows), default=None),
+        "recorded_in": str(failures_folder(plan) / FILE_NAME),
+        "kinds": [{key: value for key, value in row.items() if key != "plugin"} for row in rows],
+    }
+
+
+def _utc(timestamp: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,4 +1,4 @@
-"""``corolla plugins list|show|check|graph|why``: the plugin manager's decisions, rendered.
+"""``corolla plugins list|show|check|graph|why|failures``: the plugin manager's decisions, rendered.
 
 These work without an app: they then plan the installed plugins with the
 config in the working folder. With an app they describe that app (and an
@@ -263,12 +263,63 @@ def why(ctx: click.Context, name: str, as_json: bool) -> None:
         echo(f"integrated with (optional, they use it when it is loaded): {names}")
     if not data["needed_by"]:
         echo("needed by: nothing (no other plugin requires it or integrates with it)")
+    _failures_text(data["failures"], root)
+
+
+def _failures_text(failures: dict[str, Any], root: str) -> None:
+    where = failures["recorded_in"].replace(root, "")
+    if not failures["total"]:
+        echo(f"failures while serving: none recorded in {where}")
+        return
+    echo(
+        f"failures while serving: {failures['total']}, from {failures['first_at']} to {failures['last_at']}, "
+        f"over every worker (recorded in {where}; `corolla plugins failures --clear` forgets them)"
+    )
+    # The place last: a long path then pushes no other column out of line.
+    rows = [
+        [str(k["count"]), k["error"], k["hook"] or "-", k["message"], k["place"].replace(root, "")]
+        for k in failures["kinds"]
+    ]
+    echo(_indent(table(["COUNT", "ERROR", "HOOK", "LAST MESSAGE", "PLACE"], rows)))
 
 
 def _tree(items: list[dict[str, Any]], prefix: str) -> None:
     for item in items:
         echo(f"{prefix}<- {item['plugin']} ({item['kind']} {item['requirement']!r}, {status(item['status'])})")
         _tree(item["needed_by"], prefix + "   ")
+
+
+@plugins.command()
+@click.argument("name", required=False)
+@click.option("--clear", is_flag=True, help="Forget the recorded failures (of NAME, or of every plugin).")
+@json_option
+@click.pass_context
+def failures(ctx: click.Context, name: str | None, clear: bool, as_json: bool) -> None:
+    """How often plugins raised while serving, over every worker, from the instance folder."""
+    plan = _plan(ctx)
+    if name is not None:
+        name = _known_name(plan, name)
+    from .._failures import FILE_NAME, clear_failures
+
+    folder = _data.failures_folder(plan)
+    where = str(folder / FILE_NAME).replace(str(plan.root) + os.sep, "")
+    if clear:
+        forgotten = clear_failures(folder, name)
+        echo(f"forgot {forgotten} failure{'s' * (forgotten != 1)}{f' of {name}' if name else ''} recorded in {where}")
+        return
+    rows = _data.failure_rows(plan, name)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        echo(f"No plugin failure is recorded in {where}{f' for {name}' if name else ''}.")
+        return
+    root = str(plan.root) + os.sep
+    body = [
+        [r["plugin"], str(r["count"]), r["error"], r["hook"] or "-", r["last_at"], r["place"].replace(root, "")]
+        for r in rows
+    ]
+    echo(table(["PLUGIN", "COUNT", "ERROR", "HOOK", "LAST", "PLACE"], body))
 
 
 @plugins.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from corolla import App, Check, Request
 
 _UNSET: Any = object()
-_log = logging.getLogger("corolla.routing")
 #: request.__dict__ keys for what a match found besides a rule (never set on a plain match).
 _ERROR = "_routing_error"
 _OPTIONS = "_routing_options"
@@ -327,8 +325,10 @@ class RoutingPlugin(corolla.Plugin):
 
         The handler gets an ``InternalServerError`` whose ``original_exception``
         is the exception. The core logs an exception only when no plugin
-        handled it, so it is logged here, with its traceback, after the
-        handler rendered the page (if the handler raises, the core logs both).
+        handled it, so it is reported here (``App.report_exception``: the
+        core's log line, naming the plugin it came from, and its failure
+        count) after the handler drew the page; if the handler raises, the
+        core logs both.
         """
         server_error = InternalServerError(original_exception=exception)
         handler = find(chain, server_error)
@@ -337,15 +337,8 @@ class RoutingPlugin(corolla.Plugin):
         rv = with_status(handler(request, server_error), server_error, request.environ)
         if rv is None:
             return None  # the handler declined: the core logs the exception and answers 500
-        app = request.app
-        _log.error(
-            "Unhandled %s on '%s', %s; answered by the 500 error handler %s",
-            type(exception).__name__,
-            request.log_line(),
-            app.describe_exception(exception) if app is not None else "raised at an unknown place",
-            describe(handler),
-            exc_info=(type(exception), exception, exception.__traceback__),
-        )
+        if request.app is not None:
+            request.app.report_exception(request, exception, answered_by=f"the 500 error handler {describe(handler)}")
         return rv
 
     # -- integrations --------------------------------------------------------

@@ -42,6 +42,7 @@ GOOD: dict[str, dict[str, Any]] = {
 BAD = [
     ("core", "debug", True, "core.debug", "debug = false"),
     ("core", "trace_hooks", True, "core.trace_hooks", "trace_hooks = false"),
+    ("core", "instance_path", "/dev/null/instance", "core.failure_record", "instance_path"),
     ("core", "secret_key", None, "core.secret_key", "COROLLA_CORE__SECRET_KEY"),
     ("core", "secret_key", "A" * 60, "core.secret_key", "at least 50 characters"),
     ("core", "secret_key", "abcdefghij" * 4, "core.secret_key", "at least 50 characters"),

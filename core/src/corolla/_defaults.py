@@ -6,9 +6,12 @@ implementations run after every plugin's.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._checks import Check
+from ._failures import FILE_NAME
 from ._markers import hookimpl
 from ._secrets import HOW, MIN_DISTINCT, MIN_LENGTH, under_version_control, weakness
 
@@ -55,6 +58,7 @@ class CorePlugin:
         )
         checks += _secret_key_checks(app)
         checks += _request_checks(app.config["core"])
+        checks.append(_failure_record_check(app.instance_path / FILE_NAME))
         explicit = app.selection.enabled is not None
         checks.append(
             Check(
@@ -134,6 +138,35 @@ def _secret_key_checks(app: App) -> list[Check]:
             )
         )
     return checks
+
+
+def _failure_record_check(path: Path) -> Check:
+    """Can the workers count plugin failures (``corolla plugins why``)? Checked without writing anything."""
+    problem = _unwritable(path)
+    return Check(
+        "core.failure_record",
+        problem is None,
+        f"plugin failures while serving are counted in {path}"
+        if problem is None
+        else f"plugin failures while serving cannot be counted: {problem}",
+        "give the service user write access to the instance folder, or set [core] instance_path "
+        "(COROLLA_CORE__INSTANCE_PATH) to a folder it can write",
+        severity="warning",
+    )
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why this process could not create or update ``path`` (SQLite also writes beside it), or None."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path} is not writable"
+    folder = path.parent
+    while not folder.exists():  # the nearest folder that exists is where the others would be made
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{folder} is not writable"
+    return None
 
 
 def _request_checks(core: Any) -> list[Check]:

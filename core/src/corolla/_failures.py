@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # Imported where used: sqlite3 costs ~5 ms that every App() would pay, and only a failure needs it.
+    import sqlite3
 
 FILE_NAME = "plugin-failures.sqlite3"
 
@@ -95,6 +99,8 @@ class FailureLog:
 
     def record(self, plugin: str, hook: str, exc: BaseException, place: str) -> None:
         """Count one failure; never raises."""
+        import sqlite3
+
         now = self.clock()
         message = str(exc)[:_MESSAGE_LIMIT]
         key = (plugin, hook, type(exc).__name__, place)
@@ -113,6 +119,8 @@ class FailureLog:
                 self._pending.clear()
 
     def _write(self) -> None:
+        import sqlite3
+
         if self._connection is None or self._pid != os.getpid():
             self._connection = _open(self.path, create=True, threads=True)
             self._pid = os.getpid()
@@ -172,6 +180,8 @@ def clear_failures(folder: Path, plugin: str | None = None) -> int:
 
 def _open(path: Path, *, create: bool, threads: bool = False) -> sqlite3.Connection:
     """A connection with the table in place; read-only when the file is not ours to write (reading only)."""
+    import sqlite3
+
     if create and not path.exists():
         # 0700 folder, 0600 file: exception messages may quote what a request sent.
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

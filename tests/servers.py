@@ -19,6 +19,9 @@ Ports, without the race of probing a free port and hoping it stays free:
   "Ready to accept connections" line, ``pg_ctl start -w``), never because
   something accepts connections on the port, so another program listening
   there cannot pass for ours.
+* The development server (``corolla run``, ``App.run``) binds port 0 itself
+  and says which port it got (werkzeug's "Running on http://127.0.0.1:N"
+  line); ``announced()`` reads the port from there.
 * A port where nothing listens (``refused_port()``, for unreachable-server
   tests) is held bound but not listening by this process for the whole run:
   connections to it are refused and no one else can bind it.
@@ -27,12 +30,14 @@ Ports, without the race of probing a free port and hoping it stays free:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -98,6 +103,75 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes] | None = None, tim
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {HOST}:{port} after {timeout} s")
+
+
+class Announced:
+    """A server started by ``announced()``: its process, its port, and what it printed so far."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.port = 0
+        self.lines: list[str] = []
+        self._reader: threading.Thread | None = None
+
+    @property
+    def output(self) -> str:
+        """Everything the server printed so far (all of it once it stopped)."""
+        return "".join(self.lines)
+
+    def stop(self, timeout: float = 10.0) -> str:
+        """SIGTERM, wait, and return the whole output."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self._reader is not None:
+            self._reader.join(timeout)
+        return self.output
+
+
+ANNOUNCED_PORT = re.compile(r"Running on http://127\.0\.0\.1:(\d+)")
+
+
+@contextmanager
+def announced(
+    command: Sequence[str], *, cwd: str | Path, env: dict[str, str], timeout: float = 30.0
+) -> Iterator[Announced]:
+    """Run a development server told to bind port 0; ready once it printed the port it got. Stopped on exit.
+
+    Its standard error (werkzeug logs there) and output are read into
+    ``Announced.lines`` by a thread, so it never blocks on a full pipe and the
+    test can read what it printed, before and after the port.
+    """
+    process = subprocess.Popen(
+        list(command), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    server = Announced(process)
+    found = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            server.lines.append(line)
+            match = ANNOUNCED_PORT.search(line)
+            if match and not found.is_set():
+                server.port = int(match.group(1))
+                found.set()
+        found.set()  # the server stopped: stop waiting too
+
+    server._reader = threading.Thread(target=read, daemon=True)
+    server._reader.start()
+    try:
+        if not found.wait(timeout) or not server.port:
+            raise RuntimeError(f"{command[0]} printed no port within {timeout} s:\n{server.output}")
+        yield server
+    finally:
+        server.stop()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def find_program(name: str, *extra_dirs: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -12,9 +11,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+import servers
 
 from corolla.testing import SyntheticPlugins
 
@@ -53,12 +54,6 @@ def echo(corolla_plugins: SyntheticPlugins) -> SyntheticPlugins:
     return corolla_plugins
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def get(port: int, path: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
@@ -87,34 +82,16 @@ def eventually(check: Callable[[], bool], what: str) -> None:
 
 @pytest.fixture
 def serve(echo: SyntheticPlugins, tmp_path: Path) -> Iterator[Callable[..., int]]:
-    procs: list[subprocess.Popen[str]] = []
+    """``serve(*args, **env)``: ``corolla run --port 0 ARGS`` in tmp_path; its port, once it printed it."""
+    with ExitStack() as stack:
 
-    def start(*args: str, **env: str) -> int:
-        port = free_port()
-        environ = {k: v for k, v in os.environ.items() if not k.startswith(("COROLLA_", "PYTHON", "FROM_DOTENV"))}
-        environ.update(PYTHONPATH=echo.path[0], **env)
-        procs.append(
-            subprocess.Popen(
-                [str(SCRIPT), "run", "--port", str(port), *args],
-                cwd=tmp_path,
-                env=environ,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
+        def start(*args: str, **env: str) -> int:
+            environ = {k: v for k, v in os.environ.items() if not k.startswith(("COROLLA_", "PYTHON", "FROM_DOTENV"))}
+            environ.update(PYTHONPATH=echo.path[0], **env)
+            command = [str(SCRIPT), "run", "--port", "0", *args]
+            return stack.enter_context(servers.announced(command, cwd=tmp_path, env=environ)).port
 
-        def listening() -> bool:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
-
-        eventually(listening, f"corolla run listening on {port}")
-        return port
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        proc.communicate(timeout=10)
+        yield start
 
 
 def test_run_serves_requests_on_threads(serve: Callable[..., int], tmp_path: Path) -> None:
@@ -200,30 +177,13 @@ def test_app_run_debug_applies_the_loopback_rule(
     echo: SyntheticPlugins, tmp_path: Path, host: str, debugger: bool
 ) -> None:
     (tmp_path / "serve.py").write_text(APP_RUN)
-    port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("COROLLA_", "PYTHON"))}
     environ["PYTHONPATH"] = echo.path[0]
-    proc = subprocess.Popen(
-        [sys.executable, "serve.py", host, str(port)],
-        cwd=tmp_path,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-
-        def listening() -> bool:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
-
-        eventually(listening, "App.run listening")
-        status, body = get(port, "/raise")
+    with servers.announced([sys.executable, "serve.py", host, "0"], cwd=tmp_path, env=environ) as server:
+        status, body = get(server.port, "/raise")
         assert status == 500
         assert all(marker in body for marker in DEBUGGER_MARKERS) is debugger
         if not debugger:  # debug still shows the traceback, as text, without the console
             assert body.startswith("Internal Server Error (debug)") and "ZeroDivisionError" in body
-    finally:
-        proc.terminate()
-        _, stderr = proc.communicate(timeout=10)
+    stderr = server.output
     assert ("which is not a loopback address: the interactive debugger" in stderr) is not debugger

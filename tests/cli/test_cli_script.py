@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import os
 import pty
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import servers
 
 from corolla.testing import SyntheticPlugins
 
@@ -151,46 +150,18 @@ def test_plugins_list_imports_no_heavy_library(pinger: SyntheticPlugins, tmp_pat
     assert light.stdout.strip() == "False"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def served(pinger: SyntheticPlugins, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def served(pinger: SyntheticPlugins, tmp_path: Path) -> Iterator[servers.Announced]:
     (tmp_path / "app.py").write_text("from corolla import App\n\napp = App(plugins=['pinger'])\n")
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(SCRIPT), "run", "--port", str(port), "--trace-hooks", "--debug", "--host", "0.0.0.0"],
-        cwd=tmp_path,
-        env=environ(pinger),
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    try:
-        yield proc, port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    command = [str(SCRIPT), "run", "--port", "0", "--trace-hooks", "--debug", "--host", "0.0.0.0"]
+    with servers.announced(command, cwd=tmp_path, env=environ(pinger)) as server:
+        yield server
 
 
-def test_run_serves_traces_hooks_and_warns_about_debug_on_a_network(
-    served: tuple[subprocess.Popen[str], int],
-) -> None:
-    proc, port = served
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping?token=secret", timeout=10) as response:
+def test_run_serves_traces_hooks_and_warns_about_debug_on_a_network(served: servers.Announced) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/ping?token=secret", timeout=10) as response:
         assert response.read() == b"pong"
-    proc.terminate()
-    _, stderr = proc.communicate(timeout=10)
+    stderr = served.stop()
     assert "WARNING: --debug on 0.0.0.0, which is not a loopback address" in stderr
     assert "interactive debugger (which runs any code a visitor types) is OFF" in stderr
     trace = [line for line in stderr.splitlines() if " trace " in line]

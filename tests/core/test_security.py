@@ -105,7 +105,6 @@ def test_the_instance_folder_is_private(make_app: Callable[..., corolla.App]) ->
 
 def test_app_run_keeps_the_debugger_off_on_a_network_address(corolla_plugins: SyntheticPlugins, tmp_path: Any) -> None:
     # The interactive debugger runs any code a visitor types: only on loopback, as `corolla run --debug`.
-    import subprocess
     import sys
     import urllib.error
     import urllib.request
@@ -115,27 +114,20 @@ def test_app_run_keeps_the_debugger_off_on_a_network_address(corolla_plugins: Sy
     corolla_plugins.add(
         "boom", body="@hookimpl\ndef corolla_dispatch(self, request):\n    raise RuntimeError('boom')\n"
     )
-    port = servers.free_port()
     script = (
         "import sys; from corolla import App; "
         f"app = App({{'core': {{'secret_key': 'k' * 50}}}}, ['boom'], root={str(tmp_path)!r}, "
         f"plugin_path={corolla_plugins.path!r}, environ={{}}); "
-        f"app.run(host='0.0.0.0', port={port}, debug=True)"
+        "app.run(host='0.0.0.0', port=0, debug=True)"
     )
     import os
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(corolla_plugins.path)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
-    )
-    try:
-        servers.wait_for_port(port, process)
+    with servers.announced([sys.executable, "-c", script], cwd=tmp_path, env=env) as server:
         with pytest.raises(urllib.error.HTTPError) as info:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/", timeout=10)
         page = info.value.read().decode()
         assert info.value.code == 500
         assert "__debugger__" not in page  # no interactive console
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=10)[0].decode()
+    output = server.output
     assert "not a loopback address: the interactive debugger" in output

@@ -86,5 +86,7 @@ def test_the_guides_tests_pass_against_the_plugin(pytester: pytest.Pytester) -> 
     shown = {path: body for _, path, body in blocks() if path.startswith("tests/")}
     pytester.makeconftest(shown["tests/conftest.py"])
     pytester.makepyfile(test_corolla_auth=shown["tests/test_corolla_auth.py"])
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-W", "error")
+    # In a subprocess: an in-process run drops the modules it imported (SQLAlchemy's dialects among
+    # them) when it ends, and importing them again later re-registers their SQL functions.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")
     result.assert_outcomes(passed=6)

@@ -44,6 +44,13 @@ def send(port: int, data: bytes, *, half_close: bool = True, timeout: float = 10
     return parse(b"".join(chunks))
 
 
+def explanation(body: bytes) -> str:
+    """What an error page says (its heading and detail), or the start of the body."""
+    text = body.decode(errors="replace")
+    found = re.findall(r"<h1>(.*?)</h1>|<p class=\"detail\">(.*?)</p>", text, re.S)
+    return " / ".join(part for pair in found for part in pair if part) or text[:500]
+
+
 @dataclass
 class Browser:
     """A logged-in visitor over raw sockets: its cookie, and the CSRF token of a page."""
@@ -85,7 +92,7 @@ class Browser:
 
     def signup(self, username: str, password: str = "correct horse battery staple") -> Browser:
         response = self.form("/auth/register", {"username": username, "password": password, "confirm": password})
-        assert response.status == 303, response.body[:500]
+        assert response.status == 303, (response.status, explanation(response.body), sorted(self.cookies))
         return self
 
     def head_of(self, method: str, path: str, extra: list[str]) -> bytes:

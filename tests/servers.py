@@ -29,6 +29,7 @@ Ports, without the race of probing a free port and hoping it stays free:
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -74,6 +75,7 @@ def refused_port() -> int:
     if _REFUSED is None:
         _REFUSED = socket.socket()
         _REFUSED.bind((HOST, 0))
+        atexit.register(_REFUSED.close)  # held to the end of the run, then closed, not left to the interpreter
     return int(_REFUSED.getsockname()[1])
 
 

@@ -64,6 +64,7 @@ def test_declaration() -> None:
         "pool_pre_ping",
         "connect_timeout",
         "statement_timeout",
+        "response_timeout",
         "engine_options",
         "atomic_requests",
         "binds",

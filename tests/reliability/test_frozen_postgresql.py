@@ -191,6 +191,41 @@ def test_a_frozen_backend_on_a_live_server_is_cut_after_the_statement_timeout(
     assert again.status_code == 503
 
 
+def test_a_commit_cut_off_is_a_503_logged_with_its_unknown_outcome(
+    make_app: Callable[..., App], own_postgres: servers.Postgres, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The server froze with COMMIT sent: it may still apply it once it runs again (the
+    # message is in its socket's buffer), so the app cannot know. The answer stays the
+    # orm's 503 for a failed commit (the request was not marked committed); the log says
+    # the outcome is unknown rather than that nothing was saved.
+    from corolla_forms import csrf_exempt
+    from corolla_routing import Router
+
+    app = make_app()
+    with app.db.begin() as db:  # type: ignore[attr-defined]
+        db.execute(sa.text("CREATE TABLE frozen_writes (n int)"))
+    router = Router("/raw", name="raw")
+    pids: list[int] = []
+
+    @router.post("/write")
+    @csrf_exempt
+    def write(request: Any) -> str:
+        request.db.execute(sa.text("INSERT INTO frozen_writes VALUES (1)"))
+        pids.extend(own_postgres.freeze())
+        request.db.commit()
+        return "saved"
+
+    app.include(router)
+    with caplog.at_level(logging.INFO):
+        response, _ = answered_within(
+            lambda: app.test_client().post("/raw/write"), HUNG, lambda: own_postgres.thaw(pids)
+        )
+    assert response.status_code == 503
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "waiting for COMMIT" in errors[0] and "saved is unknown" in errors[0], errors
+    assert app.test_client().get("/auth/login").status_code == 200
+
+
 def test_under_gunicorn_a_frozen_postgresql_is_a_503_and_the_worker_lives(
     own_postgres: servers.Postgres, database: str, tmp_path: Path
 ) -> None:

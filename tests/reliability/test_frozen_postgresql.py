@@ -36,7 +36,7 @@ from corolla import App
 from corolla.testing import run_cli
 
 #: Seconds a request may take with the server frozen before it counts as hung. The defaults
-#: answer in about 2 x response_timeout + connect_timeout (4 s); without a client-side deadline
+#: answer in about response_timeout + 2 x connect_timeout (5 s); without a client-side deadline
 #: the request waits until the server is thawed.
 HUNG = 15.0
 
@@ -114,7 +114,8 @@ def test_a_frozen_postgresql_answers_503_on_a_pooled_connection_and_recovers(
     make_app: Callable[..., App], own_postgres: servers.Postgres, caplog: pytest.LogCaptureFixture, pre_ping: bool
 ) -> None:
     # With pre-ping the wait is the ping's (checkout); without it, the view's first query.
-    app = make_app(pool_pre_ping=pre_ping)
+    # Pre-ping (the default) runs with the default limits: its time is docs/deploy.md's figure.
+    app = make_app(pool_pre_ping=pre_ping) if pre_ping else make_app(pool_pre_ping=False, response_timeout=0.5)
     alice = Visitor(app).signup(f"alice{int(pre_ping)}")
     assert app.db.engine.pool.checkedin() == 1  # type: ignore[attr-defined]  # a warm connection
     pids = own_postgres.freeze()
@@ -140,12 +141,12 @@ def test_a_slow_statement_on_a_live_server_is_not_cut(make_app: Callable[..., Ap
     # check, so the statement runs to its end (statement_timeout is the server's own limit).
     from corolla_routing import Router
 
-    app = make_app(response_timeout=0.5)
+    app = make_app(response_timeout=0.3)  # checked 3 times meanwhile
     router = Router("/raw", name="raw")
 
     @router.get("/slow")
     def slow(request: Any) -> str:
-        request.db.execute(sa.text("SELECT pg_sleep(2)"))
+        request.db.execute(sa.text("SELECT pg_sleep(1.2)"))
         return "done"
 
     app.include(router)
@@ -184,11 +185,7 @@ def test_a_frozen_backend_on_a_live_server_is_cut_after_the_statement_timeout(
     response, took = answered_within(lambda: app.test_client().get("/raw/stuck"), HUNG, thaw)
     print(f"\none backend frozen: 503 after {took:.2f} s", file=sys.stderr)
     assert response.status_code == 503
-    try:
-        again = app.test_client().get("/raw/stuck")  # a new connection, its backend stopped the same way
-    finally:
-        thaw()
-    assert again.status_code == 503
+    assert app.test_client().get("/auth/login").status_code == 200
 
 
 def test_a_commit_cut_off_is_a_503_logged_with_its_unknown_outcome(
@@ -201,7 +198,7 @@ def test_a_commit_cut_off_is_a_503_logged_with_its_unknown_outcome(
     from corolla_forms import csrf_exempt
     from corolla_routing import Router
 
-    app = make_app()
+    app = make_app(response_timeout=0.5)
     with app.db.begin() as db:  # type: ignore[attr-defined]
         db.execute(sa.text("CREATE TABLE frozen_writes (n int)"))
     router = Router("/raw", name="raw")

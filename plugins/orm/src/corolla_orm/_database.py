@@ -182,10 +182,12 @@ class Database:
             safe = url.render_as_string(hide_password=True)
             response = self.timeouts.get("response_timeout")
             if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg" and response:
-                from ._deadline import watch_engine
+                from ._deadline import Limits, watch_engine
 
-                # Past the server's own limit plus the margin, a statement's backend is stuck.
-                watch_engine(engine, response, self.timeouts.get("statement_timeout") or 0)
+                # The check waits as long as a new connection may (a server that slow to
+                # accept fails new connections anyway); without that limit, response_timeout.
+                check = self.timeouts.get("connect_timeout") or response
+                watch_engine(engine, Limits(response, check, self.timeouts.get("statement_timeout") or 0))
 
             @event.listens_for(engine, "handle_error")
             def _tag(context: Any) -> None:

@@ -2,24 +2,28 @@
 
 libpq's ``connect_timeout`` bounds connecting and the server's
 ``statement_timeout`` a statement the server runs; neither helps once the
-whole server has stopped (a hung machine, every process SIGSTOPped, a
-partition behind which the kernel still acknowledges): a query, a commit or
-the pool's pre-ping on a pooled connection waits in ``recv`` for ever, and
-TCP keepalives and libpq's ``tcp_user_timeout`` never fire, since the
-server's kernel still ACKs. psycopg 3 offers no deadline for a query.
+whole server has stopped while its kernel still acknowledges (a hung
+machine, every process SIGSTOPped): a query, a commit or the pool's
+pre-ping on a pooled connection waits in ``recv`` for ever, and TCP
+keepalives and libpq's ``tcp_user_timeout`` never fire, since every packet
+is ACKed. psycopg 3 offers no deadline for a query.
 
 Every wait of a psycopg connection for the server goes through
-``Connection.wait``; ``WatchedConnection`` registers it with the process's
-``Watchdog`` while it lasts. Silence alone proves nothing (a slow report
-query is silent too), so after ``response_timeout`` seconds without an
-answer the watchdog asks the server whether it is alive at all, on a new
-connection, with the protocol's first message (``SSLRequest``, answered by
-a running server with one byte before any authentication). A server that
-does not answer that either within ``response_timeout`` has the waiting
-connections cut: their socket is shut down, psycopg's wait fails with an
-``OperationalError``, the pool discards the connection and the orm plugin
-answers its outage 503. A server that answers is working on the statement:
-it runs on, checked again every ``response_timeout``, until
+``Connection.wait`` (psycopg's own choke point, not a documented hook: the
+tests in tests/reliability/test_frozen_postgresql.py fail if a psycopg
+release stops routing waits through it); ``WatchedConnection`` registers
+each with the process's ``Watchdog`` while it lasts. Silence alone proves
+nothing (a slow report query is silent too), so after ``response_timeout``
+seconds without an answer the watchdog asks the server whether it is alive
+at all, on a new connection, with the protocol's first message
+(``SSLRequest``, answered by a running server with one byte before any
+authentication). A server that does not answer that either within
+``connect_timeout`` (the limit any new connection has: a server merely slow
+to accept under load is not taken for a dead one sooner than libpq would)
+has the waiting connections cut: their socket is shut down, psycopg's wait
+fails with an ``OperationalError``, the pool discards the connection and
+the orm plugin answers its outage 503. A server that answers is working on
+the statement: it runs on, checked again every ``response_timeout``, until
 ``statement_timeout + response_timeout``, when the server should have
 cancelled it itself; past that its backend is stuck, and it is cut too.
 
@@ -75,6 +79,18 @@ def server_answers(host: str, port: str, timeout: float) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Limits:
+    """An engine's limits, in seconds (see the module docstring)."""
+
+    #: Silence before the server is checked, and between checks.
+    response: float
+    #: How long the check waits for the server's answer ([orm] connect_timeout).
+    check: float
+    #: The server's statement_timeout (0: none).
+    statement: float
+
+
 @dataclass(eq=False)
 class Watch:
     """One wait of one connection for its server."""
@@ -82,7 +98,7 @@ class Watch:
     fileno: int
     host: str
     port: str
-    response_timeout: float
+    limits: Limits
     started: float
     check_at: float
     #: When the server should have cancelled the statement itself (None: statement_timeout is off).
@@ -106,13 +122,12 @@ class Watchdog:
         self._wake_at = math.inf
         self._running = False
 
-    def watch(self, connection: WatchedConnection, fileno: int) -> Watch:
-        """Register a wait of ``connection`` that starts now; pass it to :meth:`release` when it ends."""
+    def watch(self, fileno: int, server: tuple[str, str], limits: Limits) -> Watch:
+        """Register a wait on the socket ``fileno`` that starts now; pass it to :meth:`release` when it ends."""
         now = time.monotonic()
-        response, statement = connection.corolla_response_timeout, connection.corolla_statement_timeout
-        give_up = now + statement + response if statement else None
-        host, port = connection.corolla_server
-        watch = Watch(fileno, host, port, response, now, now + response, give_up)
+        give_up = now + limits.statement + limits.response if limits.statement else None
+        host, port = server
+        watch = Watch(fileno, host, port, limits, now, now + limits.response, give_up)
         with self._cond:
             if not self._running:
                 self._running = True
@@ -139,12 +154,12 @@ class Watchdog:
             self._check(due)
 
     def _check(self, due: list[Watch]) -> None:
-        # Outside the lock: a check takes up to response_timeout, and waits keep starting and ending.
+        # Outside the lock: a check takes up to connect_timeout, and waits keep starting and ending.
         answers: dict[tuple[str, str], bool] = {}
         for watch in due:
             server = (watch.host, watch.port)
             if server not in answers:
-                answers[server] = server_answers(watch.host, watch.port, watch.response_timeout)
+                answers[server] = server_answers(watch.host, watch.port, watch.limits.check)
         now = time.monotonic()
         with self._cond:
             for watch in due:
@@ -154,7 +169,7 @@ class Watchdog:
                 if not answers[(watch.host, watch.port)]:
                     watch.cut = (
                         f"the server did not answer for {waited:.1f} s, nor a check on a new connection "
-                        f"within {watch.response_timeout:g} s ([orm] response_timeout)"
+                        f"within {watch.limits.check:g} s ([orm] response_timeout, connect_timeout)"
                     )
                 elif watch.give_up_at is not None and now >= watch.give_up_at:
                     watch.cut = (
@@ -162,7 +177,7 @@ class Watchdog:
                         "while the server answers new connections: its backend is stuck"
                     )
                 else:
-                    watch.check_at = now + watch.response_timeout
+                    watch.check_at = now + watch.limits.response
                     if watch.give_up_at is not None:
                         watch.check_at = min(watch.check_at, watch.give_up_at)
                     continue
@@ -194,9 +209,8 @@ WATCHDOG = Watchdog()
 class WatchedConnection(psycopg.Connection[Any]):
     """A psycopg connection whose waits for the server are watched (see the module docstring)."""
 
-    #: Seconds of silence before the server is checked (0: not watched), set by :func:`watch_engine`.
-    corolla_response_timeout: float = 0.0
-    corolla_statement_timeout: float = 0.0
+    #: Set by :func:`watch_engine` (None: not watched).
+    corolla_limits: Limits | None = None
     #: The server's address and port, for the check (a Unix socket folder, or the address connected to).
     corolla_server: tuple[str, str] = ("", "")
     #: Set while COMMIT waits: a commit cut off has an unknown outcome, and the error says so.
@@ -204,14 +218,14 @@ class WatchedConnection(psycopg.Connection[Any]):
 
     def wait(self, gen: PQGen[RV], interval: float | None = None, timeout: float | None = None) -> RV:
         # psycopg's own bounded waits (a timeout given: notifies, cancel) are left alone.
-        response = self.corolla_response_timeout
-        if timeout is not None or not response:
+        limits = self.corolla_limits
+        if timeout is not None or limits is None:
             return self._wait(gen, interval, timeout)
         try:
             fileno = self.pgconn.socket
         except psycopg.Error:  # closed or lost: psycopg's wait says so
             return self._wait(gen, interval, timeout)
-        watch = WATCHDOG.watch(self, fileno)
+        watch = WATCHDOG.watch(fileno, self.corolla_server, limits)
         try:
             return self._wait(gen, interval, timeout)
         except psycopg.OperationalError as exc:
@@ -237,7 +251,7 @@ class WatchedConnection(psycopg.Connection[Any]):
             self.corolla_committing = False
 
 
-def watch_engine(engine: Engine, response_timeout: float, statement_timeout: float) -> None:
+def watch_engine(engine: Engine, limits: Limits) -> None:
     """Make ``engine``'s new connections ``WatchedConnection`` s (SQLAlchemy's ``do_connect``)."""
     from sqlalchemy import event
 
@@ -251,6 +265,5 @@ def watch_engine(engine: Engine, response_timeout: float, statement_timeout: flo
         except psycopg.NotSupportedError:
             host = info.host
         connection.corolla_server = (host, str(info.port))
-        connection.corolla_response_timeout = response_timeout
-        connection.corolla_statement_timeout = statement_timeout
+        connection.corolla_limits = limits
         return connection

@@ -49,7 +49,7 @@ class OrmPlugin(corolla.Plugin):
             float,
             1.0,
             "PostgreSQL: seconds without an answer after which the server is checked on a new connection; "
-            "a server that does not answer that either within as long has the connection cut, a 503 "
+            "a server that does not answer that either within connect_timeout has the connection cut, a 503 "
             "(0: never, a frozen server holds the worker)",
             check=check_response_timeout,
         ),

@@ -114,7 +114,8 @@ class Watchdog:
         self._reset()
         # A forked child (a gunicorn worker of a preloaded app) has none of the parent's
         # threads, and a lock the parent held at that moment would stay held for ever.
-        os.register_at_fork(after_in_child=self._reset)
+        if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+            os.register_at_fork(after_in_child=self._reset)
 
     def _reset(self) -> None:
         self._cond = threading.Condition()

@@ -305,6 +305,49 @@ class Postgres:
         """SIGCONT after :meth:`pause`."""
         os.kill(self._postmaster(), signal.SIGCONT)
 
+    def processes(self) -> list[int]:
+        """The postmaster's pid, then its children's (backends, background workers), read from /proc."""
+        postmaster = self._postmaster()
+        children = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # The field after the parenthesised name is the state, then the parent's pid.
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # exited meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
+                children.append(int(entry.name))
+        return [postmaster, *sorted(children)]
+
+    def freeze(self) -> list[int]:
+        """SIGSTOP every process of the server (the postmaster first, so it forks no new one).
+
+        What a hung machine or a partition looks like from a client: the kernel
+        still accepts connections and acknowledges what is sent, nothing answers,
+        on new connections and on established ones alike. Returns the pids for
+        :meth:`thaw`.
+        """
+        postmaster = self._postmaster()
+        os.kill(postmaster, signal.SIGSTOP)
+        stopped = [postmaster]
+        for pid in self.processes()[1:]:  # listed once the postmaster can fork no more
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except ProcessLookupError:
+                continue  # a backend that was exiting
+            stopped.append(pid)
+        return stopped
+
+    def thaw(self, pids: Sequence[int]) -> None:
+        """SIGCONT every process :meth:`freeze` stopped (and any the postmaster has now)."""
+        for pid in {*pids, *self.processes()}:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+
 
 @contextmanager
 def postgres_server() -> Iterator[Postgres]:

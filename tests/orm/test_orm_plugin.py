@@ -64,6 +64,7 @@ def test_declaration() -> None:
         "pool_pre_ping",
         "connect_timeout",
         "statement_timeout",
+        "response_timeout",
         "engine_options",
         "atomic_requests",
         "binds",
@@ -133,14 +134,28 @@ def test_deploy_checks_for_development_settings(orm_app: Callable[..., App]) -> 
     assert not checks["orm.echo"].ok
     assert checks["orm.migrations"].ok  # no migrations folder: nothing to check
     assert "orm.pool_pre_ping" not in checks
+    assert "orm.response_timeout" not in checks  # PostgreSQL only
 
 
 def test_deploy_checks_for_a_server_database(orm_app: Callable[..., App], pg_url: str) -> None:
     good = deploy(orm_app({"url": pg_url}))
     assert good["orm.sqlite"].ok and good["orm.echo"].ok and good["orm.pool_pre_ping"].ok
-    bad = deploy(orm_app({"url": pg_url, "pool_pre_ping": False, "binds": {"notes": "sqlite://"}}))
+    assert good["orm.response_timeout"].ok and good["orm.response_timeout"].message == "response_timeout is 1 s"
+    bad = deploy(
+        orm_app({"url": pg_url, "pool_pre_ping": False, "response_timeout": 0, "binds": {"notes": "sqlite://"}})
+    )
     assert not bad["orm.pool_pre_ping"].ok and "pool_pre_ping = true" in bad["orm.pool_pre_ping"].fix
     assert not bad["orm.sqlite.notes"].ok
+    off = bad["orm.response_timeout"]
+    assert not off.ok and off.severity == "warning" and "stops answering" in off.message
+    assert "response_timeout = 1" in off.fix
+
+
+def test_a_negative_response_timeout_is_refused_at_start(orm_app: Callable[..., App]) -> None:
+    from corolla import ConfigError
+
+    with pytest.raises(ConfigError, match="response_timeout must be 0 .off. or a number of seconds, not -1.0"):
+        orm_app({"response_timeout": -1})
 
 
 def test_deploy_check_when_the_database_is_unreachable(orm_app: Callable[..., App]) -> None:

@@ -49,6 +49,7 @@ def deploy_checks(app: corolla.App, db: Database) -> list[Check]:
                     severity="warning",
                 )
             )
+    checks.extend(_response_timeout_check(db, config["response_timeout"]))
     echo = bool(db.engine_options.get("echo"))
     checks.append(
         Check(
@@ -61,6 +62,28 @@ def deploy_checks(app: corolla.App, db: Database) -> list[Check]:
     )
     checks.append(_migrations_check(app, db, config["migrations"]))
     return checks
+
+
+def _response_timeout_check(db: Database, seconds: float) -> list[Check]:
+    """``orm.response_timeout``: on for every PostgreSQL (psycopg) database, the only ones it applies to."""
+    from sqlalchemy.engine import make_url
+
+    urls = [make_url(raw) for raw in db.urls.values()]
+    if not any(u.get_backend_name() == "postgresql" and u.get_driver_name() == "psycopg" for u in urls):
+        return []
+    return [
+        Check(
+            "orm.response_timeout",
+            seconds > 0,
+            f"response_timeout is {seconds:g} s"
+            if seconds > 0
+            else "response_timeout is 0: a PostgreSQL server that stops answering (a hung machine, a "
+            "partition) holds every worker waiting on it until gunicorn's timeout kills it",
+            "set [orm] response_timeout = 1 (seconds of silence before the server is checked and, "
+            "if it does not answer, the request gets a 503)",
+            severity="warning",
+        )
+    ]
 
 
 def _migrations_check(app: corolla.App, db: Database, setting: str) -> Check:

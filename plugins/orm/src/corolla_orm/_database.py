@@ -29,19 +29,20 @@ DEFAULT_SQLITE_FILE = "app.db"
 REQUEST_KEY = "corolla_request"
 
 
-def _postgresql_timeouts(timeouts: Mapping[str, int], connect_args: Any) -> dict[str, Any]:
+def _postgresql_timeouts(timeouts: Mapping[str, float], connect_args: Any) -> dict[str, Any]:
     """libpq's ``connect_timeout`` and the server's ``statement_timeout``, unless ``engine_options`` set them.
 
     Without them a database that accepts connections but never answers (a
     frozen server, a full backlog) or a statement stuck behind a lock holds
-    the worker until gunicorn kills it; with them the request is a 503.
+    the worker until gunicorn kills it; with them the request is a 503. A
+    server that stops answering a connection already made is ``_deadline``'s.
     """
     args = dict(connect_args or {})
     if timeouts.get("connect_timeout"):
         args.setdefault("connect_timeout", timeouts["connect_timeout"])
     statement = timeouts.get("statement_timeout")
     if statement and "statement_timeout" not in str(args.get("options", "")):
-        args["options"] = f"{args.get('options', '')} -c statement_timeout={statement * 1000}".strip()
+        args["options"] = f"{args.get('options', '')} -c statement_timeout={int(statement * 1000)}".strip()
     return args
 
 
@@ -51,6 +52,13 @@ def mark_committed(session: Session) -> None:
     request = ref() if ref is not None else None
     if request is not None:
         request.mark_committed()
+
+
+def check_response_timeout(value: float, section: Mapping[str, Any]) -> str | None:
+    """The ``response_timeout`` setting's check, run while planning."""
+    if value < 0 or value != value:  # NaN too
+        return f"response_timeout must be 0 (off) or a number of seconds, not {value!r}, e.g. response_timeout = 1"
+    return None
 
 
 def bind_url(value: Any) -> str:
@@ -91,7 +99,7 @@ class Database:
         binds: Mapping[str, str] | None = None,
         engine_options: Mapping[str, Any] | None = None,
         instance_path: str | Path | None = None,
-        timeouts: Mapping[str, int] | None = None,
+        timeouts: Mapping[str, float] | None = None,
     ) -> None:
         self.timeouts = dict(timeouts or {})
         self.instance_path = Path(instance_path) if instance_path is not None else None
@@ -113,7 +121,11 @@ class Database:
         instance = app.instance_path
         url = config["url"] or f"sqlite:///{instance / DEFAULT_SQLITE_FILE}"
         options: dict[str, Any] = {"echo": config["echo"], "pool_pre_ping": config["pool_pre_ping"]}
-        timeouts = {"connect_timeout": config["connect_timeout"], "statement_timeout": config["statement_timeout"]}
+        timeouts = {
+            "connect_timeout": config["connect_timeout"],
+            "statement_timeout": config["statement_timeout"],
+            "response_timeout": config["response_timeout"],
+        }
         if config["pool_size"] is not None:
             options["pool_size"] = config["pool_size"]
         options.update(config["engine_options"])
@@ -168,6 +180,14 @@ class Database:
                 options["connect_args"] = _postgresql_timeouts(self.timeouts, options.get("connect_args"))
             engine = create_engine(url, **options)
             safe = url.render_as_string(hide_password=True)
+            response = self.timeouts.get("response_timeout")
+            if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg" and response:
+                from ._deadline import Limits, watch_engine
+
+                # The check waits as long as a new connection may (a server that slow to
+                # accept fails new connections anyway); without that limit, response_timeout.
+                check = self.timeouts.get("connect_timeout") or response
+                watch_engine(engine, Limits(response, check, self.timeouts.get("statement_timeout") or 0))
 
             @event.listens_for(engine, "handle_error")
             def _tag(context: Any) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import corolla
 from corolla import hookimpl
 
-from ._database import REQUEST_KEY, Database, check_binds
+from ._database import REQUEST_KEY, Database, check_binds, check_response_timeout
 from ._errors import http_error_for
 from .hookspecs import OrmHooks
 
@@ -44,6 +44,14 @@ class OrmPlugin(corolla.Plugin):
         ),
         "statement_timeout": corolla.Setting(
             int, 30, "PostgreSQL: seconds a statement may run before it is cancelled (0: no limit)"
+        ),
+        "response_timeout": corolla.Setting(
+            float,
+            1.0,
+            "PostgreSQL: seconds without an answer after which the server is checked on a new connection; "
+            "a server that does not answer that either within connect_timeout has the connection cut, a 503 "
+            "(0: never, a frozen server holds the worker)",
+            check=check_response_timeout,
         ),
         "engine_options": corolla.Setting(dict, {}, "More keyword arguments for sqlalchemy.create_engine"),
         "atomic_requests": corolla.Setting(

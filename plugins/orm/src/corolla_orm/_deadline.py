@@ -1,0 +1,270 @@
+"""A client-side deadline for PostgreSQL (psycopg): a server that stops answering ends in an error, not a hang.
+
+libpq's ``connect_timeout`` bounds connecting and the server's
+``statement_timeout`` a statement the server runs; neither helps once the
+whole server has stopped while its kernel still acknowledges (a hung
+machine, every process SIGSTOPped): a query, a commit or the pool's
+pre-ping on a pooled connection waits in ``recv`` for ever, and TCP
+keepalives and libpq's ``tcp_user_timeout`` never fire, since every packet
+is ACKed. psycopg 3 offers no deadline for a query.
+
+Every wait of a psycopg connection for the server goes through
+``Connection.wait`` (psycopg's own choke point, not a documented hook: the
+tests in tests/reliability/test_frozen_postgresql.py fail if a psycopg
+release stops routing waits through it); ``WatchedConnection`` registers
+each with the process's ``Watchdog`` while it lasts. Silence alone proves
+nothing (a slow report query is silent too), so after ``response_timeout``
+seconds without an answer the watchdog asks the server whether it is alive
+at all, on a new connection, with the protocol's first message
+(``SSLRequest``, answered by a running server with one byte before any
+authentication). A server that does not answer that either within
+``connect_timeout`` (the limit any new connection has: a server merely slow
+to accept under load is not taken for a dead one sooner than libpq would)
+has the waiting connections cut: their socket is shut down, psycopg's wait
+fails with an ``OperationalError``, the pool discards the connection and
+the orm plugin answers its outage 503. A server that answers is working on
+the statement: it runs on, checked again every ``response_timeout``, until
+``statement_timeout + response_timeout``, when the server should have
+cancelled it itself; past that its backend is stuck, and it is cut too.
+
+Imported only for ``postgresql+psycopg`` URLs with ``response_timeout`` on.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+if TYPE_CHECKING:
+    from psycopg.abc import RV, PQGen
+    from sqlalchemy import Engine
+
+#: The protocol's SSLRequest message (length 8, code 80877103): any running server answers it
+#: at once with one byte, before authentication, whatever its settings.
+_SSL_REQUEST = struct.pack("!ii", 8, 80877103)
+
+
+def server_answers(host: str, port: str, timeout: float) -> bool:
+    """Whether the PostgreSQL server at ``host``:``port`` answers a new connection within ``timeout`` seconds.
+
+    Any answer counts (its byte, or a hang-up: a process is running there);
+    a refused connection or silence does not. ``host`` may be a Unix socket folder.
+    """
+    deadline = time.monotonic() + timeout
+    try:
+        if host.startswith("/"):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(timeout)
+            try:
+                sock.connect(f"{host}/.s.PGSQL.{port}")
+            except BaseException:
+                sock.close()
+                raise
+        else:
+            sock = socket.create_connection((host, int(port or 5432)), timeout=timeout)
+        with sock:
+            sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            sock.sendall(_SSL_REQUEST)
+            sock.recv(1)
+        return True
+    except OSError:  # refused, unreachable, or no answer in time (socket.timeout is an OSError)
+        return False
+
+
+@dataclass(frozen=True)
+class Limits:
+    """An engine's limits, in seconds (see the module docstring)."""
+
+    #: Silence before the server is checked, and between checks.
+    response: float
+    #: How long the check waits for the server's answer ([orm] connect_timeout).
+    check: float
+    #: The server's statement_timeout (0: none).
+    statement: float
+
+
+@dataclass(eq=False)
+class Watch:
+    """One wait of one connection for its server."""
+
+    fileno: int
+    host: str
+    port: str
+    limits: Limits
+    started: float
+    check_at: float
+    #: When the server should have cancelled the statement itself (None: statement_timeout is off).
+    give_up_at: float | None
+    #: Why the connection was cut (None: it was not).
+    cut: str | None = None
+
+
+class Watchdog:
+    """One thread per process that checks on connections waiting too long and cuts those of a dead server."""
+
+    def __init__(self) -> None:
+        self._reset()
+        # A forked child (a gunicorn worker of a preloaded app) has none of the parent's
+        # threads, and a lock the parent held at that moment would stay held for ever.
+        if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._cond = threading.Condition()
+        self._watches: set[Watch] = set()
+        self._wake_at = math.inf
+        self._running = False
+
+    def watch(self, fileno: int, server: tuple[str, str], limits: Limits) -> Watch:
+        """Register a wait on the socket ``fileno`` that starts now; pass it to :meth:`release` when it ends."""
+        now = time.monotonic()
+        give_up = now + limits.statement + limits.response if limits.statement else None
+        host, port = server
+        watch = Watch(fileno, host, port, limits, now, now + limits.response, give_up)
+        with self._cond:
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="corolla-orm-watchdog", daemon=True).start()
+            self._watches.add(watch)
+            if watch.check_at < self._wake_at:
+                self._cond.notify()  # sleeping until later than this wait needs (or idle)
+        return watch
+
+    def release(self, watch: Watch) -> None:
+        with self._cond:
+            self._watches.discard(watch)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                due = [w for w in self._watches if w.check_at <= now and w.cut is None]
+                if not due:
+                    self._wake_at = min((w.check_at for w in self._watches if w.cut is None), default=math.inf)
+                    self._cond.wait(None if self._wake_at == math.inf else self._wake_at - now)
+                    continue
+                self._wake_at = now
+            self._check(due)
+
+    def _check(self, due: list[Watch]) -> None:
+        # Outside the lock: a check takes up to connect_timeout, and waits keep starting and ending.
+        answers: dict[tuple[str, str], bool] = {}
+        for watch in due:
+            server = (watch.host, watch.port)
+            if server not in answers:
+                answers[server] = server_answers(watch.host, watch.port, watch.limits.check)
+        now = time.monotonic()
+        with self._cond:
+            for watch in due:
+                if watch not in self._watches:
+                    continue  # answered meanwhile
+                waited = now - watch.started
+                if not answers[(watch.host, watch.port)]:
+                    watch.cut = (
+                        f"the server did not answer for {waited:.1f} s, nor a check on a new connection "
+                        f"within {watch.limits.check:g} s ([orm] response_timeout, connect_timeout)"
+                    )
+                elif watch.give_up_at is not None and now >= watch.give_up_at:
+                    watch.cut = (
+                        f"the statement had no answer after {waited:.1f} s, past [orm] statement_timeout, "
+                        "while the server answers new connections: its backend is stuck"
+                    )
+                else:
+                    watch.check_at = now + watch.limits.response
+                    if watch.give_up_at is not None:
+                        watch.check_at = min(watch.check_at, watch.give_up_at)
+                    continue
+                _shut_down(watch.fileno)
+
+
+def _shut_down(fileno: int) -> None:
+    """Shut the connection's socket down, so the thread blocked on it gets an error at once.
+
+    On a duplicate of the descriptor: ``shutdown`` acts on the socket both
+    share, and closing the duplicate leaves the connection's own descriptor
+    for psycopg to close. The caller holds the watchdog's lock while the wait
+    is registered, so the descriptor is still the connection's.
+    """
+    try:
+        dup = socket.socket(fileno=os.dup(fileno))
+    except OSError:
+        return  # already closed: the wait has failed by itself
+    with dup:
+        try:
+            dup.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already disconnected
+
+
+WATCHDOG = Watchdog()
+
+
+class WatchedConnection(psycopg.Connection[Any]):
+    """A psycopg connection whose waits for the server are watched (see the module docstring)."""
+
+    #: Set by :func:`watch_engine` (None: not watched).
+    corolla_limits: Limits | None = None
+    #: The server's address and port, for the check (a Unix socket folder, or the address connected to).
+    corolla_server: tuple[str, str] = ("", "")
+    #: Set while COMMIT waits: a commit cut off has an unknown outcome, and the error says so.
+    corolla_committing = False
+
+    def wait(self, gen: PQGen[RV], interval: float | None = None, timeout: float | None = None) -> RV:
+        # psycopg's own bounded waits (a timeout given: notifies, cancel) are left alone.
+        limits = self.corolla_limits
+        if timeout is not None or limits is None:
+            return self._wait(gen, interval, timeout)
+        try:
+            fileno = self.pgconn.socket
+        except psycopg.Error:  # closed or lost: psycopg's wait says so
+            return self._wait(gen, interval, timeout)
+        watch = WATCHDOG.watch(fileno, self.corolla_server, limits)
+        try:
+            return self._wait(gen, interval, timeout)
+        except psycopg.OperationalError as exc:
+            if watch.cut is None:
+                raise
+            detail = watch.cut + ": the connection was closed"
+            if self.corolla_committing:
+                detail += "; it was waiting for COMMIT, so whether the transaction was saved is unknown"
+            raise psycopg.OperationalError(detail) from exc
+        finally:
+            WATCHDOG.release(watch)
+
+    def _wait(self, gen: PQGen[RV], interval: float | None, timeout: float | None) -> RV:
+        if interval is None:
+            return super().wait(gen, timeout=timeout)
+        return super().wait(gen, interval, timeout)
+
+    def commit(self) -> None:
+        self.corolla_committing = True
+        try:
+            super().commit()
+        finally:
+            self.corolla_committing = False
+
+
+def watch_engine(engine: Engine, limits: Limits) -> None:
+    """Make ``engine``'s new connections ``WatchedConnection`` s (SQLAlchemy's ``do_connect``)."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> WatchedConnection:
+        connection = WatchedConnection.connect(*cargs, **cparams)
+        info = connection.info
+        try:
+            # The address connected to, so a check needs no name lookup (libpq 12 and later).
+            host = info.hostaddr or info.host
+        except psycopg.NotSupportedError:
+            host = info.host
+        connection.corolla_server = (host, str(info.port))
+        connection.corolla_limits = limits
+        return connection

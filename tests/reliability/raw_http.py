@@ -69,9 +69,10 @@ class Browser:
         response = send(self.port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin1") + body)
         for name, value in response.headers:
             if name.lower() == "set-cookie":
-                cookie = value.split(";", 1)[0]
+                cookie, _, attributes = value.partition(";")
                 key, _, val = cookie.partition("=")
-                if "Max-Age=0" in value or "1970" in value:
+                # An expired cookie is deleted; look at the attributes only (a hex value may hold "1970").
+                if "max-age=0" in attributes.lower() or "1970" in attributes:
                     self.cookies.pop(key, None)
                 else:
                     self.cookies[key] = val

@@ -43,7 +43,8 @@ class OrmPlugin(corolla.Plugin):
             int, 2, "PostgreSQL: seconds to wait for a connection before answering 503 (libpq's connect_timeout)"
         ),
         "statement_timeout": corolla.Setting(
-            int, 30, "PostgreSQL: seconds a statement may run before it is cancelled (0: no limit)"
+            # 20, under gunicorn's 30-s worker timeout: the server cancels first and the worker answers 503.
+            int, 20, "PostgreSQL: seconds a statement may run before it is cancelled (0: no limit)"
         ),
         "response_timeout": corolla.Setting(
             float,

@@ -27,6 +27,15 @@ the statement: it runs on, checked again every ``response_timeout``, until
 ``statement_timeout + response_timeout``, when the server should have
 cancelled it itself; past that its backend is stuck, and it is cut too.
 
+A server found dead stays known as dead to the process until it answers
+again: a new connection to it (the pool's replacement for the one cut, the
+next request's) first checks the server within ``QUICK_CHECK`` seconds and
+fails at once if it still does not answer, instead of waiting
+``connect_timeout`` each time. So only the first request of an outage waits
+(``response_timeout`` + the check), later ones get their 503 within
+``QUICK_CHECK``, and the first new connection after the server answers again
+works.
+
 Imported only for ``postgresql+psycopg`` URLs with ``response_timeout`` on.
 """
 
@@ -46,6 +55,9 @@ import psycopg
 if TYPE_CHECKING:
     from psycopg.abc import RV, PQGen
     from sqlalchemy import Engine
+
+#: Seconds a new connection to a server known to be dead waits for it to answer a check.
+QUICK_CHECK = 0.5
 
 #: The protocol's SSLRequest message (length 8, code 80877103): any running server answers it
 #: at once with one byte, before authentication, whatever its settings.
@@ -122,6 +134,21 @@ class Watchdog:
         self._watches: set[Watch] = set()
         self._wake_at = math.inf
         self._running = False
+        #: Servers that failed a check, and when (cleared when one answers again).
+        self._dead: dict[tuple[str, str], float] = {}
+
+    def dead_since(self, server: tuple[str, str]) -> float | None:
+        """When ``server`` last failed a check (``time.monotonic()``), if it has not answered since."""
+        with self._cond:
+            return self._dead.get(server)
+
+    def answered(self, server: tuple[str, str], alive: bool) -> None:
+        """Record the outcome of a check of ``server``."""
+        with self._cond:
+            if alive:
+                self._dead.pop(server, None)
+            else:
+                self._dead.setdefault(server, time.monotonic())
 
     def watch(self, fileno: int, server: tuple[str, str], limits: Limits) -> Watch:
         """Register a wait on the socket ``fileno`` that starts now; pass it to :meth:`release` when it ends."""
@@ -161,6 +188,7 @@ class Watchdog:
             server = (watch.host, watch.port)
             if server not in answers:
                 answers[server] = server_answers(watch.host, watch.port, watch.limits.check)
+                self.answered(server, answers[server])
         now = time.monotonic()
         with self._cond:
             for watch in due:
@@ -256,8 +284,13 @@ def watch_engine(engine: Engine, limits: Limits) -> None:
     """Make ``engine``'s new connections ``WatchedConnection`` s (SQLAlchemy's ``do_connect``)."""
     from sqlalchemy import event
 
+    #: The server this engine's connections reached (known after the first connection).
+    reached: list[tuple[str, str]] = []
+
     @event.listens_for(engine, "do_connect")
     def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> WatchedConnection:
+        if reached:
+            _refuse_if_still_dead(reached[0])
         connection = WatchedConnection.connect(*cargs, **cparams)
         info = connection.info
         try:
@@ -267,4 +300,19 @@ def watch_engine(engine: Engine, limits: Limits) -> None:
             host = info.host
         connection.corolla_server = (host, str(info.port))
         connection.corolla_limits = limits
+        reached[:] = [connection.corolla_server]
         return connection
+
+
+def _refuse_if_still_dead(server: tuple[str, str]) -> None:
+    """Fail at once when ``server`` was found dead and still does not answer within ``QUICK_CHECK``."""
+    since = WATCHDOG.dead_since(server)
+    if since is None:
+        return
+    alive = server_answers(*server, QUICK_CHECK)
+    WATCHDOG.answered(server, alive)
+    if not alive:
+        raise psycopg.OperationalError(
+            f"the server at {server[0]}:{server[1]} did not answer a check {time.monotonic() - since:.1f} s ago, "
+            f"nor now within {QUICK_CHECK:g} s: not connecting (the outage goes on)"
+        )

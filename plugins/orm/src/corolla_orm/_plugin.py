@@ -44,7 +44,9 @@ class OrmPlugin(corolla.Plugin):
         ),
         "statement_timeout": corolla.Setting(
             # 20, under gunicorn's 30-s worker timeout: the server cancels first and the worker answers 503.
-            int, 20, "PostgreSQL: seconds a statement may run before it is cancelled (0: no limit)"
+            int,
+            20,
+            "PostgreSQL: seconds a statement may run before it is cancelled (0: no limit)",
         ),
         "response_timeout": corolla.Setting(
             float,

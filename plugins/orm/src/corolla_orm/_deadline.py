@@ -41,6 +41,7 @@ Imported only for ``postgresql+psycopg`` URLs with ``response_timeout`` on.
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import socket
@@ -234,6 +235,18 @@ def _shut_down(fileno: int) -> None:
 
 WATCHDOG = Watchdog()
 
+#: Whether this psycopg's Connection.wait takes an interval, so that a timeout, when given, bounds
+#: the wait (3.3.9 and later); before 3.2 the second argument, named timeout, was the interval.
+_TIMEOUT_BOUNDS = "interval" in inspect.signature(psycopg.Connection.wait).parameters
+
+
+def _bounded(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether psycopg bounds this wait itself (wait(gen, interval, timeout) with a timeout)."""
+    if not _TIMEOUT_BOUNDS:
+        return False
+    timeout = kwargs["timeout"] if "timeout" in kwargs else args[1] if len(args) > 1 else None
+    return timeout is not None
+
 
 class WatchedConnection(psycopg.Connection[Any]):
     """A psycopg connection whose waits for the server are watched (see the module docstring)."""
@@ -245,18 +258,20 @@ class WatchedConnection(psycopg.Connection[Any]):
     #: Set while COMMIT waits: a commit cut off has an unknown outcome, and the error says so.
     corolla_committing = False
 
-    def wait(self, gen: PQGen[RV], interval: float | None = None, timeout: float | None = None) -> RV:
-        # psycopg's own bounded waits (a timeout given: notifies, cancel) are left alone.
+    def wait(self, gen: PQGen[RV], *args: Any, **kwargs: Any) -> RV:
+        # The arguments go to psycopg as given: they changed between releases (3.1: wait(gen,
+        # timeout) where timeout is the polling interval; 3.2: wait(gen, interval); 3.3.9 adds
+        # timeout, a bound of psycopg's own on the wait: notifies, cancel, left alone).
         limits = self.corolla_limits
-        if timeout is not None or limits is None:
-            return self._wait(gen, interval, timeout)
+        if limits is None or _bounded(args, kwargs):
+            return super().wait(gen, *args, **kwargs)
         try:
             fileno = self.pgconn.socket
         except psycopg.Error:  # closed or lost: psycopg's wait says so
-            return self._wait(gen, interval, timeout)
+            return super().wait(gen, *args, **kwargs)
         watch = WATCHDOG.watch(fileno, self.corolla_server, limits)
         try:
-            return self._wait(gen, interval, timeout)
+            return super().wait(gen, *args, **kwargs)
         except psycopg.OperationalError as exc:
             if watch.cut is None:
                 raise
@@ -266,11 +281,6 @@ class WatchedConnection(psycopg.Connection[Any]):
             raise psycopg.OperationalError(detail) from exc
         finally:
             WATCHDOG.release(watch)
-
-    def _wait(self, gen: PQGen[RV], interval: float | None, timeout: float | None) -> RV:
-        if interval is None:
-            return super().wait(gen, timeout=timeout)
-        return super().wait(gen, interval, timeout)
 
     def commit(self) -> None:
         self.corolla_committing = True

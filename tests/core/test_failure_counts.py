@@ -152,3 +152,25 @@ def test_the_record_is_private_and_can_be_cleared(corolla_plugins: SyntheticPlug
     assert clear_failures(app.instance_path, "other") == 0
     assert clear_failures(app.instance_path, "boom") == 1
     assert read_failures(app.instance_path) == []
+
+
+def test_an_exception_whose_str_raises_is_still_a_500_and_counted(
+    corolla_plugins: SyntheticPlugins, make_app: MakeApp
+) -> None:
+    corolla_plugins.add(
+        "odd",
+        body="""
+        class Unprintable(Exception):
+            def __str__(self):
+                raise ValueError("no text for this one")
+
+        @hookimpl
+        def corolla_dispatch(self, request):
+            raise self.Unprintable()
+        """,
+    )
+    app = make_app()
+    assert Client(app).get("/").status_code == 500  # the error path never raises
+    (failure,) = read_failures(app.instance_path)
+    assert (failure.plugin, failure.error, failure.count) == ("odd", "Unprintable", 1)
+    assert failure.message == "<Unprintable: its str() raised>"

@@ -89,8 +89,8 @@ class FailureLog:
         self.path = folder / FILE_NAME
         self.clock = clock
         self._lock = threading.Lock()
-        # Not yet written: key -> [count, first_at, last_at, message].
-        self._pending: dict[Key, list[object]] = {}
+        # Not yet written: key -> (count, first_at, last_at, message).
+        self._pending: dict[Key, tuple[int, float, float, str]] = {}
         self._warned = False
         # Kept open (reopening costs ~0.5 ms a failure, a write on an open one ~20 µs); per
         # process: a connection must not cross a fork, so a worker opens its own.
@@ -102,15 +102,14 @@ class FailureLog:
         import sqlite3
 
         now = self.clock()
-        message = str(exc)[:_MESSAGE_LIMIT]
+        try:
+            message = str(exc)[:_MESSAGE_LIMIT]
+        except Exception:  # an exception whose __str__ raises must not make the error path raise
+            message = f"<{type(exc).__name__}: its str() raised>"
         key = (plugin, hook, type(exc).__name__, place)
         with self._lock:
-            row = self._pending.get(key)
-            if row is None:
-                self._pending[key] = [1, now, now, message]
-            else:
-                row[0] = int(row[0]) + 1  # type: ignore[call-overload]
-                row[2], row[3] = now, message
+            count, first_at, _, _ = self._pending.get(key, (0, now, now, ""))
+            self._pending[key] = (count + 1, first_at, now, message)
             try:
                 self._write()
             except (OSError, sqlite3.Error) as exc_:

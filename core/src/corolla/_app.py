@@ -174,9 +174,6 @@ class App:
         )
         self.request_class = type("Request", (type(self).request_class,), namespace)
         self._pipeline = compile_pipeline(self, host, self.request_class)
-        for _, attributes in request_attrs:
-            for attr, factory in (attributes or {}).items():
-                self._pipeline.blame.note(factory, f"request attribute {attr!r}")
         self.pipeline = self._pipeline.wrappers
 
     def _start(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import sysconfig
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import CodeType, FrameType, TracebackType
 from typing import Any
@@ -77,11 +77,6 @@ class Blame:
         if code is not None:
             self.roles.setdefault(code, role)
 
-    def describe(self, tb: TracebackType | None) -> tuple[str | None, str]:
-        """(plugin name or None, a phrase saying where the exception was raised)."""
-        verdict = self.assess(tb)
-        return verdict.plugin, verdict.phrase
-
     def assess(self, tb: TracebackType | None) -> Verdict:
         """Who raised, for the log line (``plugin``, ``phrase``) and for the failure count (``culprit``)."""
         frames = []
@@ -118,9 +113,9 @@ class Blame:
             return name, _place(frame), self._hook(frames[: index + 1])
         return None, "", ""
 
-    def _hook(self, frames: Iterable[FrameType]) -> str:
+    def _hook(self, frames: list[FrameType]) -> str:
         """The innermost known hook or attribute among ``frames`` (innermost last), passing no app code."""
-        for frame in reversed(list(frames)):
+        for frame in reversed(frames):
             role = self.roles.get(frame.f_code)
             if role is not None:
                 return role

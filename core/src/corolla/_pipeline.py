@@ -40,7 +40,7 @@ from ._failures import FailureLog
 from ._fastpath import direct, sendable
 from ._security import add_missing, request_guard, response_headers
 from ._tracing import Tracer, app_tracer, request_line, traced
-from ._wrappers import AFTER_RESPONSE, Request, Response, ResponseValueError, make_response
+from ._wrappers import AFTER_RESPONSE, Request, Response, ResponseValueError, lazy, make_response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -296,6 +296,9 @@ def compile_pipeline(app: App, host: PluginHost, request_class: type[Request]) -
         if isinstance(caller, pluggy.HookCaller):
             for impl in caller.get_hookimpls():
                 blame.note(impl.function, caller.name)
+    for attr, value in vars(request_class).items():  # the plugins' request attributes (_app._compile)
+        if isinstance(value, lazy):
+            blame.note(value.factory, f"request attribute {attr!r}")
     dispatch = compile_firstresult(hook.corolla_dispatch, ("request",), trace) or _no_dispatch
     handler, wrappers = _wrap(app, host, dispatch, trace, blame)
     return Pipeline(

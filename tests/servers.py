@@ -297,6 +297,27 @@ class Postgres:
     def _postmaster(self) -> int:
         return int((self.data / "postmaster.pid").read_text().split()[0])
 
+    @contextmanager
+    def new_database(self, prefix: str) -> Iterator[str]:
+        """A new, empty database on this cluster (its SQLAlchemy URL), dropped on exit.
+
+        A connection of its own each time, so a test that stopped and restarted
+        the server in between still drops it.
+        """
+        import uuid
+
+        import psycopg
+
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        conninfo = f"host={HOST} port={self.port} user={self.user} password={self.password} dbname={self.database}"
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield self.url.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
     def pause(self) -> None:
         """SIGSTOP the postmaster: new connections are accepted by the kernel and never answered."""
         os.kill(self._postmaster(), signal.SIGSTOP)

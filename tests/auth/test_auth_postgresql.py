@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,16 +14,8 @@ import corolla
 
 @pytest.fixture
 def pg_url(postgres_server: Any) -> Iterator[str]:
-    name = f"auth_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_server.new_database("auth") as url:
+        yield url
 
 
 def test_register_login_and_limit_on_postgresql(auth_app: Callable[..., corolla.App], pg_url: str) -> None:

@@ -17,12 +17,10 @@ which tests ran before them in the same process.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from corolla import App
 from corolla_orm import Model
@@ -84,14 +82,5 @@ def orm_app(make_app: Callable[..., App]) -> Callable[..., App]:
 @pytest.fixture
 def pg_url(postgres_server: Any) -> Iterator[str]:
     """A fresh PostgreSQL database of its own for this test, on the shared cluster."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_server.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with postgres_server.new_database("t") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()

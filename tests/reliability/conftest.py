@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,19 +48,8 @@ def notes_app(tmp_path: Path, notes_db: Path) -> Callable[..., App]:
 @pytest.fixture
 def pg_url(postgres_server: Any) -> Iterator[str]:
     """A new, empty database on the shared PostgreSQL server, dropped afterwards."""
-    import sqlalchemy as sa
-
-    name = f"rel_{uuid.uuid4().hex[:12]}"
-    # pre-ping: tests stop and restart the server in between
-    admin = sa.create_engine(postgres_server.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_server.new_database("rel") as url:  # tests stop and restart the server in between
+        yield url
 
 
 @pytest.fixture

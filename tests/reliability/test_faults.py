@@ -15,7 +15,6 @@ import os
 import signal
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,33 +48,26 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, postgres_server: Any) -> Iterator[Stack]:
-    name = f"faults_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_server.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = postgres_server.url.rsplit("/", 1)[0] + f"/{name}"
-    instance = tmp_path_factory.mktemp("faults-instance")
-    migrate = create_app(instance, orm={"url": url})
-    assert run_cli("db", "upgrade", app=migrate).exit_code == 0
-    migrate.close()
-    with servers.redis_server(persistent=True) as redis:
-        env = {
-            "COROLLA_CORE__INSTANCE_PATH": str(instance),
-            "COROLLA_CORE__SECRET_KEY": "reliability-faults-secret-key-0123456789abcdef",
-            "COROLLA_ORM__URL": url,
-            "COROLLA_ORM__POOL_PRE_PING": "true",
-            "COROLLA_SESSIONS__BACKEND": "redis",
-            "COROLLA_SESSIONS__REDIS_URL": redis.url,
-            "COROLLA_AUTH__MAX_REGISTRATIONS": "0",  # 100 accounts from one address: the limit off
-        }
-        args = ["--timeout", "30"]
-        with servers.gunicorn("app:app", cwd=NOTES, workers=2, env=env, args=args) as server:
-            stack = Stack(server, redis, postgres_server, url)
-            yield stack
-            stack.engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_server.new_database("faults") as url:
+        instance = tmp_path_factory.mktemp("faults-instance")
+        migrate = create_app(instance, orm={"url": url})
+        assert run_cli("db", "upgrade", app=migrate).exit_code == 0
+        migrate.close()
+        with servers.redis_server(persistent=True) as redis:
+            env = {
+                "COROLLA_CORE__INSTANCE_PATH": str(instance),
+                "COROLLA_CORE__SECRET_KEY": "reliability-faults-secret-key-0123456789abcdef",
+                "COROLLA_ORM__URL": url,
+                "COROLLA_ORM__POOL_PRE_PING": "true",
+                "COROLLA_SESSIONS__BACKEND": "redis",
+                "COROLLA_SESSIONS__REDIS_URL": redis.url,
+                "COROLLA_AUTH__MAX_REGISTRATIONS": "0",  # 100 accounts from one address: the limit off
+            }
+            args = ["--timeout", "30"]
+            with servers.gunicorn("app:app", cwd=NOTES, workers=2, env=env, args=args) as server:
+                stack = Stack(server, redis, postgres_server, url)
+                yield stack
+                stack.engine.dispose()
 
 
 def check_invariants(load: Load, stack: Stack, label: str) -> None:

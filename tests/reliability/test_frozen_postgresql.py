@@ -21,7 +21,6 @@ import signal
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,17 +48,9 @@ def own_postgres() -> Iterator[servers.Postgres]:
 
 @pytest.fixture
 def database(own_postgres: servers.Postgres) -> Iterator[str]:
-    """A new database on this module's server, migrated for the notes demo."""
-    name = f"frozen_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(own_postgres.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield own_postgres.url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """A new, empty database on this module's server."""
+    with own_postgres.new_database("frozen") as url:
+        yield url
 
 
 @pytest.fixture
